@@ -217,7 +217,11 @@ def check_scalar(
         raise InvalidParameterError(
             f"{name} must be {expected}; got {value!r} ({type(value).__name__})."
         )
-    if not isinstance(value, numbers.Integral) and isinstance(value, numbers.Real) and not math.isfinite(value):
+    if (
+        not isinstance(value, numbers.Integral)
+        and isinstance(value, numbers.Real)
+        and not math.isfinite(value)
+    ):
         raise InvalidParameterError(f"{name} must be finite; got {value!r}.")
     if low is not None and (value < low or (value == low and not low_inclusive)):
         op = ">=" if low_inclusive else ">"
