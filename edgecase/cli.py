@@ -1,60 +1,385 @@
 """Command line: ``edgecase demo | generate | train | stress | quality``.
 
-Bad input prints one clear line on stderr and exits with status 2 (add
-``--debug`` for the traceback).
+Every command takes ``--config FILE.toml``: keys of the table named after the
+command (``[train]``, ``[generate.market]`` ...) or at the top level set the
+defaults, flags on the command line override them. Bad input prints one clear
+line on stderr and exits with status 2; ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
+import tomllib
+from pathlib import Path
+from typing import Any
 
-from edgecase.errors import EdgecaseError
+from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "read_table", "write_table"]
 
 
-def _available_stages() -> list[tuple[str, bool]]:
-    stages = ["datasets", "fraud", "market", "train", "stress", "quality", "parallel"]
-    return [(s, importlib.util.find_spec(f"edgecase.{s}") is not None) for s in stages]
+# ----------------------------------------------------------------------------- I/O helpers
+
+
+def read_table(path: str | Path) -> Any:
+    """Read a CSV or Parquet file; text columns become pandas ``category``."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise InvalidInputError(f"data file {str(path)!r} does not exist.")
+    suffix = path.suffix.lower()
+    if path.is_dir() or suffix in {".parquet", ".pq"}:
+        df = pd.read_parquet(path)
+    elif suffix in {".csv", ".txt", ".gz"}:
+        df = pd.read_csv(path)
+    else:
+        raise InvalidInputError(
+            f"data file {str(path)!r}: expected .csv or .parquet, got {suffix!r}."
+        )
+    for col in df.columns:
+        if pd.api.types.is_string_dtype(df[col].dtype) or df[col].dtype == object:
+            df[col] = df[col].astype("category")
+    return df
+
+
+def write_table(df: Any, path: str | Path) -> Path:
+    """Write a DataFrame as CSV or Parquet, chosen by the file extension."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix in {".parquet", ".pq"}:
+        df.to_parquet(path, index=False)
+    elif suffix == ".csv":
+        df.to_csv(path, index=False)
+    else:
+        raise InvalidParameterError(f"--out {str(path)!r}: expected a .csv or .parquet file name.")
+    return path
+
+
+def _split_target(df: Any, target: str) -> tuple[Any, Any]:
+    if target not in df.columns:
+        from edgecase._validate import closest_names
+
+        close = closest_names(target, [str(c) for c in df.columns])
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise InvalidParameterError(f"--target {target!r} is not a column of the data.{hint}")
+    return df.drop(columns=[target]), df[target]
+
+
+# ----------------------------------------------------------------------------- commands
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    if importlib.util.find_spec("edgecase.demo") is not None:
-        from edgecase.demo import run_demo
+    import importlib.util
 
-        return run_demo(out=args.out, progress=not args.no_progress)
-    from edgecase.datasets import list_keel, load_market
+    if importlib.util.find_spec("edgecase.demo") is None:
+        from edgecase.datasets import list_keel, load_market
 
-    print("The end-to-end demo ships with the stress harness; it is not built yet.")
-    print("Stages available in this build:")
-    for stage, ok in _available_stages():
-        print(f"  {stage:<10} {'yes' if ok else 'not yet'}")
-    sp = load_market("sp500")
+        sp = load_market("sp500")
+        print("The end-to-end demo ships with the stress harness; it is not built yet.")
+        print(
+            f"Offline data available: {len(list_keel())} KEEL sets; S&P 500 {sp.index[0].date()}..{sp.index[-1].date()}."
+        )
+        return 0
+    from edgecase.demo import run_demo
+
+    run_demo(out=args.out, progress=not args.no_progress, seed=args.seed)
+    return 0
+
+
+def _cmd_generate_fraud(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from edgecase.fraud import FraudScenarioGenerator, simulate_transactions, split_features
+
+    if args.source:
+        X, y = _split_target(read_table(args.source), args.target)
+    else:
+        population = simulate_transactions(n_transactions=args.population, random_state=args.seed)
+        X, y = split_features(population)
+    gen = FraudScenarioGenerator().fit(X, y)
+    rows = gen.generate(
+        args.n,
+        typology=args.typology,
+        severity=args.severity,
+        random_state=np.random.default_rng(args.seed),
+    )
+    out = write_table(rows, args.out)
+    print(f"wrote {len(rows):,} fraud variations (severity {args.severity}) to {out}")
+    return 0
+
+
+def _cmd_generate_market(args: argparse.Namespace) -> int:
+    from edgecase.datasets import load_market
+    from edgecase.market import BlackSwanGenerator
+
+    if args.returns:
+        table = read_table(args.returns)
+        col = args.column or table.columns[-1]
+        if col not in table.columns:
+            raise InvalidParameterError(f"--column {col!r} is not a column of {args.returns}.")
+        returns = table[col]
+    else:
+        returns = load_market(args.series)["log_return"]
+    gen = BlackSwanGenerator.from_returns(returns)
+    paths = gen.generate(
+        args.n,
+        n_steps=args.steps,
+        scenario=args.scenario,
+        severity=args.severity,
+        random_state=args.seed,
+    )
+    out = write_table(paths.to_frame().reset_index(), args.out)
     print(
-        f"Offline data: {len(list_keel())} KEEL sets; S&P 500 {sp.index[0].date()}..{sp.index[-1].date()} ({len(sp)} days)."
+        f"wrote {args.n:,} {args.scenario} paths x {args.steps} steps (severity {args.severity}) to {out}"
     )
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from edgecase.train import Trainer
+
+    X, y = _split_target(read_table(args.data), args.target)
+    trainer = Trainer(
+        sampler=args.sampler,
+        cv=args.cv,
+        threshold=args.threshold,
+        random_state=args.seed,
+        progress=not args.no_progress,
+    )
+    trainer.fit(X, y)
+    trainer.save(args.out)
+    report = trainer.cv_report_
+    print(f"saved model to {args.out} (threshold {trainer.threshold_:.4g})")
+    print(report.to_string() if hasattr(report, "to_string") else report)
+    return 0
+
+
+def _cmd_stress(args: argparse.Namespace) -> int:
+    from edgecase.stress import StressHarness, default_scenarios
+    from edgecase.train import Trainer
+
+    model = Trainer.load(args.model_dir)
+    X, y = _split_target(read_table(args.data), args.target)
+    harness = StressHarness(
+        model,
+        default_scenarios(X),
+        metric=args.metric,
+        alert_rate=args.alert_rate,
+        breaking_threshold=args.breaking_threshold,
+        n_boot=args.n_boot,
+        random_state=args.seed,
+        progress=not args.no_progress,
+    )
+    report = harness.run(X, y)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "stress.json").write_text(report.to_json())
+    report.to_html(out / "stress.html")
+    print(report.breaking_points.to_string(index=False))
+    print(f"wrote {out / 'stress.html'} and {out / 'stress.json'}")
+    return 0
+
+
+def _cmd_quality(args: argparse.Namespace) -> int:
+    from edgecase.quality import evaluate
+
+    real, synth = read_table(args.real), read_table(args.synthetic)
+    report = evaluate(real, synth, target=args.target, random_state=args.seed)
+    print(report.summary().to_string())
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "quality.json").write_text(report.to_json())
+        report.to_html(out / "quality.html")
+        print(f"wrote {out / 'quality.html'} and {out / 'quality.json'}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def _common(p: argparse.ArgumentParser, *, progress: bool = True) -> None:
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--config", help="TOML file with defaults for this command's options")
+    if progress:
+        p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="edgecase", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="edgecase",
+        description="Rare events and edge cases: generate, train, stress, check quality.",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
     demo = sub.add_parser("demo", help="run the end-to-end demo and write edgecase-report/")
     demo.add_argument(
         "--out", default="edgecase-report", help="output folder (default: edgecase-report)"
     )
-    demo.add_argument("--no-progress", action="store_true", help="hide progress bars")
-    demo.set_defaults(func=_cmd_demo)
+    _common(demo)
+    demo.set_defaults(func=_cmd_demo, section="demo")
+
+    gen = sub.add_parser("generate", help="generate fraud variations or black-swan market paths")
+    gsub = gen.add_subparsers(dest="kind", required=True, metavar="KIND")
+    fraud = gsub.add_parser(
+        "fraud", help="fraud variations (from your table or the embedded simulator)"
+    )
+    fraud.add_argument("--n", type=int, default=10_000, help="rows to generate (default: 10000)")
+    fraud.add_argument(
+        "--typology", default=None, help="typology on simulator columns, e.g. card_testing"
+    )
+    fraud.add_argument(
+        "--severity",
+        type=float,
+        default=1.0,
+        help="0 = typical, 1 = calibrated evasive (default: 1)",
+    )
+    fraud.add_argument(
+        "--from", dest="source", help="your labelled table (.csv/.parquet); default: the simulator"
+    )
+    fraud.add_argument(
+        "--target", default="is_fraud", help="label column of --from (default: is_fraud)"
+    )
+    fraud.add_argument(
+        "--population", type=int, default=50_000, help="simulated rows to learn from without --from"
+    )
+    fraud.add_argument("--out", help="output .csv or .parquet (required)")
+    _common(fraud, progress=False)
+    fraud.set_defaults(func=_cmd_generate_fraud, section="generate.fraud")
+
+    market = gsub.add_parser("market", help="black-swan paths calibrated to real returns")
+    market.add_argument("--n", type=int, default=1_000, help="paths (default: 1000)")
+    market.add_argument("--steps", type=int, default=252, help="steps per path (default: 252)")
+    market.add_argument(
+        "--scenario",
+        default="crash",
+        help="base, crash, vol_spike, correlation_breakdown, liquidity_gap, flash_crash",
+    )
+    market.add_argument(
+        "--severity",
+        type=float,
+        default=1.0,
+        help="0 = calibrated base, 1 = historic worst (default: 1)",
+    )
+    market.add_argument(
+        "--series", default="sp500", help="shipped series to calibrate to (default: sp500)"
+    )
+    market.add_argument(
+        "--returns", help="your own daily log returns (.csv/.parquet) instead of --series"
+    )
+    market.add_argument("--column", help="column of --returns to use (default: the last)")
+    market.add_argument("--out", help="output .csv or .parquet (required)")
+    _common(market, progress=False)
+    market.set_defaults(func=_cmd_generate_market, section="generate.market")
+
+    train = sub.add_parser("train", help="leak-free training with augmentation inside folds")
+    train.add_argument("data", help="labelled table (.csv/.parquet)")
+    train.add_argument("--target", help="label column (required)")
+    train.add_argument(
+        "--sampler", default=None, help="none, scale_pos_weight, smote, edgecase, ..."
+    )
+    train.add_argument(
+        "--threshold", default="f1", help='policy: f1, "precision>=0.9", "alert_rate=0.01", ...'
+    )
+    train.add_argument("--cv", type=int, default=5, help="folds (default: 5)")
+    train.add_argument("--out", help="model folder to write (required)")
+    _common(train)
+    train.set_defaults(func=_cmd_train, section="train")
+
+    stress = sub.add_parser("stress", help="sweep scenarios and severities, report breaking points")
+    stress.add_argument("model_dir", help="folder written by `edgecase train`")
+    stress.add_argument("data", help="labelled test table (.csv/.parquet)")
+    stress.add_argument("--target", default="is_fraud", help="label column (default: is_fraud)")
+    stress.add_argument(
+        "--metric", default="recall", help="recall, precision, pr_auc, fpr, ece, brier"
+    )
+    stress.add_argument(
+        "--alert-rate", type=float, default=None, help="fixed alert budget, e.g. 0.01"
+    )
+    stress.add_argument(
+        "--breaking-threshold", type=float, default=None, help="metric value that counts as broken"
+    )
+    stress.add_argument("--n-boot", type=int, default=200, help="bootstrap draws (default: 200)")
+    stress.add_argument("--out", help="report folder (required)")
+    _common(stress)
+    stress.set_defaults(func=_cmd_stress, section="stress")
+
+    quality = sub.add_parser("quality", help="fidelity, privacy and utility of synthetic rows")
+    quality.add_argument("real", help="real table (.csv/.parquet)")
+    quality.add_argument("synthetic", help="synthetic table with the same columns")
+    quality.add_argument("--target", default=None, help="label column, if any")
+    quality.add_argument("--out", default=None, help="report folder (optional)")
+    _common(quality, progress=False)
+    quality.set_defaults(func=_cmd_quality, section="quality")
     return parser
 
 
+def _subparser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The (sub)parser that parsed ``args``, so config defaults can be applied to it."""
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    p = actions[0].choices[args.command]
+    if args.command == "generate":
+        sub = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)][0]
+        p = sub.choices[args.kind]
+    return p
+
+
+def _apply_config(
+    parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace
+) -> argparse.Namespace:
+    path = Path(args.config)
+    try:
+        config = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise InvalidParameterError(f"--config {str(path)!r} does not exist.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidParameterError(f"--config {str(path)!r} is not valid TOML: {exc}") from None
+    section: Any = config
+    for key in args.section.split("."):
+        section = section.get(key, {}) if isinstance(section, dict) else {}
+    values = {k: v for k, v in config.items() if not isinstance(v, dict)}
+    values.update(section if isinstance(section, dict) else {})
+    sub = _subparser(parser, args)
+    known = {a.dest for a in sub._actions}
+    unknown = sorted(k for k in (k.replace("-", "_") for k in values) if k not in known)
+    if unknown:
+        raise InvalidParameterError(
+            f"--config {str(path)!r}: unknown option(s) {unknown} for `{args.section}`."
+        )
+    sub.set_defaults(**{k.replace("-", "_"): v for k, v in values.items()})
+    return parser.parse_args(argv)
+
+
+# Options argparse cannot mark required because a --config file may supply them.
+_REQUIRED = {
+    "generate.fraud": ["out"],
+    "generate.market": ["out"],
+    "train": ["target", "out"],
+    "stress": ["out"],
+}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "config", None):
+            args = _apply_config(parser, argv, args)
+        missing = [
+            k for k in _REQUIRED.get(args.section, []) if getattr(args, k, None) in (None, "")
+        ]
+        if missing:
+            flags = ", ".join("--" + k.replace("_", "-") for k in missing)
+            raise InvalidParameterError(
+                f"`edgecase {args.section.replace('.', ' ')}` needs {flags} (on the command line or in --config)."
+            )
         return int(args.func(args) or 0)
     except EdgecaseError as exc:
         if args.debug:
