@@ -1,6 +1,7 @@
 """Tabular rare-event generation: a transaction simulator, fraud typologies,
 constraint-aware oversamplers and a scenario generator for any labelled table."""
 
+from edgecase.fraud.samplers import EdgeCaseOversampler
 from edgecase.fraud.simulate import (
     COLUMNS,
     FEATURE_COLUMNS,
@@ -12,6 +13,7 @@ from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
 
 __all__ = [
     "COLUMNS",
+    "EdgeCaseOversampler",
     "FEATURE_COLUMNS",
     "TYPOLOGIES",
     "Typology",
