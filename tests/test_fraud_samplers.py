@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
-from imblearn.pipeline import Pipeline
 from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.estimator_checks import check_param_validation
 
-from edgecase.datasets import load_keel
-from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
+from edgecase.errors import InvalidParameterError
 from edgecase.fraud import EdgeCaseOversampler
-from edgecase.schema import TableSchema
 
 
 @parametrize_with_checks([EdgeCaseOversampler(random_state=0)])
