@@ -1,0 +1,24 @@
+"""Tabular rare-event generation: a transaction simulator, fraud typologies,
+constraint-aware oversamplers and a scenario generator for any labelled table."""
+
+from edgecase.fraud.samplers import EdgeCaseOversampler
+from edgecase.fraud.simulate import (
+    COLUMNS,
+    FEATURE_COLUMNS,
+    simulate_transactions,
+    split_features,
+    transaction_schema,
+)
+from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
+
+__all__ = [
+    "COLUMNS",
+    "EdgeCaseOversampler",
+    "FEATURE_COLUMNS",
+    "TYPOLOGIES",
+    "Typology",
+    "get_typology",
+    "simulate_transactions",
+    "split_features",
+    "transaction_schema",
+]

@@ -1,0 +1,188 @@
+"""The simulated card world: categories, countries, merchants and account profiles.
+
+Shared by the legit-behaviour simulator and the fraud typologies. Everything is
+drawn per block of accounts from that block's random stream, as arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CATEGORIES = (
+    "grocery",
+    "restaurant",
+    "fuel",
+    "retail",
+    "online_retail",
+    "travel",
+    "entertainment",
+    "electronics",
+    "health",
+    "cash_withdrawal",
+)
+CAT = {c: i for i, c in enumerate(CATEGORIES)}
+# Median ticket (USD) and log-sd per category: card-scheme style orders of magnitude.
+CAT_MEDIAN = np.array([35.0, 28.0, 45.0, 60.0, 50.0, 300.0, 40.0, 180.0, 55.0, 100.0])
+CAT_SIGMA = np.array([0.6, 0.6, 0.4, 0.8, 0.8, 0.9, 0.7, 0.9, 0.7, 0.6])
+CAT_POPULARITY = np.array([0.25, 0.15, 0.10, 0.12, 0.12, 0.03, 0.07, 0.04, 0.06, 0.06])
+# How strongly a category is bought online (scaled by the account's own online share).
+CAT_ONLINE = np.array([0.05, 0.1, 0.0, 0.3, 1.0, 0.7, 0.5, 0.6, 0.2, 0.0])
+CASH = CAT["cash_withdrawal"]
+ONLINE_RETAIL = CAT["online_retail"]
+
+CHANNELS = ("card_present", "online", "atm")
+CARD_PRESENT, ONLINE, ATM = 0, 1, 2
+
+# ISO-2 code, latitude, longitude, share of home accounts, share of travel destinations.
+_COUNTRY_TABLE = (
+    ("US", 39.0, -98.0, 0.35, 0.10),
+    ("GB", 54.0, -2.0, 0.10, 0.08),
+    ("DE", 51.0, 10.0, 0.10, 0.08),
+    ("FR", 46.0, 2.0, 0.08, 0.12),
+    ("ES", 40.0, -4.0, 0.05, 0.12),
+    ("IT", 42.0, 12.0, 0.05, 0.10),
+    ("NL", 52.0, 5.0, 0.04, 0.05),
+    ("CA", 56.0, -106.0, 0.06, 0.06),
+    ("MX", 23.0, -102.0, 0.04, 0.08),
+    ("BR", -10.0, -55.0, 0.04, 0.04),
+    ("IN", 21.0, 78.0, 0.03, 0.03),
+    ("JP", 36.0, 138.0, 0.03, 0.05),
+    ("AU", -25.0, 133.0, 0.03, 0.04),
+    ("NG", 9.0, 8.0, 0.0, 0.01),
+    ("RU", 60.0, 90.0, 0.0, 0.01),
+    ("CN", 35.0, 103.0, 0.0, 0.02),
+    ("RO", 46.0, 25.0, 0.0, 0.01),
+    ("UA", 49.0, 32.0, 0.0, 0.0),
+)
+COUNTRIES = tuple(r[0] for r in _COUNTRY_TABLE)
+LAT = np.radians([r[1] for r in _COUNTRY_TABLE])
+LON = np.radians([r[2] for r in _COUNTRY_TABLE])
+HOME_P = np.array([r[3] for r in _COUNTRY_TABLE]) / sum(r[3] for r in _COUNTRY_TABLE)
+TRAVEL_P = np.array([r[4] for r in _COUNTRY_TABLE]) / sum(r[4] for r in _COUNTRY_TABLE)
+# Countries card fraud is routed through disproportionately (fraud-only destinations here).
+RISKY = np.array([COUNTRIES.index(c) for c in ("NG", "RU", "CN", "RO", "UA", "BR", "MX")])
+
+MERCHANTS_PER_CATEGORY = 2_000
+MERCHANT_STRIDE = 100_000  # merchant_id = category * stride + local id
+N_FAVOURITES = 2
+FRAUD_DEVICE_BASE = 1 << 40
+DAY = 86_400
+HOUR = 3_600
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def popular_merchant(rng: np.random.Generator, cat: np.ndarray) -> np.ndarray:
+    """Merchants with a skewed popularity (few big chains, a long tail)."""
+    local = (MERCHANTS_PER_CATEGORY * rng.random(cat.shape[0]) ** 2.5).astype(np.int64)
+    return cat.astype(np.int64) * MERCHANT_STRIDE + local
+
+
+def choose_rows(rng: np.random.Generator, cdf: np.ndarray) -> np.ndarray:
+    """One draw per row of a row-wise CDF matrix (vectorised inverse CDF)."""
+    u = rng.random(cdf.shape[0])[:, None]
+    return np.minimum((u > cdf).sum(axis=1), cdf.shape[1] - 1)
+
+
+@dataclass
+class Accounts:
+    """Spending profiles of one block of accounts (all arrays of length n)."""
+
+    account_id: np.ndarray  # int64 global ids
+    weight: np.ndarray  # relative activity
+    home: np.ndarray  # country index
+    radius_km: np.ndarray  # typical distance of in-person spending from home
+    age0: np.ndarray  # account age in days at the start of the window
+    peak_hour: np.ndarray
+    hour_sd: np.ndarray
+    scale: np.ndarray  # spending level multiplier
+    cat_cdf: np.ndarray  # (n, n_categories) cumulative category preferences
+    online_share: np.ndarray
+    travel_p: np.ndarray
+    n_devices: np.ndarray  # online devices (ids account*4+1..)
+    favourites: np.ndarray  # (n, n_categories, N_FAVOURITES) merchant ids
+
+    @property
+    def n(self) -> int:
+        return int(self.account_id.shape[0])
+
+    def card_device(self, idx: np.ndarray) -> np.ndarray:
+        return self.account_id[idx] * 4
+
+    def online_device(self, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        k = (rng.random(idx.shape[0]) * self.n_devices[idx]).astype(np.int64)
+        return self.account_id[idx] * 4 + 1 + k
+
+    def typical_amount(self, idx: np.ndarray, cat: np.ndarray) -> np.ndarray:
+        return CAT_MEDIAN[cat] * self.scale[idx]
+
+    def distance(
+        self, idx: np.ndarray, country: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Distance from home: local spending near home, abroad the distance between countries."""
+        home = self.home[idx]
+        local = rng.exponential(1.0, idx.shape[0]) * self.radius_km[idx]
+        abroad = haversine_km(LAT[home], LON[home], LAT[country], LON[country])
+        return np.where(country == home, local, abroad + 5.0 * local)
+
+
+def draw_accounts(rng: np.random.Generator, first_id: int, n: int) -> Accounts:
+    n_cat = len(CATEGORIES)
+    prefs = rng.dirichlet(CAT_POPULARITY * 8.0, size=n)
+    fav_local = (MERCHANTS_PER_CATEGORY * rng.random((n, n_cat, N_FAVOURITES)) ** 2.5).astype(
+        np.int64
+    )
+    favourites = np.arange(n_cat, dtype=np.int64)[None, :, None] * MERCHANT_STRIDE + fav_local
+    return Accounts(
+        account_id=np.arange(first_id, first_id + n, dtype=np.int64),
+        weight=rng.lognormal(0.0, 0.8, n),
+        home=rng.choice(len(COUNTRIES), size=n, p=HOME_P),
+        radius_km=rng.lognormal(np.log(6.0), 0.6, n),
+        age0=rng.integers(0, 3650, n),
+        peak_hour=rng.normal(14.0, 2.5, n),
+        hour_sd=rng.uniform(2.0, 4.5, n),
+        scale=rng.lognormal(0.0, 0.5, n),
+        cat_cdf=np.cumsum(prefs, axis=1),
+        online_share=rng.beta(2.0, 5.0, n),
+        travel_p=rng.beta(1.0, 60.0, n),
+        n_devices=rng.integers(1, 4, n),
+        favourites=favourites,
+    )
+
+
+def legit_rows(rng: np.random.Generator, acc: Accounts, counts: np.ndarray, days: int) -> dict:
+    """Legitimate transactions of a block: ``counts[i]`` rows for account ``i``."""
+    idx = np.repeat(np.arange(acc.n), counts)
+    m = idx.shape[0]
+    day = rng.integers(0, days, m)
+    hour = np.mod(acc.peak_hour[idx] + acc.hour_sd[idx] * rng.standard_normal(m), 24.0)
+    t = day * DAY + (hour * HOUR).astype(np.int64)
+    cat = choose_rows(rng, acc.cat_cdf[idx])
+    amount = acc.typical_amount(idx, cat) * np.exp(CAT_SIGMA[cat] * rng.standard_normal(m))
+    fav = acc.favourites[idx, cat, rng.integers(0, N_FAVOURITES, m)]
+    merchant = np.where(rng.random(m) < 0.65, fav, popular_merchant(rng, cat))
+    p_online = np.clip(acc.online_share[idx] * CAT_ONLINE[cat] * 2.0, 0.0, 1.0)
+    channel = np.where(rng.random(m) < p_online, ONLINE, CARD_PRESENT)
+    channel = np.where(cat == CASH, ATM, np.where(cat == ONLINE_RETAIL, ONLINE, channel))
+    travelling = (rng.random(m) < acc.travel_p[idx]) & (channel != ONLINE)
+    country = np.where(travelling, rng.choice(len(COUNTRIES), size=m, p=TRAVEL_P), acc.home[idx])
+    device = np.where(channel == ONLINE, acc.online_device(idx, rng), acc.card_device(idx))
+    return {
+        "acct": idx,
+        "t": t,
+        "amount": amount,
+        "cat": cat,
+        "merchant": merchant,
+        "channel": channel,
+        "country": country,
+        "device": device,
+        "distance": acc.distance(idx, country, rng),
+    }

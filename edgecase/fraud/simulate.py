@@ -1,0 +1,446 @@
+"""An embedded card-transaction simulator with per-account behaviour and fraud typologies.
+
+Legit behaviour is driven by a spending profile per account: a home country,
+a radius of in-person spending, category preferences with category-specific
+ticket sizes scaled by the account's spending level, a diurnal pattern (peak
+hour and spread), an online share, recurring (favourite) merchants, a few own
+devices and a small travel propensity. Fraud rows come from
+:mod:`edgecase.fraud.typologies` and are mixed into the victims' histories.
+History features are computed afterwards, on the merged history, with sorted
+group operations (``np.searchsorted``, grouped expanding medians,
+``duplicated``), never per-row Python loops.
+
+Randomness: accounts are split into blocks of ``BLOCK_SIZE``; block ``b`` draws
+its profiles, legit rows and fraud events from ``block_rngs(seed, b, 1)`` and
+its row/fraud budgets are fixed functions of the arguments, so a chunked run
+over whole blocks reproduces the same rows.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
+from edgecase._validate import as_frame, check_scalar
+from edgecase.errors import InvalidInputError, InvalidParameterError
+from edgecase.fraud import _world as w
+from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
+from edgecase.schema import Column, TableSchema
+
+__all__ = [
+    "simulate_transactions",
+    "FEATURE_COLUMNS",
+    "COLUMNS",
+    "split_features",
+    "transaction_schema",
+    "MERCHANT_CATEGORIES",
+    "CHANNELS",
+    "COUNTRIES",
+]
+
+START = np.datetime64("2024-01-01T00:00:00", "ns")
+MERCHANT_CATEGORIES = w.CATEGORIES
+CHANNELS = w.CHANNELS
+COUNTRIES = w.COUNTRIES
+LABELS = ("legit", *TYPOLOGIES)
+
+COLUMNS = [
+    "transaction_id",
+    "account_id",
+    "timestamp",
+    "amount",
+    "merchant_id",
+    "merchant_category",
+    "channel",
+    "country",
+    "device_id",
+    "account_age_days",
+    "hour",
+    "txn_count_1h",
+    "txn_count_24h",
+    "amount_to_median",
+    "is_new_device",
+    "is_new_country",
+    "is_new_merchant",
+    "distance_from_home_km",
+    "is_fraud",
+    "typology",
+]
+FEATURE_COLUMNS = [
+    "amount",
+    "merchant_category",
+    "channel",
+    "country",
+    "account_age_days",
+    "hour",
+    "txn_count_1h",
+    "txn_count_24h",
+    "amount_to_median",
+    "is_new_device",
+    "is_new_country",
+    "is_new_merchant",
+    "distance_from_home_km",
+]
+
+_CAT_DTYPE = pd.CategoricalDtype(list(MERCHANT_CATEGORIES))
+_CHANNEL_DTYPE = pd.CategoricalDtype(list(CHANNELS))
+_COUNTRY_DTYPE = pd.CategoricalDtype(list(COUNTRIES))
+_LABEL_DTYPE = pd.CategoricalDtype(list(LABELS))
+_DEFAULT_MIX = {
+    "card_testing": 0.25,
+    "account_takeover": 0.2,
+    "bust_out": 0.1,
+    "velocity_burst": 0.15,
+    "high_value_outlier": 0.15,
+    "merchant_compromise": 0.15,
+}
+
+
+def transaction_schema(*, features_only: bool = False) -> TableSchema:
+    """The declared schema of :func:`simulate_transactions` output.
+
+    Physical bounds only (amount >= 0.01, hours 0..23, counts >= 0), so rows
+    generated beyond history still pass.
+
+    Examples
+    --------
+    >>> transaction_schema()["hour"].high
+    23
+    """
+    cols = [
+        Column("transaction_id", "integer", "id", low=0, dtype="int64"),
+        Column("account_id", "integer", "entity", low=0, dtype="int64"),
+        Column("timestamp", "datetime", "time", dtype="datetime64[ns]"),
+        Column("amount", "numeric", low=0.01, dtype="float64"),
+        Column("merchant_id", "integer", "id", low=0, dtype="int64"),
+        Column("merchant_category", "category", categories=MERCHANT_CATEGORIES, mode="grocery"),
+        Column("channel", "category", categories=CHANNELS, mode="card_present"),
+        Column("country", "category", categories=COUNTRIES, mode="US"),
+        Column("device_id", "integer", "id", low=0, dtype="int64"),
+        Column("account_age_days", "integer", low=0, dtype="int64"),
+        Column("hour", "integer", low=0, high=23, dtype="int64"),
+        Column("txn_count_1h", "integer", low=0, dtype="int64"),
+        Column("txn_count_24h", "integer", low=0, dtype="int64"),
+        Column("amount_to_median", "numeric", low=1e-9, dtype="float64"),
+        Column("is_new_device", "bool", dtype="bool"),
+        Column("is_new_country", "bool", dtype="bool"),
+        Column("is_new_merchant", "bool", dtype="bool"),
+        Column("distance_from_home_km", "numeric", low=0.0, dtype="float64"),
+        Column("is_fraud", "bool", "label", dtype="bool"),
+        Column("typology", "category", categories=LABELS, mode="legit"),
+    ]
+    if features_only:
+        cols = [c for c in cols if c.name in FEATURE_COLUMNS]
+    return TableSchema(cols)
+
+
+def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    """Integer counts summing to ``total``, proportional to ``weights`` (deterministic)."""
+    if total == 0 or weights.shape[0] == 0:
+        return np.zeros(weights.shape[0], dtype=np.int64)
+    share = total * weights / weights.sum()
+    base = np.floor(share).astype(np.int64)
+    rest = total - int(base.sum())
+    if rest:
+        order = np.argsort(-(share - base), kind="stable")
+        base[order[:rest]] += 1
+    return base
+
+
+def _mix(typologies: Any, severity: float) -> tuple[list[Typology], np.ndarray]:
+    if typologies is None:
+        typologies = _DEFAULT_MIX
+    if isinstance(typologies, (str, Typology)):
+        typologies = [typologies]
+    if isinstance(typologies, Mapping):
+        items = list(typologies.items())
+    elif isinstance(typologies, Sequence):
+        items = [(t, 1.0) for t in typologies]
+    else:
+        raise InvalidParameterError(
+            f"typologies must be None, a name, a list of names/Typology objects or a "
+            f"{{name: weight}} mapping; got {type(typologies).__name__}."
+        )
+    if not items:
+        raise InvalidParameterError("typologies is empty; give at least one typology.")
+    objs, weights = [], []
+    for t, wgt in items:
+        objs.append(
+            get_typology(t) if isinstance(t, Typology) else get_typology(t, severity=severity)
+        )
+        check_scalar(wgt, f"weight of typology {t!r}", low=0.0)
+        weights.append(float(wgt))
+    weights = np.asarray(weights)
+    if weights.sum() <= 0:
+        raise InvalidParameterError("typology weights must not all be 0.")
+    return objs, weights / weights.sum()
+
+
+def _fraud_rows(
+    rng: np.random.Generator,
+    acc: w.Accounts,
+    n_rows: int,
+    typologies: list[Typology],
+    p: np.ndarray,
+    days: int,
+) -> dict[str, np.ndarray]:
+    """Exactly ``n_rows`` fraud rows for one block: whole events, the last one truncated."""
+    # Events are drawn in batches (a loop over batches of events, not rows) until the budget is met.
+    kinds, sizes = [], []
+    total = 0
+    while total < n_rows:
+        k = rng.choice(len(typologies), size=max(4, n_rows // 4), p=p)
+        sz = np.empty(k.shape[0], dtype=np.int64)
+        for j, typ in enumerate(typologies):
+            sel = k == j
+            if sel.any():
+                sz[sel] = typ.event_sizes(rng, int(sel.sum()))
+        if any(typ.multi_victim for typ in typologies):
+            multi = np.array([typologies[j].multi_victim for j in k])
+            sz = np.where(multi, np.minimum(sz, acc.n), sz)
+        kinds.append(k)
+        sizes.append(sz)
+        total += int(sz.sum())
+    k = np.concatenate(kinds)
+    sz = np.concatenate(sizes)
+    cum = np.cumsum(sz)
+    n_ev = int(np.searchsorted(cum, n_rows) + 1)
+    k, sz = k[:n_ev], sz[:n_ev].copy()
+    sz[-1] -= int(cum[n_ev - 1] - n_rows)
+    starts = rng.integers(0, days * w.DAY, n_ev)
+    victim_p = acc.weight / acc.weight.sum()
+    parts = []
+    for j, typ in enumerate(typologies):
+        sel = np.flatnonzero(k == j)
+        if sel.size == 0:
+            continue
+        if typ.multi_victim:
+            # distinct victims within an event
+            victims = np.concatenate(
+                [rng.choice(acc.n, size=int(s), replace=False, p=victim_p) for s in sz[sel]]
+            )
+        else:
+            victims = rng.choice(acc.n, size=sel.size, p=victim_p)
+        rows = typ.rows(rng, acc, victims, starts[sel], sz[sel])
+        rows["typology"] = np.full(rows["acct"].shape[0], LABELS.index(typ.name), dtype=np.int8)
+        parts.append(rows)
+    return {key: np.concatenate([r[key] for r in parts]) for key in parts[0]}
+
+
+def _simulate_block(
+    rng: np.random.Generator,
+    first_account: int,
+    n_acc: int,
+    n_rows: int,
+    n_fraud: int,
+    typologies: list[Typology],
+    p: np.ndarray,
+    days: int,
+) -> tuple[dict[str, np.ndarray], w.Accounts]:
+    acc = w.draw_accounts(rng, first_account, n_acc)
+    counts = _largest_remainder(n_rows - n_fraud, acc.weight)
+    legit = w.legit_rows(rng, acc, counts, days)
+    legit["typology"] = np.zeros(legit["acct"].shape[0], dtype=np.int8)
+    if n_fraud:
+        fraud = _fraud_rows(rng, acc, n_fraud, typologies, p, days)
+        legit = {k: np.concatenate([legit[k], fraud[k]]) for k in legit}
+    return legit, acc
+
+
+def simulate_transactions(
+    n_transactions: int = 200_000,
+    n_accounts: int | None = None,
+    fraud_rate: float = 0.002,
+    typologies: Any = None,
+    random_state: RandomStateLike = None,
+    *,
+    severity: float = 0.0,
+    days: int = 90,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Simulate card transactions with per-account behaviour and labelled fraud.
+
+    Parameters
+    ----------
+    n_transactions : int, default 200_000
+        Rows to produce (legit + fraud).
+    n_accounts : int, optional
+        Card accounts; default one per 40 transactions (at least 1).
+    fraud_rate : float, default 0.002
+        Share of fraud rows, in [0, 0.5]; ``round(n_transactions * fraud_rate)``
+        rows are fraud (rates down to 0.0001 and below work).
+    typologies : None, name, list or {name: weight}
+        Fraud typologies to inject (names from :data:`TYPOLOGIES` or
+        :class:`~edgecase.fraud.typologies.Typology` objects); default: all six,
+        card testing the most frequent.
+    random_state : None, int or Generator
+    severity : float, default 0.0
+        Severity given to typologies named by string (0 typical, 1 evasive).
+    days : int, default 90
+        Length of the simulated window (starting 2024-01-01, local time).
+    progress : bool, default True
+        Show a progress bar over account blocks.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COLUMNS` in time order (see CONTRACTS.md for dtypes);
+        ``transaction_id`` is 0..n-1 in time order.
+
+    Examples
+    --------
+    >>> df = simulate_transactions(2_000, fraud_rate=0.01, random_state=0, progress=False)
+    >>> df.shape, int(df["is_fraud"].sum())
+    ((2000, 20), 20)
+    >>> bool(df.groupby("account_id")["timestamp"].is_monotonic_increasing.all())
+    True
+    """
+    check_scalar(n_transactions, "n_transactions", kind=numbers.Integral, low=1)
+    if n_accounts is None:
+        n_accounts = max(1, int(n_transactions) // 40)
+    check_scalar(n_accounts, "n_accounts", kind=numbers.Integral, low=1, high=n_transactions)
+    check_scalar(fraud_rate, "fraud_rate", low=0.0, high=0.5)
+    check_scalar(days, "days", kind=numbers.Integral, low=1, high=3650)
+    n_transactions, n_accounts = int(n_transactions), int(n_accounts)
+    typ_objs, p = _mix(typologies, float(check_scalar(severity, "severity", low=0.0)))
+    seed = as_seed_sequence(random_state)
+
+    n_fraud = int(round(n_transactions * float(fraud_rate)))
+    n_blocks = -(-n_accounts // BLOCK_SIZE)
+    acc_per_block = np.full(n_blocks, BLOCK_SIZE, dtype=np.int64)
+    acc_per_block[-1] = n_accounts - BLOCK_SIZE * (n_blocks - 1)
+    rows_per_block = _largest_remainder(n_transactions, acc_per_block.astype(float))
+    fraud_per_block = _largest_remainder(n_fraud, rows_per_block.astype(float))
+    parts, known_parts = [], []
+    rngs = block_rngs(seed, 0, n_blocks)
+    for b in tqdm(range(n_blocks), disable=not progress, desc="simulating accounts", unit="block"):
+        raw, acc = _simulate_block(
+            rngs[b],
+            b * BLOCK_SIZE,
+            int(acc_per_block[b]),
+            int(rows_per_block[b]),
+            int(fraud_per_block[b]),
+            typ_objs,
+            p,
+            int(days),
+        )
+        raw["account_id"] = acc.account_id[raw.pop("acct")]
+        raw["age0"] = acc.age0[acc.account_id.searchsorted(raw["account_id"])]
+        raw["home"] = acc.home[acc.account_id.searchsorted(raw["account_id"])]
+        parts.append(raw)
+        # history from before the window: home country, own devices, favourite merchants
+        nd = acc.n_devices
+        dev_acc = np.repeat(acc.account_id, nd + 1)
+        dev_k = np.arange(dev_acc.shape[0]) - np.repeat(np.cumsum(nd + 1) - (nd + 1), nd + 1)
+        fav = acc.favourites.reshape(acc.n, -1)
+        known_parts.append(
+            {
+                "device": (dev_acc, dev_acc * 4 + dev_k),
+                "country": (acc.account_id, acc.home),
+                "merchant": (np.repeat(acc.account_id, fav.shape[1]), fav.ravel()),
+            }
+        )
+    raw = {k: np.concatenate([r[k] for r in parts]) for k in parts[0]}
+
+    order = np.lexsort((raw["t"], raw["account_id"]))
+    raw = {k: v[order] for k, v in raw.items()}
+    acct = raw["account_id"]
+    # strictly increasing time per account: push ties forward by whole seconds
+    grp_start = np.r_[0, np.flatnonzero(acct[1:] != acct[:-1]) + 1]
+    rank = np.arange(acct.shape[0]) - np.repeat(grp_start, np.diff(np.r_[grp_start, acct.shape[0]]))
+    adj = raw["t"] - rank
+    adj = pd.Series(adj).groupby(acct, sort=False).cummax().to_numpy()
+    raw["t"] = adj + rank
+    raw["amount"] = np.maximum(np.round(raw["amount"], 2), 0.01)
+
+    known = {
+        col: tuple(np.concatenate([kp[col][i] for kp in known_parts]) for i in (0, 1))
+        for col in ("device", "country", "merchant")
+    }
+    hist = _history_features(raw, known)
+
+    final = np.lexsort((raw["account_id"], raw["t"]))
+    t = raw["t"][final]
+    is_fraud = raw["typology"][final] > 0
+    df = pd.DataFrame(
+        {
+            "transaction_id": np.arange(final.shape[0], dtype=np.int64),
+            "account_id": raw["account_id"][final].astype(np.int64),
+            "timestamp": START + t.astype("timedelta64[s]").astype("timedelta64[ns]"),
+            "amount": raw["amount"][final].astype(np.float64),
+            "merchant_id": raw["merchant"][final].astype(np.int64),
+            "merchant_category": pd.Categorical.from_codes(raw["cat"][final], dtype=_CAT_DTYPE),
+            "channel": pd.Categorical.from_codes(raw["channel"][final], dtype=_CHANNEL_DTYPE),
+            "country": pd.Categorical.from_codes(raw["country"][final], dtype=_COUNTRY_DTYPE),
+            "device_id": raw["device"][final].astype(np.int64),
+            "account_age_days": (raw["age0"][final] + t // w.DAY).astype(np.int64),
+            "hour": ((t // w.HOUR) % 24).astype(np.int64),
+            "txn_count_1h": hist["txn_count_1h"][final].astype(np.int64),
+            "txn_count_24h": hist["txn_count_24h"][final].astype(np.int64),
+            "amount_to_median": hist["amount_to_median"][final].astype(np.float64),
+            "is_new_device": hist["is_new_device"][final],
+            "is_new_country": hist["is_new_country"][final],
+            "is_new_merchant": hist["is_new_merchant"][final],
+            "distance_from_home_km": np.maximum(raw["distance"][final], 0.0).astype(np.float64),
+            "is_fraud": is_fraud,
+            "typology": pd.Categorical.from_codes(raw["typology"][final], dtype=_LABEL_DTYPE),
+        }
+    )
+    return df
+
+
+def _history_features(raw: dict, known: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
+    """History features on rows sorted by (account, time); ``known`` holds pre-window history."""
+    acct, t, amount = raw["account_id"], raw["t"], raw["amount"]
+    key = acct * (1 << 36) + t
+    pos = np.arange(key.shape[0])
+    out = {
+        "txn_count_1h": pos - np.searchsorted(key, key - w.HOUR, side="left"),
+        "txn_count_24h": pos - np.searchsorted(key, key - w.DAY, side="left"),
+    }
+    med = pd.Series(amount).groupby(acct, sort=False).expanding().median().to_numpy()
+    first = np.r_[True, acct[1:] != acct[:-1]]
+    prev_med = np.r_[1.0, med[:-1]]
+    out["amount_to_median"] = np.where(first, 1.0, amount / np.where(first, 1.0, prev_med))
+    for col, flag in (
+        ("device", "is_new_device"),
+        ("country", "is_new_country"),
+        ("merchant", "is_new_merchant"),
+    ):
+        v = raw[col].astype(np.int64)
+        seen = pd.DataFrame({"a": acct, "v": v}).duplicated().to_numpy()
+        ka, kv = known[col]
+        pre = pd.MultiIndex.from_arrays([acct, v]).isin(
+            pd.MultiIndex.from_arrays([ka, kv.astype(np.int64)])
+        )
+        out[flag] = ~seen & ~np.asarray(pre)
+    return out
+
+
+def split_features(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Model features and the 0/1 target of a simulated table.
+
+    Returns ``(df[FEATURE_COLUMNS].copy(), df["is_fraud"].astype("int8"))``.
+
+    Examples
+    --------
+    >>> X, y = split_features(simulate_transactions(500, random_state=1, progress=False))
+    >>> list(X.columns) == FEATURE_COLUMNS, y.dtype.name, y.name
+    (True, 'int8', 'is_fraud')
+    """
+    df = as_frame(df, name="df")
+    missing = [c for c in [*FEATURE_COLUMNS, "is_fraud"] if c not in df.columns]
+    if missing:
+        raise InvalidInputError(
+            f"df is missing simulator column(s) {missing}; expected the output of "
+            "simulate_transactions."
+        )
+    y = df["is_fraud"].astype("int8")
+    y.name = "is_fraud"
+    return df[FEATURE_COLUMNS].copy(), y

@@ -1,0 +1,378 @@
+"""Fraud typologies: how fraudsters actually use a compromised card or account.
+
+Each typology is a small class with a ``severity`` knob:
+
+* ``severity=0``: the pattern as typically observed (obvious to a rule engine),
+* ``severity=1``: the calibrated evasive form (amounts close to the victim's
+  usual spending, slower velocity, the victim's own device and country),
+* ``severity>1``: beyond that (even slower, even more ordinary-looking).
+
+A typology turns a set of *events* (a victim account and a start time each)
+into transaction rows, vectorised over all events at once; the simulator then
+computes the history features (counts in the last hour, amount vs median, new
+device/country/merchant flags) exactly as for legitimate rows, so the features
+are consistent whatever the typology.
+
+Examples
+--------
+>>> get_typology("card_testing", severity=1.0)
+CardTesting(severity=1.0)
+>>> sorted(TYPOLOGIES)[:3]
+['account_takeover', 'bust_out', 'card_testing']
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from edgecase._validate import check_choice, check_severity
+from edgecase.errors import InvalidParameterError, UnknownNameError
+from edgecase.fraud._world import (
+    CARD_PRESENT,
+    CAT,
+    CATEGORIES,
+    DAY,
+    FRAUD_DEVICE_BASE,
+    HOUR,
+    ONLINE,
+    ONLINE_RETAIL,
+    RISKY,
+    Accounts,
+    popular_merchant,
+)
+
+__all__ = [
+    "Typology",
+    "CardTesting",
+    "AccountTakeover",
+    "BustOut",
+    "VelocityBurst",
+    "HighValueOutlier",
+    "MerchantCompromise",
+    "TYPOLOGIES",
+    "get_typology",
+]
+
+
+def _toward(typical: float | np.ndarray, evasive: float | np.ndarray, s: float, lo=None, hi=None):
+    """Move a parameter from its typical (s=0) to its evasive (s=1) value, linearly beyond."""
+    out = np.asarray(typical, dtype=float) + (np.asarray(evasive, dtype=float) - typical) * s
+    if lo is not None or hi is not None:
+        out = np.clip(out, lo, hi)
+    return out
+
+
+def _expand(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Event index and position within the event for every row."""
+    ev = np.repeat(np.arange(sizes.shape[0]), sizes)
+    starts = np.cumsum(sizes) - sizes
+    return ev, np.arange(ev.shape[0]) - starts[ev]
+
+
+def _cumsum_within(gaps: np.ndarray, ev: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Cumulative gaps restarted at each event (first row of an event at offset 0)."""
+    c = np.cumsum(gaps)
+    first = np.cumsum(sizes) - sizes
+    return c - c[first][ev]
+
+
+class Typology:
+    """Base class: subclasses set ``name``, ``description`` and implement ``_rows``.
+
+    Parameters
+    ----------
+    severity : float, default 0.0
+        0 typical, 1 calibrated evasive/extreme, >1 beyond.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: ``True`` when one event hits several accounts (one row each).
+    multi_victim: ClassVar[bool] = False
+
+    def __init__(self, *, severity: float = 0.0) -> None:
+        self.severity = severity
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(severity={self.severity!r})"
+
+    @property
+    def _s(self) -> float:
+        return check_severity(self.severity)
+
+    def event_sizes(self, rng: np.random.Generator, n_events: int) -> np.ndarray:
+        """Rows per event (at least 1)."""
+        raise NotImplementedError
+
+    def rows(
+        self,
+        rng: np.random.Generator,
+        acc: Accounts,
+        victims: np.ndarray,
+        starts: np.ndarray,
+        sizes: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Transaction rows of the events; ``victims`` has one account per *row* for
+        multi-victim typologies, one per event otherwise."""
+        ev, pos = _expand(sizes)
+        acct = victims if self.multi_victim else victims[ev]
+        out = self._rows(rng, acc, acct, ev, pos, starts, sizes, self._s)
+        out["acct"] = acct
+        out["t"] = np.maximum(out["t"].astype(np.int64), 0)
+        out["amount"] = np.maximum(out["amount"], 0.01)
+        if "distance" not in out:
+            out["distance"] = acc.distance(acct, out["country"], rng)
+        return out
+
+    def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # helpers shared by the typologies
+    @staticmethod
+    def _country(rng, acc, acct, p_foreign) -> np.ndarray:
+        foreign = rng.random(acct.shape[0]) < p_foreign
+        return np.where(foreign, rng.choice(RISKY, size=acct.shape[0]), acc.home[acct])
+
+    @staticmethod
+    def _device(rng, acc, acct, channel, p_new) -> np.ndarray:
+        own = np.where(channel == ONLINE, acc.online_device(acct, rng), acc.card_device(acct))
+        new = FRAUD_DEVICE_BASE + rng.integers(0, 1 << 39, acct.shape[0])
+        return np.where(rng.random(acct.shape[0]) < p_new, new, own)
+
+
+class CardTesting(Typology):
+    """Card testing: many tiny online authorisations at different merchants, seconds
+    apart, to check which stolen card numbers work before cashing out.
+
+    Severity makes amounts approach the victim's usual ticket, spaces the attempts
+    out (40 s typical, about an hour at 1), and uses the victim's device and country.
+    """
+
+    name = "card_testing"
+    description = "bursts of tiny online authorisations at many merchants"
+
+    def event_sizes(self, rng, n_events):
+        lo, hi = _toward(5, 3, self._s, 2), _toward(20, 8, self._s, 2)
+        return rng.integers(int(lo), int(hi) + 1, n_events)
+
+    def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s):
+        m = acct.shape[0]
+        cat = np.where(rng.random(m) < 0.7, ONLINE_RETAIL, CAT["entertainment"])
+        tiny = np.exp(rng.uniform(np.log(0.5), np.log(5.0), m))
+        usual = acc.typical_amount(acct, cat) * np.exp(0.3 * rng.standard_normal(m))
+        amount = np.exp(_toward(np.log(tiny), np.log(usual), min(s, 1.5)))
+        gap_mean = _toward(40.0, 3600.0, s, 5.0)
+        t = starts[ev] + _cumsum_within(rng.exponential(gap_mean, m), ev, sizes)
+        channel = np.full(m, ONLINE)
+        return {
+            "t": t,
+            "amount": amount,
+            "cat": cat,
+            "merchant": popular_merchant(rng, cat),
+            "channel": channel,
+            "country": self._country(rng, acc, acct, _toward(0.6, 0.1, s, 0.0, 1.0)),
+            "device": self._device(rng, acc, acct, channel, _toward(0.95, 0.4, s, 0.0, 1.0)),
+        }
+
+
+class AccountTakeover(Typology):
+    """Account takeover: a fraudster logs in from a new device (often abroad, at
+    night) and makes a few large online purchases.
+
+    Severity: the victim's own country and waking hours, amounts near the usual
+    (6x the typical ticket at 0, 1.5x at 1), a device that looks known.
+    """
+
+    name = "account_takeover"
+    description = "new device and country, night-time, a few large online purchases"
+
+    def event_sizes(self, rng, n_events):
+        return rng.integers(2, 7, n_events)
+
+    def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s):
+        m = acct.shape[0]
+        cat = rng.choice([CAT["electronics"], CAT["travel"], CAT["retail"], ONLINE_RETAIL], m)
+        factor = np.exp(_toward(np.log(6.0), np.log(1.5), s, 0.0) + 0.3 * rng.standard_normal(m))
+        day0 = starts // DAY * DAY
+        night = rng.uniform(1.0, 5.0, starts.shape[0]) * HOUR
+        usual = np.mod(acc.peak_hour[acct[np.cumsum(sizes) - sizes]], 24.0) * HOUR
+        start = day0 + _toward(night, usual, min(s, 1.0))
+        gap = _toward(600.0, 3 * 3600.0, s, 60.0)
+        t = start[ev] + _cumsum_within(rng.exponential(gap, m), ev, sizes)
+        channel = np.full(m, ONLINE)
+        return {
+            "t": t,
+            "amount": acc.typical_amount(acct, cat) * factor,
+            "cat": cat,
+            "merchant": popular_merchant(rng, cat),
+            "channel": channel,
+            "country": self._country(rng, acc, acct, _toward(0.8, 0.15, s, 0.0, 1.0)),
+            "device": self._device(rng, acc, acct, channel, _toward(1.0, 0.3, s, 0.0, 1.0)),
+        }
+
+
+class BustOut(Typology):
+    """Bust-out: a (often synthetic-identity) account that behaved well maxes out its
+    credit over a day or two with high-value purchases, then disappears.
+
+    Severity: spread over longer (2 h gaps at 0, 12 h at 1) and smaller tickets
+    (8x typical at 0, 2.5x at 1); it always uses the holder's own cards and country.
+    """
+
+    name = "bust_out"
+    description = "a sudden run of high-value purchases on the holder's own cards"
+
+    def event_sizes(self, rng, n_events):
+        return rng.integers(4, 13, n_events)
+
+    def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s):
+        m = acct.shape[0]
+        cat = rng.choice([CAT["electronics"], CAT["retail"], CAT["travel"], ONLINE_RETAIL], m)
+        factor = np.exp(_toward(np.log(8.0), np.log(2.5), s, 0.0) + 0.4 * rng.standard_normal(m))
+        gap = _toward(2 * 3600.0, 12 * 3600.0, s, 300.0)
+        t = starts[ev] + _cumsum_within(rng.exponential(gap, m), ev, sizes)
+        channel = np.where(
+            cat == ONLINE_RETAIL, ONLINE, np.where(rng.random(m) < 0.5, ONLINE, CARD_PRESENT)
+        )
+        return {
+            "t": t,
+            "amount": acc.typical_amount(acct, cat) * factor,
+            "cat": cat,
+            "merchant": popular_merchant(rng, cat),
+            "channel": channel,
+            "country": acc.home[acct],
+            "device": self._device(rng, acc, acct, channel, 0.0),
+        }
+
+
+class VelocityBurst(Typology):
+    """Velocity burst: a cloned card used at many merchants within minutes, at
+    ordinary amounts, before the issuer reacts.
+
+    Severity: fewer, slower transactions (90 s gaps at 0, 20 min at 1) at the
+    holder's usual merchants' categories and amounts.
+    """
+
+    name = "velocity_burst"
+    description = "many ordinary-looking card-present transactions within minutes"
+
+    def event_sizes(self, rng, n_events):
+        lo, hi = _toward(6, 3, self._s, 2), _toward(25, 8, self._s, 3)
+        return rng.integers(int(lo), int(hi) + 1, n_events)
+
+    def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s):
+        m = acct.shape[0]
+        from edgecase.fraud._world import choose_rows
+
+        cat = choose_rows(rng, acc.cat_cdf[acct])
+        cat = np.where(cat == CAT["cash_withdrawal"], CAT["retail"], cat)
+        factor = np.exp(_toward(np.log(1.8), 0.0, s) + 0.5 * rng.standard_normal(m))
+        gap = _toward(90.0, 20 * 60.0, s, 10.0)
+        t = starts[ev] + _cumsum_within(rng.exponential(gap, m), ev, sizes)
+        channel = np.full(m, CARD_PRESENT)
+        return {
+            "t": t,
+            "amount": acc.typical_amount(acct, cat) * factor,
+            "cat": cat,
+            "merchant": popular_merchant(rng, cat),
+            "channel": channel,
+            "country": self._country(rng, acc, acct, _toward(0.3, 0.0, s, 0.0, 1.0)),
+            "device": self._device(rng, acc, acct, channel, _toward(0.7, 0.0, s, 0.0, 1.0)),
+        }
+
+
+class HighValueOutlier(Typology):
+    """High-value outlier: one purchase far above anything the holder spends.
+
+    Severity shrinks the multiple (25x typical at 0, 3x at 1) so the row hides
+    inside the holder's own amount distribution.
+    """
+
+    name = "high_value_outlier"
+    description = "a single purchase far above the holder's usual amounts"
+
+    def event_sizes(self, rng, n_events):
+        return np.ones(n_events, dtype=np.int64)
+
+    def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s):
+        m = acct.shape[0]
+        cat = rng.choice([CAT["electronics"], CAT["travel"], CAT["retail"]], m)
+        factor = np.exp(_toward(np.log(25.0), np.log(3.0), s, 0.0) + 0.3 * rng.standard_normal(m))
+        channel = np.where(rng.random(m) < 0.6, ONLINE, CARD_PRESENT)
+        return {
+            "t": starts[ev],
+            "amount": acc.typical_amount(acct, cat) * factor,
+            "cat": cat,
+            "merchant": popular_merchant(rng, cat),
+            "channel": channel,
+            "country": self._country(rng, acc, acct, _toward(0.4, 0.0, s, 0.0, 1.0)),
+            "device": self._device(rng, acc, acct, channel, _toward(0.6, 0.1, s, 0.0, 1.0)),
+        }
+
+
+class MerchantCompromise(Typology):
+    """Merchant compromise: card data stolen at (or charged through) one merchant;
+    many different accounts are hit at that merchant within a short window.
+
+    Severity widens the window (1 hour at 0, 3 days at 1) and makes each charge
+    look like the victim's usual ticket in that category.
+    """
+
+    name = "merchant_compromise"
+    description = "many accounts charged by the same merchant within a short window"
+    multi_victim = True
+
+    def event_sizes(self, rng, n_events):
+        return rng.integers(5, 31, n_events)
+
+    def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s):
+        m = acct.shape[0]
+        n_ev = sizes.shape[0]
+        ev_cat = rng.choice([CAT["retail"], ONLINE_RETAIL, CAT["restaurant"], CAT["fuel"]], n_ev)
+        ev_merchant = popular_merchant(rng, ev_cat)
+        cat = ev_cat[ev]
+        window = _toward(3600.0, 3 * DAY, s, 600.0)
+        t = starts[ev] + rng.uniform(0.0, window, m)
+        odd = np.exp(rng.uniform(np.log(50.0), np.log(500.0), m))
+        usual = acc.typical_amount(acct, cat) * np.exp(0.3 * rng.standard_normal(m))
+        amount = np.exp(_toward(np.log(odd), np.log(usual), min(s, 1.5)))
+        channel = np.where(cat == ONLINE_RETAIL, ONLINE, CARD_PRESENT)
+        return {
+            "t": t,
+            "amount": amount,
+            "cat": cat,
+            "merchant": ev_merchant[ev],
+            "channel": channel,
+            "country": acc.home[acct],
+            "device": self._device(rng, acc, acct, channel, _toward(0.5, 0.0, s, 0.0, 1.0)),
+        }
+
+
+_CLASSES = (
+    CardTesting,
+    AccountTakeover,
+    BustOut,
+    VelocityBurst,
+    HighValueOutlier,
+    MerchantCompromise,
+)
+#: name -> typology class
+TYPOLOGIES: dict[str, type[Typology]] = {c.name: c for c in _CLASSES}
+assert set(CATEGORIES)  # the world module is the single source of categories
+
+
+def get_typology(typology: str | Typology, *, severity: float | None = None) -> Typology:
+    """A typology instance from a name (or an instance, optionally with a new severity)."""
+    if isinstance(typology, Typology):
+        if severity is None:
+            check_severity(typology.severity)
+            return typology
+        return type(typology)(severity=check_severity(severity))
+    if not isinstance(typology, str):
+        raise InvalidParameterError(
+            f"typology must be a name in {sorted(TYPOLOGIES)} or a Typology; got {typology!r}."
+        )
+    check_choice(typology, "typology", list(TYPOLOGIES), error=UnknownNameError)
+    return TYPOLOGIES[typology](severity=check_severity(0.0 if severity is None else severity))
