@@ -151,8 +151,9 @@ def _make_splits(
         k = _check_int(cv, "cv", 2)
         if n_pos < k or len(y) - n_pos < k:
             raise InvalidInputError(
-                f"y has {n_pos} positive and {len(y) - n_pos} negative row(s), fewer than cv={k} "
-                "folds: some fold's test part would have a single class; lower cv."
+                f"cv={k} needs at least {k} rows of each class, but y has {n_pos} positive and "
+                f"{len(y) - n_pos} negative row(s): some fold's test part would hold a single "
+                "class; lower cv."
             )
         if groups is not None:
             splitter: Any = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
@@ -164,7 +165,7 @@ def _make_splits(
                 return list(splitter.split(X, y, groups))
             except (UserWarning, ValueError) as exc:
                 raise InvalidInputError(f"cv={k} cannot split these rows: {exc}") from None
-    if hasattr(cv, "split"):
+    if hasattr(cv, "split") and not isinstance(cv, (str, bytes)):
         try:
             return [(np.asarray(a), np.asarray(b)) for a, b in cv.split(X, y, groups)]
         except ValueError as exc:
