@@ -783,6 +783,16 @@ class ComparisonResult(pd.DataFrame):
     Nadeau-Bengio corrected resampled t-test), ``p_vs_B`` and ``within_noise_vs_B``
     (the interval covers 0). ``.scores`` holds one row per sampler, repeat and
     fold; ``.settings`` the call's parameters. Derived frames are plain DataFrames.
+
+    Examples
+    --------
+    >>> from xgboost import XGBClassifier
+    >>> from edgecase.datasets import load_keel
+    >>> X, y = load_keel("yeast4")
+    >>> res = compare(X, y, samplers=["none", "smote"], cv=2, repeats=1, random_state=0,
+    ...               estimator=XGBClassifier(n_estimators=5, n_jobs=1), progress=False)
+    >>> len(res.scores), type(res.plot()).__name__
+    (4, 'Figure')
     """
 
     _metadata = ["scores", "settings"]
