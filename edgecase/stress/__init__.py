@@ -1,0 +1,44 @@
+"""Where the model breaks: severity sweeps, breaking points, reverse stress, slices, backtests.
+
+* :class:`StressHarness` / :class:`StressReport`: scenarios x severities x bootstrap.
+* scenarios: the built-in fraud scenarios, :class:`FeatureShift` and :class:`Perturb`.
+"""
+
+from __future__ import annotations
+
+from edgecase.stress._metrics import Metric
+from edgecase.stress.harness import StressHarness, StressReport
+from edgecase.stress.scenarios import (
+    FRAUD_SCENARIOS,
+    AccountTakeoverMix,
+    AmountEvasion,
+    BaseScenario,
+    FeatureShift,
+    LegitDrift,
+    NewMerchantCategories,
+    Perturb,
+    Scenario,
+    TimeShift,
+    VelocityEvasion,
+    fraud_scenarios,
+    get_scenario,
+)
+
+__all__ = [
+    "StressHarness",
+    "StressReport",
+    "Metric",
+    "Scenario",
+    "BaseScenario",
+    "AmountEvasion",
+    "VelocityEvasion",
+    "NewMerchantCategories",
+    "TimeShift",
+    "AccountTakeoverMix",
+    "LegitDrift",
+    "FeatureShift",
+    "Perturb",
+    "FRAUD_SCENARIOS",
+    "fraud_scenarios",
+    "get_scenario",
+]
