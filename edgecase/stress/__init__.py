@@ -2,12 +2,19 @@
 
 * :class:`StressHarness` / :class:`StressReport`: scenarios x severities x bootstrap.
 * scenarios: the built-in fraud scenarios, :class:`FeatureShift` and :class:`Perturb`.
+* :func:`breaking_severity`, :func:`minimal_breaking_example`: reverse stress.
 """
 
 from __future__ import annotations
 
 from edgecase.stress._metrics import Metric
 from edgecase.stress.harness import StressHarness, StressReport
+from edgecase.stress.search import (
+    BreakingExample,
+    SeverityBreak,
+    breaking_severity,
+    minimal_breaking_example,
+)
 from edgecase.stress.scenarios import (
     FRAUD_SCENARIOS,
     AccountTakeoverMix,
@@ -41,4 +48,8 @@ __all__ = [
     "FRAUD_SCENARIOS",
     "fraud_scenarios",
     "get_scenario",
+    "breaking_severity",
+    "SeverityBreak",
+    "minimal_breaking_example",
+    "BreakingExample",
 ]
