@@ -9,12 +9,6 @@ from __future__ import annotations
 
 from edgecase.stress._metrics import Metric
 from edgecase.stress.harness import StressHarness, StressReport
-from edgecase.stress.search import (
-    BreakingExample,
-    SeverityBreak,
-    breaking_severity,
-    minimal_breaking_example,
-)
 from edgecase.stress.scenarios import (
     FRAUD_SCENARIOS,
     AccountTakeoverMix,
@@ -29,6 +23,12 @@ from edgecase.stress.scenarios import (
     VelocityEvasion,
     fraud_scenarios,
     get_scenario,
+)
+from edgecase.stress.search import (
+    BreakingExample,
+    SeverityBreak,
+    breaking_severity,
+    minimal_breaking_example,
 )
 
 __all__ = [

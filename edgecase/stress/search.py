@@ -27,7 +27,6 @@ from edgecase._random import RandomStateLike, as_generator, as_seed_sequence
 from edgecase._validate import (
     as_frame,
     check_binary_target,
-    check_choice,
     check_consistent_length,
     check_scalar,
 )
