@@ -3,6 +3,7 @@
 * :class:`StressHarness` / :class:`StressReport`: scenarios x severities x bootstrap.
 * scenarios: the built-in fraud scenarios, :class:`FeatureShift` and :class:`Perturb`.
 * :func:`breaking_severity`, :func:`minimal_breaking_example`: reverse stress.
+* :func:`find_slices`: slices where recall (positives) or precision (alerts) collapses.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from edgecase.stress.search import (
     breaking_severity,
     minimal_breaking_example,
 )
+from edgecase.stress.slices import find_slices
 
 __all__ = [
     "StressHarness",
@@ -52,4 +54,5 @@ __all__ = [
     "SeverityBreak",
     "minimal_breaking_example",
     "BreakingExample",
+    "find_slices",
 ]
