@@ -4,11 +4,13 @@
 * scenarios: the built-in fraud scenarios, :class:`FeatureShift` and :class:`Perturb`.
 * :func:`breaking_severity`, :func:`minimal_breaking_example`: reverse stress.
 * :func:`find_slices`: slices where recall (positives) or precision (alerts) collapses.
+* :func:`var_backtest`: Kupiec, Christoffersen, Basel traffic light, ES tests.
 """
 
 from __future__ import annotations
 
 from edgecase.stress._metrics import Metric
+from edgecase.stress.backtest import VarBacktest, var_backtest
 from edgecase.stress.harness import StressHarness, StressReport
 from edgecase.stress.scenarios import (
     FRAUD_SCENARIOS,
@@ -55,4 +57,6 @@ __all__ = [
     "minimal_breaking_example",
     "BreakingExample",
     "find_slices",
+    "var_backtest",
+    "VarBacktest",
 ]

@@ -9,8 +9,9 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["plot_curves", "plot_heatmap", "plot_report"]
+__all__ = ["plot_curves", "plot_heatmap", "plot_report", "plot_var_backtest"]
 
 
 def plot_curves(report: Any, ax: Any = None):
@@ -88,3 +89,29 @@ def plot_report(report: Any, kind: str = "both"):
     plot_heatmap(report, a2)
     fig.tight_layout()
     return fig
+
+
+def plot_var_backtest(result: Any, ax: Any = None):
+    """Exceptions in the trailing window with the Basel green/yellow/red bands. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    from edgecase.stress.backtest import basel_zone
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.5))
+    z = result.zones
+    x = z.index if isinstance(z.index, pd.DatetimeIndex) else np.arange(len(z))
+    counts = np.arange(0, max(int(z["exceptions"].max()) + 3, 12))
+    zone = basel_zone(counts, result.window, result.alpha)
+    yellow = counts[zone == "yellow"].min() if (zone == "yellow").any() else counts[-1]
+    red = counts[zone == "red"].min() if (zone == "red").any() else counts[-1]
+    ax.axhspan(-0.5, yellow - 0.5, color="tab:green", alpha=0.15, lw=0)
+    ax.axhspan(yellow - 0.5, red - 0.5, color="gold", alpha=0.25, lw=0)
+    ax.axhspan(red - 0.5, counts[-1], color="tab:red", alpha=0.15, lw=0)
+    ax.step(x, z["exceptions"], where="post", color="k", lw=1)
+    ax.set_ylabel(f"exceptions in trailing {result.window} days")
+    ax.set_title(
+        f"VaR {result.alpha:.0%} backtest: {result.n_exceptions} exceptions vs "
+        f"{result.expected_exceptions:.1f} expected (Kupiec p={result.kupiec_p:.3g})"
+    )
+    return ax
