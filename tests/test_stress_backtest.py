@@ -108,13 +108,15 @@ def test_sp500_historical_var_breaks_in_2008(sp500_hs):
 
 def test_bad_inputs():
     with pytest.raises(InvalidInputError, match="positive losses"):
-        var_backtest(R, -np.full(10, 0.02))
+        var_backtest(R, -np.full(10, 0.02), window=5)
     with pytest.raises(InvalidInputError, match="one value per return"):
-        var_backtest(R, np.full(9, 0.02))
+        var_backtest(R, np.full(9, 0.02), window=5)
     with pytest.raises(InvalidParameterError, match="alpha"):
-        var_backtest(R, np.full(10, 0.02), alpha=1.0)
+        var_backtest(R, np.full(10, 0.02), alpha=1.0, window=5)
     r = pd.Series(R, index=pd.date_range("2020-01-01", periods=10))
     with pytest.raises(InvalidInputError, match="same index"):
-        var_backtest(r, pd.Series(np.full(10, 0.02)))
+        var_backtest(r, pd.Series(np.full(10, 0.02)), window=5)
     with pytest.raises(InvalidInputError, match="non-finite"):
-        var_backtest(R, np.r_[np.full(9, 0.02), np.nan])
+        var_backtest(R, np.r_[np.full(9, 0.02), np.nan], window=5)
+    with pytest.raises(InvalidInputError, match="at least 250"):
+        var_backtest(R, np.full(10, 0.02))

@@ -234,7 +234,7 @@ def var_backtest(
     es : Series or 1-D array, optional
         ES forecasts (positive losses) for the ES tests.
     window : int
-        Days per Basel traffic-light window.
+        Days per Basel traffic-light window; ``returns`` needs at least that many days.
     n_boot : int
         Bootstrap draws of the McNeil-Frey test.
     random_state : None, int or Generator
@@ -251,7 +251,9 @@ def var_backtest(
     alpha = float(
         check_scalar(alpha, "alpha", low=0.5, high=1.0, low_inclusive=False, high_inclusive=False)
     )
-    r = check_returns(returns, name="returns", min_obs=2)
+    window = int(check_scalar(window, "window", kind=numbers.Integral, low=2))
+    # a backtest needs at least one full traffic-light window
+    r = check_returns(returns, name="returns", min_obs=window)
     if r.shape[1] != 1:
         raise InvalidInputError(f"returns must be a single series; got {r.shape[1]} columns.")
     index = r.index
@@ -265,7 +267,6 @@ def var_backtest(
     e = None if es is None else _aligned(es, "es", index, returns)
     if e is not None and (e <= 0).any():
         raise InvalidInputError("es must hold positive losses; found values <= 0.")
-    window = int(check_scalar(window, "window", kind=numbers.Integral, low=2))
     check_scalar(n_boot, "n_boot", kind=numbers.Integral, low=10)
     p = 1 - alpha
     exc = x < -v
