@@ -1,0 +1,517 @@
+"""Severity sweeps with bootstrap confidence intervals and breaking points.
+
+:class:`StressHarness` applies each scenario at each severity, predicts once per
+(scenario, severity), bootstraps the scores stratified by class, and reports a
+metric-versus-severity curve with its confidence band and the breaking point:
+the severity where the conservative CI bound crosses the user's threshold.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from edgecase._random import RandomStateLike, as_seed_sequence
+from edgecase._validate import (
+    as_frame,
+    check_binary_target,
+    check_choice,
+    check_consistent_length,
+    check_scalar,
+)
+from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
+from edgecase.stress import _metrics
+from edgecase.stress._metrics import Metric
+from edgecase.stress.scenarios import FRAUD_SCENARIOS
+
+__all__ = ["StressHarness", "StressReport", "Metric", "predict_scores", "alert_threshold"]
+
+CI_LEVEL = 0.95
+#: Default sweep: 0 (data as is) to 3 (three times the historic worst) in steps of 0.25.
+DEFAULT_SEVERITIES = np.linspace(0, 3, 13)
+DEFAULT_SEVERITIES.flags.writeable = False
+
+
+def predict_scores(model: Any, X: pd.DataFrame, *, what: str = "X") -> np.ndarray:
+    """Positive-class scores ``model.predict_proba(X)[:, 1]``, checked for shape and NaN."""
+    try:
+        proba = model.predict_proba(X)
+    except EdgecaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a model failing on the data is a bad input
+        raise InvalidInputError(
+            f"model.predict_proba failed on {what}: {type(exc).__name__}: {exc}"
+        ) from exc
+    proba = np.asarray(proba, dtype=float)
+    if proba.ndim != 2 or proba.shape != (len(X), 2):
+        raise InvalidInputError(
+            f"model.predict_proba({what}) must return shape ({len(X)}, 2) for a binary "
+            f"classifier; got {proba.shape}."
+        )
+    scores = proba[:, 1]
+    if not np.isfinite(scores).all():
+        raise InvalidInputError(
+            f"model.predict_proba({what}) returned {int((~np.isfinite(scores)).sum())} "
+            "non-finite score(s)."
+        )
+    return scores
+
+
+def check_model(model: Any) -> Any:
+    if not callable(getattr(model, "predict_proba", None)):
+        raise InvalidParameterError(
+            f"model must have a predict_proba(X) method returning (n, 2) probabilities; "
+            f"got {type(model).__name__}."
+        )
+    return model
+
+
+def alert_threshold(scores: np.ndarray, alert_rate: float) -> float:
+    """The score threshold that alerts on the top ``alert_rate`` share of rows.
+
+    Rows with ``score >= threshold`` are alerted; ``ceil(alert_rate * n)`` rows
+    at least (more only when scores tie at the threshold).
+
+    Examples
+    --------
+    >>> alert_threshold(np.array([0.1, 0.9, 0.5, 0.7]), 0.5)
+    0.7
+    """
+    n = len(scores)
+    k = min(max(1, math.ceil(alert_rate * n)), n)
+    return float(np.partition(scores, n - k)[n - k])
+
+
+def resolve_metric(metric: Any) -> Metric:
+    if isinstance(metric, Metric):
+        if metric.func is None and metric.name not in _metrics.BUILTIN:
+            raise InvalidParameterError(
+                f"Metric {metric.name!r} has no func and is not a built-in metric."
+            )
+        return metric
+    if isinstance(metric, str):
+        name = _metrics.ALIASES.get(metric, metric)
+        check_choice(name, "metric", list(_metrics.BUILTIN))
+        return _metrics.BUILTIN[name]
+    if callable(metric):
+        return Metric(getattr(metric, "__name__", "custom"), func=metric)
+    raise InvalidParameterError(
+        f"metric must be a name ({sorted(_metrics.BUILTIN)}), a Metric or a callable "
+        f"(y_true, scores) -> float; got {type(metric).__name__}."
+    )
+
+
+def check_severities(severities: Any) -> np.ndarray:
+    try:
+        sev = np.asarray(severities, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"severities must be a 1-D sequence of numbers; got {severities!r}."
+        ) from None
+    if sev.ndim != 1 or sev.size == 0:
+        raise InvalidParameterError(
+            f"severities must be a non-empty 1-D sequence; got shape {sev.shape}."
+        )
+    if not np.isfinite(sev).all():
+        raise InvalidParameterError("severities must be finite numbers.")
+    if (sev < 0).any():
+        raise InvalidParameterError(
+            f"severities must be >= 0 (0 = the data as it is); got {sev[sev < 0][:3].tolist()}."
+        )
+    if (np.diff(sev) <= 0).any():
+        raise InvalidParameterError(
+            f"severities must be strictly increasing; got {sev.tolist()[:10]}."
+        )
+    return sev
+
+
+def resolve_scenarios(scenarios: Any) -> list[Any]:
+    if isinstance(scenarios, str) or hasattr(scenarios, "apply"):
+        scenarios = [scenarios]
+    if isinstance(scenarios, Mapping):
+        items = list(scenarios.items())
+    elif isinstance(scenarios, Sequence):
+        items = [(None, s) for s in scenarios]
+    else:
+        raise InvalidParameterError(
+            "scenarios must be a scenario, a list of scenarios/names or a dict name -> scenario; "
+            f"got {type(scenarios).__name__}."
+        )
+    if not items:
+        raise InvalidParameterError("scenarios is empty: give at least one scenario.")
+    out = []
+    for key, sc in items:
+        if isinstance(sc, str):
+            check_choice(sc, "scenario", list(FRAUD_SCENARIOS))
+            sc = FRAUD_SCENARIOS[sc]()
+        if not callable(getattr(sc, "apply", None)):
+            raise InvalidParameterError(
+                f"scenario {sc!r} has no apply(X, y, severity, random_state) method."
+            )
+        name = key if key is not None else getattr(sc, "name", None)
+        if not isinstance(name, str) or not name:
+            raise InvalidParameterError(f"scenario {sc!r} needs a non-empty string name.")
+        out.append((name, sc))
+    names = [n for n, _ in out]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InvalidParameterError(f"scenario names must be unique; repeated: {dup}.")
+    return out
+
+
+def _crossing(sev: np.ndarray, g: np.ndarray) -> float:
+    """First severity where ``g`` (along the columns' last axis) turns negative, linearly
+    interpolated; ``inf`` if it never does. ``g`` may be 2-D (rows = bootstrap draws)."""
+    g = np.atleast_2d(g)
+    neg = g < 0
+    first = np.where(neg.any(axis=1), neg.argmax(axis=1), -1)
+    out = np.full(g.shape[0], np.inf)
+    at0 = first == 0
+    out[at0] = sev[0]
+    mid = first > 0
+    j = first[mid]
+    rows = np.flatnonzero(mid)
+    g0, g1 = g[rows, j - 1], g[rows, j]
+    out[mid] = sev[j - 1] + (sev[j] - sev[j - 1]) * g0 / (g0 - g1)
+    return out
+
+
+@dataclass
+class StressReport:
+    """What :meth:`StressHarness.run` returns.
+
+    Attributes
+    ----------
+    curves : DataFrame
+        One row per (scenario, severity): ``value`` (metric on the stressed data),
+        ``ci_low``/``ci_high`` (percentile bootstrap, ``ci_level``), ``n``, ``n_pos``.
+    breaking_points : DataFrame
+        One row per scenario: ``breaking_severity`` (where the conservative CI bound
+        crosses ``breaking_threshold``, interpolated between grid severities),
+        ``ci_low``/``ci_high`` (percentiles of the crossing severity over bootstrap
+        draws; ``inf`` when over 2.5% of draws never cross in the swept range),
+        ``point_severity`` (crossing of the point estimate), ``broken`` and ``reason``.
+    """
+
+    metric: str
+    greater_is_better: bool
+    threshold: float
+    alert_rate: float | None
+    breaking_threshold: float
+    baseline: float
+    severities: np.ndarray
+    curves: pd.DataFrame
+    breaking_points: pd.DataFrame
+    draws: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+    ci_level: float = CI_LEVEL
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "greater_is_better": self.greater_is_better,
+            "alert_threshold": self.threshold,
+            "alert_rate": self.alert_rate,
+            "breaking_threshold": self.breaking_threshold,
+            "baseline": self.baseline,
+            "ci_level": self.ci_level,
+            "severities": self.severities,
+        }
+
+    def to_json(self) -> str:
+        """JSON text: settings, curves and breaking points (NaN/inf become null)."""
+        from edgecase.report import dumps
+
+        return dumps(
+            {
+                **self.summary(),
+                "curves": self.curves,
+                "breaking_points": self.breaking_points,
+            }
+        )
+
+    def plot(self, kind: str = "both"):
+        """Curves with CI bands and breaking markers, and/or a scenario x severity heatmap.
+
+        ``kind`` is "curves", "heatmap" or "both" (one figure, two panels). Returns the Figure.
+        """
+        from edgecase.stress.plots import plot_report
+
+        return plot_report(self, kind=kind)
+
+    def to_html(self, path: str | Path, *, title: str = "edgecase stress report") -> Path:
+        """Write a self-contained HTML report (figures embedded) and return its path."""
+        from edgecase.report import Section, write_html
+        from edgecase.stress.plots import plot_curves, plot_heatmap
+
+        direction = "higher is better" if self.greater_is_better else "lower is better"
+        text = (
+            f"Metric: {self.metric} ({direction}); alert threshold {self.threshold:.4g}"
+            + (f" (alert rate {self.alert_rate:.4g})" if self.alert_rate is not None else "")
+            + f"; breaking threshold {self.breaking_threshold:.4g}; baseline "
+            f"{self.baseline:.4g}; {self.ci_level:.0%} stratified bootstrap intervals.\n\n"
+            "A breaking severity is where the conservative confidence bound crosses the "
+            "breaking threshold; its interval is the spread of crossings over bootstrap draws."
+        )
+        sections = [
+            Section("Breaking points", text=text, tables=[self.breaking_points]),
+            Section("Metric versus severity", figures=[plot_curves(self).figure]),
+            Section("Scenario x severity", figures=[plot_heatmap(self).figure]),
+            Section("Curves", tables=[self.curves]),
+        ]
+        return write_html(path, title, sections)
+
+
+class StressHarness:
+    """Sweep scenarios over severities and find where a model's metric breaks.
+
+    Parameters
+    ----------
+    model : object with ``predict_proba(X) -> (n, 2)``
+        A scikit-learn/XGBoost classifier or an ``edgecase.train.Trainer``. If it has
+        ``threshold_`` that is the alert threshold when neither ``alert_rate`` nor
+        ``threshold`` is given (else 0.5).
+    scenarios : scenario, list of scenarios or built-in names, or dict name -> scenario
+        Objects with ``name`` and ``apply(X, y, severity, random_state)``.
+    metric : str, Metric or callable
+        "recall" (at the fixed alert threshold), "precision", "fpr", "alert_rate",
+        "pr_auc", "brier", "ece", a :class:`Metric`, or ``f(y_true, scores) -> float``
+        (treated as higher-is-better).
+    alert_rate : float in (0, 1), optional
+        Alert budget: the threshold alerts on this share of the severity-0 rows and
+        stays fixed as severity grows (the budget a fraud team staffs for).
+    threshold : float, optional
+        A fixed score threshold instead of an alert budget.
+    severities : 1-D array, strictly increasing, >= 0
+    n_boot : int
+        Bootstrap draws per (scenario, severity).
+    breaking_threshold : float, optional
+        The metric value at which the model counts as broken. Default: a 20% relative
+        degradation of the severity-0 value (x0.8 if higher is better, x1.25 otherwise).
+    random_state : None, int or Generator
+    progress : bool
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from edgecase.stress import FeatureShift
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"a": rng.normal(size=2000), "b": rng.normal(size=2000)})
+    >>> y = (X["a"] + 0.3 * rng.normal(size=2000) > 1.5).astype(int)
+    >>> model = LogisticRegression().fit(X, y)
+    >>> report = StressHarness(model, [FeatureShift(shift={"a": -0.5})], alert_rate=0.05,
+    ...     severities=[0, 0.5, 1, 1.5, 2], n_boot=100, random_state=0, progress=False).run(X, y)
+    >>> report.curves[["severity", "value"]].round(2).values.tolist()[:2]
+    [[0.0, 0.62], [0.5, 0.38]]
+    >>> report.breaking_points["broken"].tolist()
+    [True]
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        scenarios: Any,
+        *,
+        metric: str | Metric | Callable[..., float] = "recall",
+        alert_rate: float | None = None,
+        threshold: float | None = None,
+        severities: Sequence[float] | np.ndarray = DEFAULT_SEVERITIES,
+        n_boot: int = 200,
+        breaking_threshold: float | None = None,
+        random_state: RandomStateLike = None,
+        progress: bool = True,
+    ) -> None:
+        self.model = model
+        self.scenarios = scenarios
+        self.metric = metric
+        self.alert_rate = alert_rate
+        self.threshold = threshold
+        self.severities = severities
+        self.n_boot = n_boot
+        self.breaking_threshold = breaking_threshold
+        self.random_state = random_state
+        self.progress = progress
+
+    def _validate(self):
+        model = check_model(self.model)
+        metric = resolve_metric(self.metric)
+        scenarios = resolve_scenarios(self.scenarios)
+        sev = check_severities(self.severities)
+        n_boot = check_scalar(self.n_boot, "n_boot", kind=numbers.Integral, low=2)
+        if self.alert_rate is not None and self.threshold is not None:
+            raise InvalidParameterError(
+                "give either alert_rate (an alert budget) or threshold (a fixed score), not both."
+            )
+        if self.alert_rate is not None:
+            check_scalar(self.alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
+        if self.threshold is not None:
+            check_scalar(self.threshold, "threshold")
+        bt = self.breaking_threshold
+        if bt is not None:
+            check_scalar(bt, "breaking_threshold")
+            lo, hi = metric.bounds
+            if not lo <= bt <= hi:
+                raise InvalidParameterError(
+                    f"breaking_threshold={bt!r} is outside the range of metric "
+                    f"{metric.name!r}, [{lo}, {hi}]."
+                )
+        if not isinstance(self.progress, bool | np.bool_):
+            raise InvalidParameterError(f"progress must be True or False; got {self.progress!r}.")
+        return model, metric, scenarios, sev, int(n_boot)
+
+    def run(self, X: Any, y: Any) -> StressReport:
+        """Sweep every scenario over the severities on ``(X, y)`` (the test set)."""
+        model, metric, scenarios, sev, n_boot = self._validate()
+        X = as_frame(X)
+        check_consistent_length(X, y if hasattr(y, "__len__") else [y])
+        y_arr = check_binary_target(y)
+        if isinstance(y, pd.Series):
+            y_in = pd.Series(y_arr, index=X.index, name=y.name)
+        else:
+            y_in = y_arr
+        base = predict_scores(model, X, what="X")
+        if self.threshold is not None:
+            thr = float(self.threshold)
+        elif self.alert_rate is not None:
+            thr = alert_threshold(base, float(self.alert_rate))
+        else:
+            thr = float(getattr(model, "threshold_", 0.5))
+        baseline = _metrics.point_value(metric, y_arr, base, thr)
+        if self.breaking_threshold is not None:
+            bt = float(self.breaking_threshold)
+        else:
+            bt = baseline * (0.8 if metric.greater_is_better else 1.25)
+
+        root = as_seed_sequence(self.random_state)
+        scen_seeds = root.spawn(len(scenarios))
+        rows, bps, draws = [], [], {}
+        total = len(scenarios) * len(sev)
+        with tqdm(total=total, desc="stress", disable=not self.progress, leave=False) as bar:
+            for (name, sc), ss in zip(scenarios, scen_seeds, strict=True):
+                apply_seed, *boot_seeds = ss.spawn(1 + len(sev))
+                vals, lows, highs, reps = [], [], [], []
+                for j, s in enumerate(sev):
+                    # Same apply seed at every severity: common random numbers make the
+                    # curve change with severity, not with re-rolled noise.
+                    apply_rng = np.random.Generator(np.random.PCG64(apply_seed))
+                    X_s, y_s = self._apply(sc, name, X, y_in, float(s), apply_rng)
+                    scores = predict_scores(model, X_s, what=f"scenario {name!r} data")
+                    rng = np.random.Generator(np.random.PCG64(boot_seeds[j]))
+                    v = _metrics.point_value(metric, y_s, scores, thr)
+                    b = _metrics.bootstrap(metric, y_s, scores, thr, n_boot, rng)
+                    a = (1 - CI_LEVEL) / 2
+                    lo_, hi_ = np.quantile(b, [a, 1 - a])
+                    vals.append(v)
+                    lows.append(lo_)
+                    highs.append(hi_)
+                    reps.append(b)
+                    rows.append(
+                        {
+                            "scenario": name,
+                            "severity": float(s),
+                            "value": v,
+                            "ci_low": float(lo_),
+                            "ci_high": float(hi_),
+                            "n": int(len(y_s)),
+                            "n_pos": int(y_s.sum()),
+                        }
+                    )
+                    bar.update(1)
+                reps = np.vstack(reps)
+                draws[name] = reps
+                bps.append(
+                    self._breaking(
+                        name, sev, np.array(vals), np.array(lows), np.array(highs), reps, metric, bt
+                    )
+                )
+        curves = pd.DataFrame(rows)
+        curves["scenario"] = curves["scenario"].astype(object)
+        return StressReport(
+            metric=metric.name,
+            greater_is_better=metric.greater_is_better,
+            threshold=thr,
+            alert_rate=None if self.alert_rate is None else float(self.alert_rate),
+            breaking_threshold=bt,
+            baseline=float(baseline),
+            severities=sev,
+            curves=curves,
+            breaking_points=pd.DataFrame(bps),
+            draws=draws,
+        )
+
+    @staticmethod
+    def _apply(sc, name, X, y, s, rng):
+        try:
+            out = sc.apply(X, y, s, rng)
+        except EdgecaseError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a user scenario failing is reported by name
+            raise InvalidInputError(
+                f"scenario {name!r} failed at severity {s}: {type(exc).__name__}: {exc}"
+            ) from exc
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise InvalidInputError(
+                f"scenario {name!r} must return (X_stressed, y_stressed); got {type(out).__name__}."
+            )
+        X_s, y_s = out
+        X_s = as_frame(X_s, name=f"scenario {name!r} X at severity {s}")
+        if len(X_s) != len(y_s):
+            raise InvalidInputError(
+                f"scenario {name!r} at severity {s} returned {len(X_s)} rows of X but "
+                f"{len(y_s)} labels; the row counts must match."
+            )
+        y_s = np.asarray(y_s)
+        if not np.isin(y_s, (0, 1)).all():
+            raise InvalidInputError(f"scenario {name!r} at severity {s} returned non-0/1 labels.")
+        y_s = y_s.astype(np.int8)
+        n_pos = int(y_s.sum())
+        if n_pos == 0 or n_pos == len(y_s):
+            raise InvalidInputError(
+                f"scenario {name!r} at severity {s} left {'no positive' if n_pos == 0 else 'no negative'} "
+                "rows; both classes are needed to measure the metric."
+            )
+        return X_s, y_s
+
+    @staticmethod
+    def _breaking(name, sev, vals, lows, highs, reps, metric, bt) -> dict[str, Any]:
+        sign = 1.0 if metric.greater_is_better else -1.0
+        bound = lows if metric.greater_is_better else highs
+        g_bound = sign * (bound - bt)
+        g_point = sign * (vals - bt)
+        g_draws = sign * (reps.T - bt)  # (n_boot, n_sev)
+        s_bound = float(_crossing(sev, g_bound)[0])
+        s_point = float(_crossing(sev, g_point)[0])
+        s_draws = np.sort(_crossing(sev, g_draws))
+        a = (1 - CI_LEVEL) / 2
+        k_lo = int(np.floor(a * (len(s_draws) - 1)))
+        k_hi = int(np.ceil((1 - a) * (len(s_draws) - 1)))
+        broken = math.isfinite(s_bound)
+        word = "below" if metric.greater_is_better else "above"
+        if not broken:
+            reason = (
+                f"the conservative {CI_LEVEL:.0%} bound never goes {word} {bt:.4g} "
+                f"up to severity {sev[-1]:g}"
+            )
+        elif s_bound == sev[0] and g_bound[0] < 0:
+            reason = f"already {word} {bt:.4g} at severity {sev[0]:g}"
+        else:
+            reason = ""
+        return {
+            "scenario": name,
+            "breaking_severity": s_bound,
+            "ci_low": float(s_draws[k_lo]),
+            "ci_high": float(s_draws[k_hi]),
+            "point_severity": s_point,
+            "share_draws_broken": float(np.isfinite(s_draws).mean()),
+            "broken": broken,
+            "breaking_threshold": bt,
+            "reason": reason,
+        }

@@ -1,0 +1,255 @@
+"""Built-in stress scenarios: severity 0 is the data, bounds hold, derived columns stay consistent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edgecase.errors import EdgecaseError, InvalidInputError
+from edgecase.stress import (
+    AccountTakeoverMix,
+    AmountEvasion,
+    FeatureShift,
+    LegitDrift,
+    NewMerchantCategories,
+    Perturb,
+    TimeShift,
+    VelocityEvasion,
+    fraud_scenarios,
+    get_scenario,
+)
+
+CATEGORIES = [
+    "grocery",
+    "fuel",
+    "restaurant",
+    "electronics",
+    "travel",
+    "gift_cards",
+    "online_retail",
+]
+FEATURES = [
+    "amount",
+    "merchant_category",
+    "channel",
+    "country",
+    "account_age_days",
+    "hour",
+    "txn_count_1h",
+    "txn_count_24h",
+    "amount_to_median",
+    "is_new_device",
+    "is_new_country",
+    "is_new_merchant",
+    "distance_from_home_km",
+]
+
+
+def fraud_frame(n: int = 4000, fraud_rate: float = 0.05, seed: int = 2024):
+    """A small transaction table with the simulator's feature columns and dtypes.
+
+    Fraud differs from legit the way card fraud does: larger amounts relative to
+    the account's median, night hours, bursts, new devices/countries, far from home,
+    electronics and gift cards; about a third is account takeover (old account, new device).
+    """
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < fraud_rate
+    nf = int(y.sum())
+    median = rng.lognormal(3.3, 0.8, n)
+    ratio = np.where(y, rng.lognormal(1.0, 0.7, n), rng.lognormal(0.0, 0.45, n))
+    amount = np.maximum(np.round(median * ratio, 2), 0.01)
+    legit_cat = np.array([0.30, 0.18, 0.2, 0.06, 0.06, 0.04, 0.16])
+    fraud_cat = np.array([0.05, 0.05, 0.05, 0.3, 0.1, 0.3, 0.15])
+    cat = np.where(y, rng.choice(7, n, p=fraud_cat), rng.choice(7, n, p=legit_cat))
+    chan = np.where(y, rng.choice(3, n, p=[0.25, 0.65, 0.1]), rng.choice(3, n, p=[0.6, 0.35, 0.05]))
+    legit_hours = np.bincount(
+        np.clip(np.round(rng.normal(14, 4, 10000)), 0, 23).astype(int), minlength=24
+    )
+    fraud_hours = np.bincount(np.round(rng.normal(2, 3, 10000)).astype(int) % 24, minlength=24)
+    hour = np.where(
+        y,
+        rng.choice(24, n, p=fraud_hours / fraud_hours.sum()),
+        rng.choice(24, n, p=legit_hours / legit_hours.sum()),
+    )
+    c24 = np.where(y, rng.poisson(6, n), rng.poisson(1.5, n))
+    c1 = rng.binomial(c24, np.where(y, 0.6, 0.15))
+    ato = y & (rng.random(n) < 0.35)
+    age = np.where(ato, rng.integers(200, 3000, n), rng.integers(0, 3000, n))
+    new_device = np.where(ato, True, rng.random(n) < np.where(y, 0.3, 0.03))
+    X = pd.DataFrame(
+        {
+            "amount": amount,
+            "merchant_category": pd.Categorical.from_codes(cat, categories=CATEGORIES),
+            "channel": pd.Categorical.from_codes(
+                chan, categories=["card_present", "online", "atm"]
+            ),
+            "country": pd.Categorical.from_codes(
+                np.where(rng.random(n) < np.where(y, 0.4, 0.05), rng.integers(1, 4, n), 0),
+                categories=["US", "GB", "NG", "RO"],
+            ),
+            "account_age_days": age.astype(np.int64),
+            "hour": hour.astype(np.int64),
+            "txn_count_1h": c1.astype(np.int64),
+            "txn_count_24h": c24.astype(np.int64),
+            "amount_to_median": amount / median,
+            "is_new_device": new_device.astype(bool),
+            "is_new_country": rng.random(n) < np.where(y, 0.35, 0.02),
+            "is_new_merchant": rng.random(n) < np.where(y, 0.7, 0.2),
+            "distance_from_home_km": np.where(y, rng.lognormal(5, 1.5, n), rng.lognormal(2, 1, n)),
+        }
+    )
+    assert nf > 0
+    return X, pd.Series(y.astype(np.int8), name="is_fraud")
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return fraud_frame()
+
+
+ALL = [
+    *fraud_scenarios(),
+    FeatureShift(shift={"amount": -0.5}, bounds={"amount": (0.01, 1e6)}),
+    Perturb(noise=0.3),
+]
+
+
+def check_constraints(X0: pd.DataFrame, X: pd.DataFrame) -> None:
+    assert list(X.columns) == list(X0.columns)
+    assert (X.dtypes == X0.dtypes).all()
+    a = X["amount"].to_numpy()
+    assert (a >= 0.01).all() and np.allclose(a, np.round(a, 2))
+    for c in ("account_age_days", "hour", "txn_count_1h", "txn_count_24h"):
+        assert (X[c] >= 0).all()
+    assert X["hour"].between(0, 23).all()
+    assert (X["txn_count_1h"] <= X["txn_count_24h"]).all()
+    assert (X["amount_to_median"] > 0).all()
+    assert not X.isna().any().any()
+
+
+@pytest.mark.parametrize("scenario", ALL, ids=[s.name for s in ALL])
+def test_severity_zero_is_the_data_and_seed_is_deterministic(frame, scenario):
+    X, y = frame
+    X0, y0 = scenario.apply(X, y, 0.0, random_state=1)
+    pd.testing.assert_frame_equal(X0, X)
+    pd.testing.assert_series_equal(y0, y)
+    a, ya = scenario.apply(X, y, 1.5, random_state=3)
+    b, yb = scenario.apply(X, y, 1.5, random_state=3)
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_series_equal(ya, yb)
+    assert not a.equals(X), "severity 1.5 changed nothing"
+    assert X.equals(fraud_frame()[0]), "apply modified its input"
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    severity=st.floats(0, 6, allow_nan=False),
+    seed=st.integers(0, 2**32 - 1),
+    which=st.sampled_from(range(len(ALL))),
+)
+def test_constraints_hold_at_any_severity(severity, seed, which):
+    X, y = fraud_frame(n=600, seed=1000 + seed % 7)
+    sc = ALL[which]
+    if sc.name == "perturb":
+        sc = Perturb(
+            columns=["amount", "distance_from_home_km"],
+            bounds={"amount": (0.01, 1e6), "distance_from_home_km": (0.0, 2e4)},
+        )
+    Xs, ys = sc.apply(X, y, severity, random_state=seed)
+    if sc.name in ("perturb", "feature_shift"):  # generic scenarios do not know about cents
+        Xs = Xs.assign(amount=Xs["amount"].round(2))
+    check_constraints(X, Xs)
+    assert len(Xs) == len(ys) == len(X)
+    assert int(ys.sum()) == int(y.sum())
+
+
+def test_amount_evasion_cuts_fraud_amounts_and_keeps_median_ratio(frame):
+    X, y = frame
+    f = y.to_numpy() == 1
+    lo, _ = AmountEvasion().apply(X, y, 1.0, random_state=0)
+    hi, _ = AmountEvasion().apply(X, y, 3.0, random_state=0)
+    pd.testing.assert_frame_equal(lo[~f], X[~f])
+    ratio = np.median(lo["amount"][f] / X["amount"][f])
+    assert 0.4 < ratio < 0.6  # halved on average at severity 1
+    assert (hi["amount"][f] <= lo["amount"][f]).all()  # common random numbers: monotone
+    # amount / amount_to_median is the account's median: unchanged up to cent rounding
+    med0 = X["amount"] / X["amount_to_median"]
+    med1 = hi["amount"] / hi["amount_to_median"]
+    assert np.allclose(med0, med1, rtol=1e-9)
+
+
+def test_velocity_evasion_thins_both_counts_monotonically(frame):
+    X, y = frame
+    f = y.to_numpy() == 1
+    a, _ = VelocityEvasion().apply(X, y, 1.0, random_state=0)
+    b, _ = VelocityEvasion().apply(X, y, 2.0, random_state=0)
+    assert (b["txn_count_24h"] <= a["txn_count_24h"]).all()
+    assert (a["txn_count_24h"] <= X["txn_count_24h"]).all()
+    kept = a["txn_count_24h"][f].sum() / X["txn_count_24h"][f].sum()
+    assert 0.42 < kept < 0.58
+    pd.testing.assert_frame_equal(a[~f], X[~f])
+
+
+def test_categories_and_hours_move_toward_legit(frame):
+    X, y = frame
+    f = y.to_numpy() == 1
+    legit_share = (X["merchant_category"][~f] == "grocery").mean()
+    Xs, _ = NewMerchantCategories().apply(X, y, 3.0, random_state=0)
+    before = (X["merchant_category"][f] == "grocery").mean()
+    after = (Xs["merchant_category"][f] == "grocery").mean()
+    assert before < after < legit_share + 0.05
+    Xt, _ = TimeShift().apply(X, y, 2.0, random_state=0)
+    night = lambda h: ((h <= 5) | (h >= 23)).mean()  # noqa: E731
+    assert night(Xt["hour"][f]) < night(X["hour"][f]) - 0.2
+
+
+def test_account_takeover_mix_raises_ato_share(frame):
+    X, y = frame
+    f = y.to_numpy() == 1
+
+    def share(df):
+        return (df["is_new_device"] & (df["account_age_days"] >= 90))[f].mean()
+
+    Xs, ys = AccountTakeoverMix().apply(X, y, 1.0, random_state=0)
+    Xb, _ = AccountTakeoverMix().apply(X, y, 3.0, random_state=0)
+    assert share(X) < share(Xs) < share(Xb)
+    pd.testing.assert_frame_equal(Xs[~f], X[~f])
+    assert ys.equals(y)
+
+
+def test_legit_drift_moves_only_legit_rows(frame):
+    X, y = frame
+    f = y.to_numpy() == 1
+    Xs, _ = LegitDrift().apply(X, y, 1.0, random_state=0)
+    pd.testing.assert_frame_equal(Xs[f], X[f])
+    assert Xs["amount"][~f].median() > 1.15 * X["amount"][~f].median()
+    assert Xs["txn_count_24h"][~f].mean() > X["txn_count_24h"][~f].mean() + 1
+    assert (Xs["channel"][~f] == "online").mean() > (X["channel"][~f] == "online").mean()
+
+
+def test_missing_column_is_named(frame):
+    X, y = frame
+    with pytest.raises(InvalidInputError, match="txn_count_24h"):
+        VelocityEvasion().apply(X.drop(columns="txn_count_24h"), y, 1.0)
+    with pytest.raises(EdgecaseError, match="nope"):
+        FeatureShift(shift={"nope": 1.0}).apply(X, y, 1.0)
+    with pytest.raises(EdgecaseError, match="merchant_category"):
+        NewMerchantCategories().apply(X.astype({"merchant_category": str}), y, 1.0)
+    with pytest.raises(EdgecaseError, match="severity"):
+        AmountEvasion().apply(X, y, -1.0)
+    with pytest.raises(EdgecaseError, match="amount_evasion"):
+        get_scenario("amount_evasions")
+
+
+def test_feature_shift_integer_columns_and_bounds():
+    X = pd.DataFrame({"k": np.arange(10, dtype=np.int64), "v": np.linspace(0, 1, 10)})
+    y = np.r_[np.zeros(5, int), np.ones(5, int)]
+    sc = FeatureShift(shift={"k": -2.0}, scale={"v": 3.0}, bounds={"k": (0, 100)})
+    Xs, ys = sc.apply(X, y, 1.0, random_state=0)
+    assert Xs["k"].dtype == np.int64 and (Xs["k"] >= 0).all()
+    assert Xs["k"][:5].tolist() == list(range(5))
+    assert np.allclose(Xs["v"][5:], 3 * X["v"][5:])
+    assert isinstance(ys, np.ndarray) and ys.dtype == y.dtype
