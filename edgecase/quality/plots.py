@@ -105,6 +105,7 @@ def plot_quality(report: QualityReport) -> Any:
 def plot_collapse(report: CollapseReport) -> Any:
     """One small panel per tracked metric against the generation (0 = real data)."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     h = report.history
     cols = [c for c in report.plot_columns if c in h.columns]
@@ -117,6 +118,7 @@ def plot_collapse(report: CollapseReport) -> Any:
         ax.axhline(h[c].iloc[0], color="k", ls="--", lw=0.8)
         ax.set_title(c, fontsize=9)
         ax.set_xlabel("generation")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
     fig.suptitle(f"model-collapse check ({report.mode}): generation 0 = real data")
