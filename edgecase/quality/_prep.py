@@ -165,6 +165,11 @@ def prepare(real: Any, synthetic: Any, target: Any = None, holdout: Any = None) 
     """
     real = _check_table(real, "real")
     synthetic = _check_table(synthetic, "synthetic")
+    if isinstance(target, str) and target in real.columns and target not in synthetic.columns:
+        raise InvalidInputError(
+            f"synthetic has no target column {target!r}; generators of minority variations "
+            f"return features only: add it, e.g. synthetic[{target!r}] = 1."
+        )
     synthetic, kinds = _check_pair(real, synthetic, "synthetic")
     n_holdout = 0
     if holdout is not None:

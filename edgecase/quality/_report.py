@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from edgecase._random import RandomStateLike, spawn
 from edgecase._validate import check_scalar
-from edgecase.errors import InvalidInputError
+from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.quality import _constraints
 from edgecase.quality._prep import Prepared, prepare, subsample
 from edgecase.quality.fidelity import association_matrix, column_fidelity, tail_quantiles
@@ -414,6 +414,11 @@ def evaluate(
         test_size, "test_size", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
     )
     n_folds = check_scalar(n_folds, "n_folds", kind=numbers.Integral, low=2)
+    if schema is not None and not callable(getattr(schema, "check", None)):
+        raise InvalidParameterError(
+            f"schema must have a check(df) method (an edgecase TableSchema); "
+            f"got {type(schema).__name__}."
+        )
     g_split, g_priv, g_det, g_util = spawn(random_state, 4)
     seed_det = int(g_det.integers(2**31 - 1))
     seed_util = int(g_util.integers(2**31 - 1))
