@@ -57,11 +57,14 @@ def inferred_constraints(prep: Prepared) -> tuple[pd.DataFrame, dict[str, float]
                 }
             )
         else:
+            # known = declared in the real column's dtype (KEEL headers list them) or observed
             declared = prep.real[c]
-            allowed = set(np.unique(prep.cat_real[c]).tolist())
+            known = set(prep.vocab[c][np.unique(prep.cat_real[c])].tolist())
             if isinstance(declared.dtype, pd.CategoricalDtype):
-                allowed |= {str(v) for v in declared.cat.categories}
-            bad = ~np.isin(prep.cat_synthetic[c], np.array(sorted(allowed), dtype=object))
+                known |= {str(v) for v in declared.cat.categories}
+            ok = np.isin(prep.vocab[c], np.array(sorted(known), dtype=object))
+            bad = ~ok[prep.cat_synthetic[c]]
+            allowed = known
             hard_any |= bad
             rows.append(
                 {

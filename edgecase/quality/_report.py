@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,7 +239,7 @@ class QualityReport:
             "schema_check": self.schema_check,
             "notes": self.notes,
             "sampling": self.sampling,
-            "meta": {k: v for k, v in self.meta.items() if k != "kinds"},
+            "meta": {k: v for k, v in self.meta.items() if k not in ("kinds", "seconds")},
         }
 
     def to_json(self) -> str:
@@ -425,6 +426,14 @@ def evaluate(
     notes: list[str] = []
     sampling: list[str] = ["fidelity, tails, associations and exact copies use all rows."]
     bar = tqdm(total=5, desc="quality", disable=not progress, leave=False)
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def done(part: str) -> None:
+        now = time.perf_counter()
+        timings[part] = round(now - clock[0], 3)
+        clock[0] = now
+        bar.update()
 
     ref_idx, hold_idx = _split(prep, test_size, g_split)
     if prep.holdout_mask is None or not prep.holdout_mask.any():
@@ -453,6 +462,7 @@ def evaluate(
         "random_state": random_state if isinstance(random_state, int | None) else "Generator",
         "reference_rows": len(ref_idx),
         "holdout_rows": len(hold_idx),
+        "seconds": timings,  # filled part by part below
     }
     if prep.y_real is not None:
         m_r, m_s = (prep.y_real == 1) & own, prep.y_synthetic == 1
@@ -474,7 +484,7 @@ def evaluate(
             notes.append(
                 "the synthetic rows hold no minority (positive) rows: minority metrics are empty."
             )
-    bar.update()
+    done("fidelity")
 
     # detection -------------------------------------------------------------
     half = max_rows // 2
@@ -512,14 +522,14 @@ def evaluate(
             notes.append(
                 f"minority detection AUC rests on {len(mr)} real and {len(ms)} synthetic rows: noisy."
             )
-    bar.update()
+    done("detection")
 
     # privacy -------------------------------------------------------------
     privacy, samples, priv_notes = privacy_metrics(
         prep, ref_idx, hold_idx, n_queries=n_queries, rng=g_priv
     )
     sampling.extend(priv_notes)
-    bar.update()
+    done("privacy")
 
     # utility -------------------------------------------------------------
     util = None
@@ -542,7 +552,7 @@ def evaluate(
                 )
             util, u_notes = utility_scores(prep, tr, hold_idx, sy, seed=seed_util)
             notes.extend(u_notes)
-    bar.update()
+    done("utility")
 
     # constraints -----------------------------------------------------------
     cons, shares = _constraints.inferred_constraints(prep)
@@ -556,7 +566,7 @@ def evaluate(
         schema_check["declared schema"] = (
             "edgecase.schema is not available in this build; only the inferred rules were checked"
         )
-    bar.update()
+    done("constraints")
     bar.close()
 
     return QualityReport(

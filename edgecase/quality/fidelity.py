@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from edgecase.quality._prep import Prepared
 
@@ -45,7 +44,13 @@ def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
     """
     if len(a) == 0 or len(b) == 0:
         return float("nan")
-    return float(stats.ks_2samp(a, b, method="asymp").statistic)
+    # the statistic only: scipy.stats.ks_2samp also computes a p-value, which took a third
+    # of the fidelity time on 100k rows and is meaningless at that size anyway
+    a, b = np.sort(a), np.sort(b)
+    both = np.concatenate([a, b])
+    cdf_a = np.searchsorted(a, both, side="right") / len(a)
+    cdf_b = np.searchsorted(b, both, side="right") / len(b)
+    return float(np.max(np.abs(cdf_a - cdf_b)))
 
 
 def total_variation(a: np.ndarray, b: np.ndarray) -> float:

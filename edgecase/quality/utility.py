@@ -75,8 +75,7 @@ def model_frame(
         if c in num:
             cols[c] = num[c][sel]
         else:
-            levels = np.union1d(np.unique(prep.cat_real[c]), np.unique(prep.cat_synthetic[c]))
-            cols[c] = pd.Categorical(cat[c][sel], categories=levels)
+            cols[c] = pd.Categorical.from_codes(cat[c][sel], categories=pd.Index(prep.vocab[c]))
     if with_target and prep.target is not None:
         y = prep.y_real if side == "real" else prep.y_synthetic
         cols[prep.target] = y[sel].astype(float)
