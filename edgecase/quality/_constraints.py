@@ -1,0 +1,118 @@
+"""Constraint checks of synthetic rows against rules inferred from the real rows.
+
+Used when no declared schema is given (and while ``edgecase.schema`` may be
+absent). Hard rules are ones no real row breaks and a generator should never
+break: integer-valued columns stay integers, never-negative columns stay
+non-negative, categorical columns use known levels. Leaving the observed
+[min, max] range is reported separately and is *not* a violation: edgecase
+generators go beyond history on purpose at severity > 1.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from edgecase.errors import InvalidParameterError, SchemaViolationError
+from edgecase.quality._prep import Prepared
+
+__all__ = ["inferred_constraints", "check_schema"]
+
+
+def inferred_constraints(prep: Prepared) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Per-column rule table and row-level shares for the synthetic rows."""
+    rows = []
+    n = len(prep.synthetic)
+    hard_any = np.zeros(n, dtype=bool)
+    range_any = np.zeros(n, dtype=bool)
+    for c in prep.features:
+        if prep.kinds[c] == "numeric":
+            r, s = prep.num_real[c], prep.num_synthetic[c]
+            lo, hi = float(r.min()), float(r.max())
+            integer = bool(
+                pd.api.types.is_integer_dtype(prep.real[c].dtype) or np.all(np.mod(r, 1) == 0)
+            ) and not pd.api.types.is_datetime64_any_dtype(prep.real[c].dtype)
+            nonneg = lo >= 0
+            bad_int = (np.mod(s, 1) != 0) if integer else np.zeros(n, dtype=bool)
+            bad_neg = (s < 0) if nonneg else np.zeros(n, dtype=bool)
+            out_range = (s < lo) | (s > hi)
+            hard_any |= bad_int | bad_neg
+            range_any |= out_range
+            rule = ", ".join(
+                [f"[{lo:.6g}, {hi:.6g}] observed"]
+                + (["integer"] if integer else [])
+                + ([">= 0"] if nonneg else [])
+            )
+            rows.append(
+                {
+                    "column": c,
+                    "rule": rule,
+                    "non_integer": int(bad_int.sum()),
+                    "negative": int(bad_neg.sum()),
+                    "unknown_level": 0,
+                    "outside_observed_range": int(out_range.sum()),
+                }
+            )
+        else:
+            # known = declared in the real column's dtype (KEEL headers list them) or observed
+            declared = prep.real[c]
+            known = set(prep.vocab[c][np.unique(prep.cat_real[c])].tolist())
+            if isinstance(declared.dtype, pd.CategoricalDtype):
+                known |= {str(v) for v in declared.cat.categories}
+            ok = np.isin(prep.vocab[c], np.array(sorted(known), dtype=object))
+            bad = ~ok[prep.cat_synthetic[c]]
+            allowed = known
+            hard_any |= bad
+            rows.append(
+                {
+                    "column": c,
+                    "rule": f"{len(allowed)} known level(s)",
+                    "non_integer": 0,
+                    "negative": 0,
+                    "unknown_level": int(bad.sum()),
+                    "outside_observed_range": 0,
+                }
+            )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "column",
+            "rule",
+            "non_integer",
+            "negative",
+            "unknown_level",
+            "outside_observed_range",
+        ],
+    )
+    shares = {
+        "violation_share": float(hard_any.mean()) if n else float("nan"),
+        "outside_range_share": float(range_any.mean()) if n else float("nan"),
+    }
+    return table, shares
+
+
+def schema_available() -> bool:
+    return importlib.util.find_spec("edgecase.schema") is not None
+
+
+def check_schema(schema: Any, synthetic: pd.DataFrame) -> tuple[str, str]:
+    """Run a declared schema's ``check`` on the synthetic rows: (status, message).
+
+    ``schema`` is any object with a ``check(df)`` method that raises
+    :class:`~edgecase.errors.SchemaViolationError` on violations (edgecase's
+    TableSchema contract).
+    """
+    if not callable(getattr(schema, "check", None)):
+        raise InvalidParameterError(
+            f"schema must have a check(df) method (an edgecase TableSchema); got {type(schema).__name__}."
+        )
+    try:
+        result = schema.check(synthetic)
+    except SchemaViolationError as exc:
+        return "violated", str(exc)
+    if result is False:
+        return "violated", "schema.check returned False"
+    return "passed", "every synthetic row satisfies the declared schema"
