@@ -1,0 +1,132 @@
+"""Market stress scenarios: black-swan paths at a severity, seen through ``market.features``.
+
+A crash early-warning model is stressed on *generated* data: at each severity
+the scenario simulates paths from a calibrated
+:class:`~edgecase.market.BlackSwanGenerator` and turns them into the model's
+features and crash labels. Severity 0 is the calibrated base process, 1 the
+historic-worst stress. The ``X`` handed to the harness (real windows, say)
+fixes the alert threshold and the column order; the rows at each severity are
+the simulated ones.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from edgecase._random import RandomStateLike
+from edgecase._validate import as_frame, check_choice, check_scalar, check_severity
+from edgecase.errors import InvalidInputError, InvalidParameterError, UnknownNameError
+
+__all__ = ["MarketScenario", "market_scenarios"]
+
+
+class MarketScenario:
+    """Paths of one black-swan scenario, as features and crash labels.
+
+    Parameters
+    ----------
+    generator : BlackSwanGenerator
+        A calibrated generator (``BlackSwanGenerator.from_returns(...)``).
+    scenario : str
+        "crash", "vol_spike", "correlation_breakdown", "liquidity_gap" or "flash_crash".
+    n_paths, n_steps : int
+        Paths simulated at each severity and their length in days.
+    windows, horizon, drawdown
+        Passed to :func:`edgecase.market.features.make_features`; use the values the
+        model was trained with.
+
+    Examples
+    --------
+    >>> from edgecase.datasets import load_market
+    >>> from edgecase.market import BlackSwanGenerator
+    >>> gen = BlackSwanGenerator.from_returns(load_market("sp500")["log_return"])
+    >>> sc = MarketScenario(gen, "crash", n_paths=20)
+    >>> X, y = sc.apply(None, None, 1.0, random_state=0)
+    >>> X.shape[1], bool(0 < y.mean() < 1)
+    (9, True)
+    """
+
+    def __init__(
+        self,
+        generator: Any,
+        scenario: str = "crash",
+        *,
+        n_paths: int = 200,
+        n_steps: int = 252,
+        windows: Sequence[int] = (5, 20, 60),
+        horizon: int = 20,
+        drawdown: float = -0.10,
+    ) -> None:
+        self.generator = generator
+        self.scenario = scenario
+        self.n_paths = n_paths
+        self.n_steps = n_steps
+        self.windows = windows
+        self.horizon = horizon
+        self.drawdown = drawdown
+
+    @property
+    def name(self) -> str:
+        return f"market_{self.scenario}"
+
+    def apply(
+        self, X: Any, y: Any, severity: float, random_state: RandomStateLike = None
+    ) -> tuple[pd.DataFrame, pd.Series]:
+        """Features and labels of ``n_paths`` paths simulated at ``severity``.
+
+        ``X`` (optional) only fixes the column order; its rows are not used.
+        """
+        from edgecase.market import SCENARIOS
+        from edgecase.market.features import make_features
+
+        severity = check_severity(severity)
+        if not hasattr(self.generator, "generate"):
+            raise InvalidParameterError(
+                "generator must be a BlackSwanGenerator (use BlackSwanGenerator.from_returns(returns))."
+            )
+        check_choice(
+            self.scenario, "scenario", [s for s in SCENARIOS if s != "base"], error=UnknownNameError
+        )
+        check_scalar(self.n_paths, "n_paths", kind=numbers.Integral, low=1)
+        paths = self.generator.generate(
+            self.n_paths,
+            self.n_steps,
+            scenario=self.scenario,
+            severity=severity,
+            random_state=random_state,
+        )
+        X_s, y_s = make_features(
+            paths, windows=self.windows, horizon=self.horizon, drawdown=self.drawdown
+        )
+        X_s, y_s = X_s.reset_index(drop=True), y_s.reset_index(drop=True)
+        if X is not None:
+            cols = list(as_frame(X).columns)
+            missing = [c for c in cols if c not in X_s.columns]
+            if missing:
+                raise InvalidInputError(
+                    f"scenario {self.name!r}: X has column(s) {missing} that market features do not "
+                    f"produce ({list(X_s.columns)}); build X with edgecase.market.features.make_features "
+                    "and the same windows/horizon."
+                )
+            X_s = X_s[cols]
+        return X_s, y_s
+
+    def __repr__(self) -> str:
+        return f"MarketScenario({self.scenario!r}, n_paths={self.n_paths}, n_steps={self.n_steps})"
+
+
+def market_scenarios(
+    generator: Any,
+    scenarios: Sequence[str] = ("crash", "vol_spike", "flash_crash", "liquidity_gap"),
+    **kwargs: Any,
+) -> list[MarketScenario]:
+    """One :class:`MarketScenario` per scenario name, sharing ``kwargs``."""
+    if isinstance(scenarios, str):
+        raise InvalidParameterError(
+            "scenarios must be a list of names, e.g. ['crash', 'vol_spike']."
+        )
+    return [MarketScenario(generator, s, **kwargs) for s in scenarios]

@@ -1,0 +1,53 @@
+"""Typology scenarios sweep each fraud typology's own severity knob on simulator data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from edgecase.errors import InvalidInputError, UnknownNameError
+from edgecase.fraud import TYPOLOGIES, simulate_transactions, split_features
+from edgecase.stress.typology import TypologyScenario, typology_scenarios
+
+
+@pytest.fixture(scope="module")
+def data():
+    return split_features(
+        simulate_transactions(20_000, fraud_rate=0.01, random_state=1, progress=False)
+    )
+
+
+def test_one_scenario_per_typology():
+    assert [s.name for s in typology_scenarios()] == [f"typology_{t}" for t in TYPOLOGIES]
+
+
+@pytest.mark.parametrize("typology", list(TYPOLOGIES))
+def test_positives_replaced_legit_untouched(data, typology):
+    X, y = data
+    Xs, ys = TypologyScenario(typology).apply(X, y, 1.0, random_state=0)
+    legit = y.to_numpy() == 0
+    pd.testing.assert_frame_equal(Xs[legit], X[legit])
+    pd.testing.assert_series_equal(ys, y)
+    assert list(Xs.dtypes) == list(X.dtypes)
+    assert (Xs.loc[~legit, "amount"] >= 0.01).all()
+
+
+def test_card_testing_severity_moves_amounts_toward_legit(data):
+    X, y = data
+    sc = TypologyScenario("card_testing")
+    pos = y.to_numpy() == 1
+    med = {
+        s: sc.apply(X, y, s, random_state=0)[0].loc[pos, "amount"].median() for s in (0.0, 1.0, 2.0)
+    }
+    legit_median = X.loc[~pos, "amount"].median()
+    # Evasive card testing uses amounts closer to ordinary purchases.
+    assert abs(np.log(med[1.0] / legit_median)) < abs(np.log(med[0.0] / legit_median))
+
+
+def test_needs_simulator_columns_and_known_typology(data):
+    X, y = data
+    with pytest.raises(InvalidInputError, match="amount"):
+        TypologyScenario("card_testing").apply(X.drop(columns=["amount"]), y, 1.0)
+    with pytest.raises(UnknownNameError, match="card_testing"):
+        TypologyScenario("card_testin").apply(X, y, 1.0)
