@@ -45,7 +45,12 @@ from threadpoolctl import threadpool_limits
 
 from edgecase._random import BLOCK_SIZE, as_seed_sequence, block_rngs
 from edgecase._validate import check_finite
-from edgecase.errors import InvalidInputError, InvalidParameterError
+from edgecase.errors import (
+    EdgecaseError,
+    InvalidInputError,
+    InvalidParameterError,
+    SchemaViolationError,
+)
 from edgecase.schema import TableSchema
 
 __all__ = ["EdgeCaseOversampler"]
@@ -467,6 +472,20 @@ class EdgeCaseOversampler(BaseOverSampler):
                 f"Got {self.severity!r} instead."
             )
 
+    def fit_resample(self, X, y, **params):
+        """Resample ``X, y``: original rows first, then the synthetic rows.
+
+        Generation happens in ``_fit_resample``; this wrapper only turns the
+        plain ``ValueError`` imbalanced-learn raises before it (NaN or
+        continuous labels) into :class:`~edgecase.errors.InvalidInputError`.
+        """
+        try:
+            return super().fit_resample(X, y, **params)
+        except EdgecaseError:
+            raise
+        except ValueError as exc:
+            raise InvalidInputError(f"X/y: {exc}") from exc
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
@@ -506,6 +525,8 @@ class EdgeCaseOversampler(BaseOverSampler):
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
+        if self.schema is not None and isinstance(X, pd.DataFrame):
+            _check_categories(X, self.schema)
         codec = _Codec.from_data(X, self.categorical_features)
         num = codec.numeric(X)
         codes = codec.codes(X)
@@ -584,6 +605,20 @@ class EdgeCaseOversampler(BaseOverSampler):
         if isinstance(X, pd.DataFrame):
             return codec.rebuild(X, out_num, out_codes), y_res
         return out_num, y_res
+
+
+def _check_categories(X: pd.DataFrame, schema: TableSchema) -> None:
+    """Refuse category values the schema does not know (they cannot be projected)."""
+    for col in X.columns:
+        if col in schema.columns and schema[col].kind == "category":
+            known = set(schema[col].categories)
+            unseen = sorted(set(pd.unique(X[col])) - known, key=str)
+            if unseen:
+                raise SchemaViolationError(
+                    f"column {col!r} has categories {unseen[:5]} that the schema does not "
+                    f"know (known: {sorted(known, key=str)[:10]}); extend the schema or "
+                    "recode the column."
+                )
 
 
 def _stat_sample(y: np.ndarray, rng: np.random.Generator, size: int = 20_000) -> np.ndarray:
