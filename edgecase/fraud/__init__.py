@@ -1,6 +1,7 @@
 """Tabular rare-event generation: a transaction simulator, fraud typologies,
 constraint-aware oversamplers and a scenario generator for any labelled table."""
 
+from edgecase.fraud.generator import FraudScenarioGenerator
 from edgecase.fraud.samplers import EdgeCaseOversampler
 from edgecase.fraud.simulate import (
     COLUMNS,
@@ -15,6 +16,7 @@ __all__ = [
     "COLUMNS",
     "EdgeCaseOversampler",
     "FEATURE_COLUMNS",
+    "FraudScenarioGenerator",
     "TYPOLOGIES",
     "Typology",
     "get_typology",

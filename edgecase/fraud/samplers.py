@@ -41,18 +41,27 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._param_validation import InvalidParameterError as _SkInvalidParameterError
 from sklearn.utils.multiclass import check_classification_targets
+from threadpoolctl import threadpool_limits
 
 from edgecase._random import BLOCK_SIZE, as_seed_sequence, block_rngs
 from edgecase._validate import check_finite
-from edgecase.errors import InvalidInputError, InvalidParameterError
+from edgecase.errors import (
+    EdgecaseError,
+    InvalidInputError,
+    InvalidParameterError,
+    SchemaViolationError,
+)
 from edgecase.schema import TableSchema
 
 __all__ = ["EdgeCaseOversampler"]
 
 _T_DOF = 5.0
 _JITTER = 0.15
-_CHUNK_BLOCKS = 32
-_MAX_OTHER = 50_000
+_CHUNK_BLOCKS = 8
+_MAX_OTHER = 10_000
+_FLOOR = 0.25  # base-row weight added to safety: noisy rows still seed a few rows
+_SAFE_GAP = True  # shorten interpolation toward less safe neighbours
+_SAFE_JITTER = False  # measured: shrinking jitter with danger did not help on KEEL
 
 
 # --------------------------------------------------------------------------- table codec
@@ -227,12 +236,15 @@ def _fit_class(
         if codes.shape[1]:
             # a category mismatch costs about one standard deviation (as SMOTENC's median std)
             parts.append(_one_hot(codes[idx], codes) * np.sqrt(0.5))
-        return np.hstack(parts) if len(parts) > 1 else parts[0]
+        return (np.hstack(parts) if len(parts) > 1 else parts[0]).astype(np.float32)
 
     Zc = embed(rows)
     m = rows.size
-    nn = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(Zc)
-    d_in, i_in = nn.kneighbors(Zc)
+    # The queries are small (minority rows x a capped sample): thread start-up costs more than
+    # it saves, and on a busy machine OpenMP spin-waiting doubles the time.
+    with threadpool_limits(1):
+        nn = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(Zc)
+        d_in, i_in = nn.kneighbors(Zc)
     # drop self (duplicates may put another row first: remove the row's own index wherever it is)
     self_pos = np.where(i_in == np.arange(m)[:, None], True, False)
     has_self = self_pos.any(axis=1)
@@ -245,7 +257,9 @@ def _fit_class(
     if other.size:
         Zo = embed(other)
         k_o = min(k, other.size)
-        d_o, i_o = NearestNeighbors(n_neighbors=k_o, algorithm="brute").fit(Zo).kneighbors(Zc)
+        with threadpool_limits(1):
+            nn_o = NearestNeighbors(n_neighbors=k_o, algorithm="brute").fit(Zo)
+            d_o, i_o = nn_o.kneighbors(Zc)
         inside = (d_o <= radius[:, None] + 1e-12).sum(axis=1) * (n_other_total / other.size)
         danger = inside / (inside + k)
         nearest_other = other[i_o[:, 0]]
@@ -290,24 +304,25 @@ def _synthesise(
     """Write ``n_new`` synthetic rows into ``out_num`` / ``out_codes`` / ``parents`` in place."""
     m, k = model.nn.shape
     p = model.num.shape[1]
-    cont = ~discrete
-    p_cont = int(cont.sum())
-    weight = model.safety + 0.25
+    weight = model.safety + _FLOOR
     cum = np.cumsum(weight)
     cum /= cum[-1]
     # per-feature jitter scale: the row's neighbourhood radius spread over the features
     p_dist = max(p + model.codes.shape[1], 1)
     row_scale = _JITTER * model.radius / np.sqrt(p_dist)
+    if _SAFE_JITTER:
+        row_scale = row_scale * model.safety
     move = severity / (1.0 + severity)
     n_blocks = -(-n_new // BLOCK_SIZE)
     buf = BLOCK_SIZE * _CHUNK_BLOCKS
-    u_base = np.empty(buf)
-    u_nb = np.empty(buf)
-    gap = np.empty(buf)
-    u_pick = np.empty(buf)
+    any_disc = bool(discrete.any())
+    # noise per column: zero on discrete columns (they are copied, never perturbed)
+    col_scale = np.where(discrete, 0.0, scale).astype(np.float32)
+    u = np.empty((buf, 5))  # base pick, neighbour pick, gap, discrete pick, severity flip
     chi = np.empty(buf)
-    u_flip = np.empty(buf)
-    z = np.empty((buf, p_cont))
+    # float32 normals: half the memory traffic; jitter needs no more precision
+    z = np.empty((buf, p), dtype=np.float32)
+    work = np.empty((buf, p), dtype=out_num.dtype)
     for c0 in range(0, n_blocks, _CHUNK_BLOCKS):
         nb_blocks = min(_CHUNK_BLOCKS, n_blocks - c0)
         start = c0 * BLOCK_SIZE
@@ -316,43 +331,45 @@ def _synthesise(
         for j, rng in enumerate(block_rngs(seed, c0, nb_blocks)):
             a = j * BLOCK_SIZE
             b = min(a + BLOCK_SIZE, size)
-            n = b - a
-            u_base[a:b] = rng.random(n)
-            u_nb[a:b] = rng.random(n)
-            gap[a:b] = rng.random(n)
-            u_pick[a:b] = rng.random(n)
-            chi[a:b] = rng.chisquare(_T_DOF, n)
-            u_flip[a:b] = rng.random(n)
-            z[a:b] = rng.standard_normal((n, p_cont))
-        base = np.minimum(np.searchsorted(cum, u_base[:size], side="right"), m - 1)
-        nbr = model.nn[base, np.minimum((u_nb[:size] * k).astype(np.intp), k - 1)]
-        g = gap[:size] * np.minimum(1.0, model.safety[nbr] / np.maximum(model.safety[base], 1e-9))
+            rng.random(out=u[a:b])
+            chi[a:b] = rng.chisquare(_T_DOF, b - a)
+            rng.standard_normal(dtype=np.float32, out=z[a:b])
+        u_base, u_nb, gap, u_pick, u_flip = (u[:size, i] for i in range(5))
+        base = np.minimum(np.searchsorted(cum, u_base, side="right"), m - 1)
+        nbr = model.nn[base, np.minimum((u_nb * k).astype(np.intp), k - 1)]
+        g = gap
+        if _SAFE_GAP:
+            g = g * np.minimum(1.0, model.safety[nbr] / np.maximum(model.safety[base], 1e-9))
         xb = model.num[base]
-        xn = model.num[nbr]
-        pick = u_pick[:size] < g
         res = out_num[start:stop]
-        if p_cont:
-            tscale = row_scale[base] / np.sqrt(chi[:size] / _T_DOF)
-            res[:, cont] = (
-                xb[:, cont]
-                + g[:, None] * (xn[:, cont] - xb[:, cont])
-                + z[:size] * (tscale[:, None] * scale[cont][None, :])
-            )
-        if discrete.any():
-            res[:, discrete] = np.where(pick[:, None], xn[:, discrete], xb[:, discrete])
+        # res = xb + g * (xn - xb) + t-noise, computed in place
+        np.subtract(model.num[nbr], xb, out=res)
+        res *= g[:, None]
+        res += xb
+        zz = z[:size]
+        zz *= (row_scale[base] / np.sqrt(chi[:size] / _T_DOF)).astype(np.float32)[:, None]
+        zz *= col_scale
+        res += zz
+        pick = u_pick < g
+        if any_disc:
+            res[:, discrete] = np.where(pick[:, None], model.num[nbr][:, discrete], xb[:, discrete])
         if out_codes.shape[1]:
             out_codes[start:stop] = np.where(pick[:, None], model.codes[nbr], model.codes[base])
         if move > 0:
             o = model.other_num[base]
-            res[:, cont] += move * (o[:, cont] - res[:, cont])
-            if discrete.any() or out_codes.shape[1]:
-                flip = u_flip[:size] < move
-                if discrete.any():
-                    res[:, discrete] = np.where(flip[:, None], o[:, discrete], res[:, discrete])
-                if out_codes.shape[1]:
-                    out_codes[start:stop] = np.where(
-                        flip[:, None], model.other_codes[base], out_codes[start:stop]
-                    )
+            w = work[:size]
+            np.subtract(o, res, out=w)
+            w *= move
+            if any_disc:
+                w[:, discrete] = 0.0
+            res += w
+            flip = u_flip < move
+            if any_disc:
+                res[:, discrete] = np.where(flip[:, None], o[:, discrete], res[:, discrete])
+            if out_codes.shape[1]:
+                out_codes[start:stop] = np.where(
+                    flip[:, None], model.other_codes[base], out_codes[start:stop]
+                )
         np.clip(res, low, high, out=res)
         if integer.any():
             res[:, integer] = np.round(res[:, integer])
@@ -455,6 +472,20 @@ class EdgeCaseOversampler(BaseOverSampler):
                 f"Got {self.severity!r} instead."
             )
 
+    def fit_resample(self, X, y, **params):
+        """Resample ``X, y``: original rows first, then the synthetic rows.
+
+        Generation happens in ``_fit_resample``; this wrapper only turns the
+        plain ``ValueError`` imbalanced-learn raises before it (NaN or
+        continuous labels) into :class:`~edgecase.errors.InvalidInputError`.
+        """
+        try:
+            return super().fit_resample(X, y, **params)
+        except EdgecaseError:
+            raise
+        except ValueError as exc:
+            raise InvalidInputError(f"X/y: {exc}") from exc
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
@@ -494,6 +525,8 @@ class EdgeCaseOversampler(BaseOverSampler):
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
+        if self.schema is not None and isinstance(X, pd.DataFrame):
+            _check_categories(X, self.schema)
         codec = _Codec.from_data(X, self.categorical_features)
         num = codec.numeric(X)
         codes = codec.codes(X)
@@ -572,6 +605,20 @@ class EdgeCaseOversampler(BaseOverSampler):
         if isinstance(X, pd.DataFrame):
             return codec.rebuild(X, out_num, out_codes), y_res
         return out_num, y_res
+
+
+def _check_categories(X: pd.DataFrame, schema: TableSchema) -> None:
+    """Refuse category values the schema does not know (they cannot be projected)."""
+    for col in X.columns:
+        if col in schema.columns and schema[col].kind == "category":
+            known = set(schema[col].categories)
+            unseen = sorted(set(pd.unique(X[col])) - known, key=str)
+            if unseen:
+                raise SchemaViolationError(
+                    f"column {col!r} has categories {unseen[:5]} that the schema does not "
+                    f"know (known: {sorted(known, key=str)[:10]}); extend the schema or "
+                    "recode the column."
+                )
 
 
 def _stat_sample(y: np.ndarray, rng: np.random.Generator, size: int = 20_000) -> np.ndarray:

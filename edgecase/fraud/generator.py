@@ -1,0 +1,240 @@
+"""Fraud scenarios from a user's own labelled table: :class:`FraudScenarioGenerator`."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from edgecase._random import RandomStateLike, as_seed_sequence
+from edgecase._validate import check_min_class_count, check_scalar, check_severity, check_X_y
+from edgecase.errors import InvalidParameterError, NotFittedError, SchemaViolationError
+from edgecase.fraud.samplers import (
+    _Codec,
+    _column_stats,
+    _fit_class,
+    _stat_sample,
+    _synthesise,
+)
+from edgecase.fraud.simulate import FEATURE_COLUMNS, simulate_transactions, transaction_schema
+from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
+from edgecase.schema import TableSchema
+
+__all__ = ["FraudScenarioGenerator"]
+
+
+class FraudScenarioGenerator:
+    """Realistic, labelled variations of the fraud rows of any table.
+
+    ``fit(X, y)`` learns the minority (fraud) rows' neighbourhoods and the table
+    schema; ``generate(n)`` returns ``n`` new fraud rows with exactly ``X``'s
+    columns and dtypes. Rows are made by neighbourhood interpolation between
+    real fraud rows with tail-aware jitter (see
+    :mod:`edgecase.fraud.samplers`); ``severity`` moves them toward the
+    nearest legit rows, i.e. harder, evasive fraud (0: as observed, 1: halfway,
+    3: three quarters). Non-feature columns of the schema (ids, entity, time)
+    are copied from the base row, never interpolated.
+
+    When ``X`` has the simulator's feature columns
+    (:data:`edgecase.fraud.FEATURE_COLUMNS`), ``generate(typology=...)``
+    produces rows of that fraud typology instead, simulated on top of realistic
+    account histories at the requested severity.
+
+    Parameters
+    ----------
+    schema : TableSchema, optional
+        Column roles and constraints; default ``TableSchema.infer(X)`` (observed
+        bounds). ``X`` must satisfy it at ``fit``.
+    typologies : list of str or Typology, optional
+        Typologies allowed for ``generate(typology=...)``; default all.
+    k_neighbors : int, default 5
+        Fraud neighbours used for interpolation.
+
+    Examples
+    --------
+    >>> from edgecase.datasets import load_keel
+    >>> X, y = load_keel("abalone9-18")
+    >>> gen = FraudScenarioGenerator().fit(X, y)
+    >>> new = gen.generate(100, severity=0.5, random_state=0)
+    >>> new.shape, list(new.dtypes) == list(X.dtypes)
+    ((100, 8), True)
+    >>> gen.schema_.check(new).ok
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        schema: TableSchema | None = None,
+        typologies: Any = None,
+        k_neighbors: int = 5,
+    ) -> None:
+        self.schema = schema
+        self.typologies = typologies
+        self.k_neighbors = k_neighbors
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any) -> FraudScenarioGenerator:
+        """Learn the fraud rows' neighbourhoods and the table's schema.
+
+        Raises
+        ------
+        InvalidInputError
+            NaN/inf, one class, or fewer fraud rows than ``k_neighbors + 1``.
+        SchemaViolationError
+            ``X`` breaks the schema (e.g. timestamps out of order per entity).
+        """
+        k = check_scalar(self.k_neighbors, "k_neighbors", kind=numbers.Integral, low=1)
+        if self.schema is not None and not isinstance(self.schema, TableSchema):
+            raise InvalidParameterError(
+                f"schema must be a TableSchema or None; got {type(self.schema).__name__}."
+            )
+        X, y01 = check_X_y(X, y, allow=("category", "bool", "datetime"))
+        check_min_class_count(y01, int(k))
+        schema = self.schema if self.schema is not None else TableSchema.infer(X)
+        report = schema.check(X)
+        if not report.ok:
+            hint = ""
+            if (report.violations["rule"] == "time order").any():
+                hint = (
+                    " Sort the rows by time (within each entity) before fitting, or declare a "
+                    "schema without a time role."
+                )
+            raise SchemaViolationError(f"X does not satisfy the schema: {report}.{hint}")
+        self.schema_ = schema
+        self.columns_ = list(X.columns)
+        self.dtypes_ = X.dtypes.copy()
+        self.typologies_ = self._allowed_typologies()
+        self.is_simulator_table_ = set(X.columns) == set(FEATURE_COLUMNS)
+
+        codec = _Codec.from_data(X, "auto")
+        num = codec.numeric(X)
+        codes = codec.codes(X)
+        # ids, entity and time columns are copied from the base row, never blended
+        fixed = np.array(
+            [
+                codec.columns[i] in schema.columns and schema[codec.columns[i]].role != "feature"
+                for i in codec.num_idx
+            ],
+            dtype=bool,
+        )
+        rng = np.random.default_rng(0)  # only picks the subsample for column statistics
+        sample = _stat_sample(y01, rng)
+        scale, discrete = _column_stats(num, sample)
+        integer = codec.integer_mask(num)
+        low, high = num.min(axis=0).astype(float), num.max(axis=0).astype(float)
+        for j, i in enumerate(codec.num_idx):
+            col = codec.columns[i]
+            if col in schema.columns:
+                spec = schema[col]
+                low[j] = -np.inf if spec.low is None else spec.low
+                high[j] = np.inf if spec.high is None else spec.high
+                integer[j] |= spec.kind == "integer"
+        self._codec = codec
+        self._X = X
+        self._stats = dict(
+            scale=scale, discrete=discrete | fixed, integer=integer, low=low, high=high
+        )
+        self._model = _fit_class(num, codes, y01 == 1, int(k), scale, rng)
+        self.n_fraud_ = int(y01.sum())
+        return self
+
+    def _allowed_typologies(self) -> list[str]:
+        if self.typologies is None:
+            return list(TYPOLOGIES)
+        items = (
+            [self.typologies] if isinstance(self.typologies, (str, Typology)) else self.typologies
+        )
+        try:
+            return [get_typology(t).name for t in items]
+        except TypeError:
+            raise InvalidParameterError(
+                f"typologies must be None or a list of typology names; got {self.typologies!r}."
+            ) from None
+
+    # ------------------------------------------------------------------ generate
+    def generate(
+        self,
+        n: int,
+        *,
+        typology: str | None = None,
+        severity: float = 1.0,
+        random_state: RandomStateLike = None,
+    ) -> pd.DataFrame:
+        """``n`` new fraud rows with the fitted columns and dtypes.
+
+        Parameters
+        ----------
+        n : int
+            Rows to generate.
+        typology : str, optional
+            On simulator feature columns only: a name from
+            :data:`edgecase.fraud.TYPOLOGIES`; rows of that typology are simulated.
+        severity : float, default 1.0
+            0 as observed; larger values give harder, more legit-looking fraud.
+        random_state : None, int or Generator
+        """
+        if not hasattr(self, "_model"):
+            raise NotFittedError(
+                "this FraudScenarioGenerator is not fitted yet; call fit(X, y) first."
+            )
+        n = int(check_scalar(n, "n", kind=numbers.Integral, low=1))
+        severity = check_severity(severity)
+        seed = as_seed_sequence(random_state)
+        if typology is not None:
+            return self._generate_typology(n, typology, severity, seed)
+        m = self._model
+        num_new = np.empty((n, m.num.shape[1]))
+        codes_new = np.empty((n, m.codes.shape[1]), dtype=np.int32)
+        parents = np.empty((n, 2), dtype=np.int64)
+        _synthesise(
+            m,
+            n,
+            seed,
+            severity=severity,
+            out_num=num_new,
+            out_codes=codes_new,
+            parents=parents,
+            **self._stats,
+        )
+        full = self._codec.rebuild(self._X.iloc[:0], num_new, codes_new)
+        self.parents_ = parents
+        return self.schema_.repair(full)
+
+    def _generate_typology(
+        self, n: int, typology: Any, severity: float, seed: np.random.SeedSequence
+    ) -> pd.DataFrame:
+        if not self.is_simulator_table_:
+            raise InvalidParameterError(
+                "typology= needs a table with the simulator's feature columns "
+                f"{FEATURE_COLUMNS}; this generator was fitted on {self.columns_[:6]}... "
+                "Use typology=None to vary your own fraud rows."
+            )
+        typ = get_typology(typology, severity=severity)
+        if typ.name not in self.typologies_:
+            raise InvalidParameterError(
+                f"typology {typ.name!r} is not among this generator's typologies "
+                f"{self.typologies_}."
+            )
+        declared = transaction_schema(features_only=True)
+        for col in FEATURE_COLUMNS:
+            dt = self.dtypes_[col]
+            if isinstance(dt, pd.CategoricalDtype):
+                unseen = sorted(set(declared[col].categories) - set(dt.categories))
+                if unseen:
+                    raise SchemaViolationError(
+                        f"column {col!r} was fitted with categories {list(dt.categories)}; "
+                        f"typology rows can take the unseen categories {unseen}. Fit on a "
+                        "table whose categorical columns keep the simulator's categories "
+                        "(see edgecase.fraud.transaction_schema())."
+                    )
+        rate = 0.05
+        n_rows = int(np.ceil(n / rate)) + 100
+        sim = simulate_transactions(
+            n_rows, fraud_rate=rate, typologies=[typ], random_state=seed, progress=False
+        )
+        fraud = sim.loc[sim["is_fraud"], FEATURE_COLUMNS].head(n).reset_index(drop=True)
+        out = fraud[self.columns_].astype(self.dtypes_.to_dict())
+        return self.schema_.repair(out)
