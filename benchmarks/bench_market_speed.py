@@ -33,10 +33,10 @@ if case == "arch":
     params = np.array([P["mu"], P["omega"], P["alpha"], P["beta"], P["nu"]])
     res = am.fix(params)
     base_rss = peak_rss_mb()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     f = res.forecast(horizon=T, method="simulation", simulations=n, reindex=False)
     sims = f.simulations.values  # (1, n, T) in percent
-    el = time.perf_counter() - t
+    el, cpu = time.perf_counter() - t, time.process_time() - c
     out_shape = sims.shape
 else:
     from edgecase.market import make_process
@@ -52,11 +52,11 @@ else:
         proc = make_process("heston", kappa=3.0, theta=0.04, xi=0.5, rho=-0.7)
     proc.simulate(1000, T, random_state=1)  # warm-up (thread pool, first-touch pages)
     base_rss = peak_rss_mb()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     p = proc.simulate(n, T, random_state=0)
-    el = time.perf_counter() - t
+    el, cpu = time.perf_counter() - t, time.process_time() - c
     out_shape = p.returns.shape
-print(json.dumps({"seconds": el, "peak_mb": peak_rss_mb(), "import_mb": base_rss,
+print(json.dumps({"seconds": el, "cpu_seconds": cpu, "peak_mb": peak_rss_mb(), "import_mb": base_rss,
                   "shape": list(out_shape)}))
 """
 
@@ -85,20 +85,22 @@ def main() -> None:
         f"Load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
         "(2 cores shared with other jobs).",
         "",
-        "| model | engine | seconds | peak RSS (MB) | target |",
-        "|---|---|---:|---:|---|",
-        f"| GARCH(1,1)-t | edgecase `Process.simulate` | {g['seconds']:.2f} | {g['peak_mb']:.0f} "
+        "| model | engine | wall s | CPU s | peak RSS (MB) | target |",
+        "|---|---|---:|---:|---:|---|",
+        f"| GARCH(1,1)-t | edgecase `Process.simulate` | {g['seconds']:.2f} | {g['cpu_seconds']:.2f} | {g['peak_mb']:.0f} "
         f"| <= 1.5 s, < 512 MB |",
         f'| GARCH(1,1)-t | arch `forecast(method="simulation")` | {a["seconds"]:.2f} | '
-        f"{a['peak_mb']:.0f} | reference |",
+        f"{a['cpu_seconds']:.2f} | {a['peak_mb']:.0f} | reference |",
         f"| Merton jump diffusion | edgecase | {res['merton']['seconds']:.2f} | "
-        f"{res['merton']['peak_mb']:.0f} | <= 2 s |",
+        f"{res['merton']['cpu_seconds']:.2f} | {res['merton']['peak_mb']:.0f} | <= 2 s |",
         f"| Kou jump diffusion | edgecase | {res['kou']['seconds']:.2f} | "
-        f"{res['kou']['peak_mb']:.0f} | <= 2 s |",
+        f"{res['kou']['cpu_seconds']:.2f} | {res['kou']['peak_mb']:.0f} | <= 2 s |",
         f"| Heston (full-truncation Euler) | edgecase | {res['heston']['seconds']:.2f} | "
-        f"{res['heston']['peak_mb']:.0f} | <= 2 s |",
+        f"{res['heston']['cpu_seconds']:.2f} | {res['heston']['peak_mb']:.0f} | <= 2 s |",
         "",
-        f"- GARCH-t speed-up over arch: **{a['seconds'] / g['seconds']:.1f}x** (target >= 8x).",
+        f"- GARCH-t speed-up over arch: **{a['seconds'] / g['seconds']:.1f}x** wall, "
+        f"{a['cpu_seconds'] / g['cpu_seconds']:.1f}x CPU (target >= 8x). Our draws run in 2 "
+        "threads, so CPU s can exceed wall s; on a loaded machine wall time is inflated.",
         f"- GARCH-t peak memory vs arch: **{g['peak_mb'] / a['peak_mb']:.2f}** of arch's "
         f"(target <= 0.25); above the import baseline: {g['peak_mb'] - g['import_mb']:.0f} MB "
         f"vs {a['peak_mb'] - a['import_mb']:.0f} MB "
