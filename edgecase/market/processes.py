@@ -6,7 +6,8 @@ distribution for a ``size -> draws`` callable and hands it to the volatility
 recursion):
 
 * **dynamics**: :class:`ConstantVolatility` (GBM), :class:`GARCH` (GARCH(1,1),
-  and GJR-GARCH through ``gamma``, also :class:`GJRGARCH`), :class:`Heston`;
+  and GJR-GARCH through ``gamma``, also :class:`GJRGARCH`), :class:`EGARCH`,
+  :class:`Heston`;
 * **shocks**: :class:`Normal`, :class:`StudentT`, :class:`SkewT` (Hansen),
   :class:`Bootstrap` (standardised residuals: filtered historical simulation);
 * **jumps**: ``None``, :class:`MertonJumps`, :class:`KouJumps`;
@@ -73,12 +74,16 @@ _CHUNK_PATHS = 10 * BLOCK_SIZE
 _SCENARIO_KEY = 0x5CE7
 _N_THREADS = min(2, os.cpu_count() or 1)
 _EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_PID: int | None = None
 
 
 def _executor() -> ThreadPoolExecutor:
-    global _EXECUTOR
-    if _EXECUTOR is None:
+    # A forked child (multiprocessing, Dask process workers) inherits the executor object
+    # but not its threads; work submitted there would never run, so make a fresh one.
+    global _EXECUTOR, _EXECUTOR_PID
+    if _EXECUTOR is None or _EXECUTOR_PID != os.getpid():
         _EXECUTOR = ThreadPoolExecutor(max_workers=_N_THREADS, thread_name_prefix="edgecase-draw")
+        _EXECUTOR_PID = os.getpid()
     return _EXECUTOR
 
 
