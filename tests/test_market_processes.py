@@ -161,7 +161,9 @@ def test_paths_container():
 
 
 def _sum_in_child(seed):
-    return float(make_process("garch", "t", nu=5).simulate(3000, 20, random_state=seed).returns.sum())
+    return float(
+        make_process("garch", "t", nu=5).simulate(3000, 20, random_state=seed).returns.sum()
+    )
 
 
 def test_simulation_works_after_fork_with_same_bytes():
