@@ -32,10 +32,13 @@ def test_reference_values_on_sp500(sp500):
     assert 2 < f["hill_left"] < 5 and 0 < f["acf_abs_power"] < 1
 
 
-def test_scorecard_of_real_against_itself_is_perfect(sp500):
+def test_scorecard_of_real_against_itself_is_perfect(sp500, tmp_path):
     card = realism_scorecard(sp500.to_numpy()[None, :], sp500)
     assert card.score == pytest.approx(1.0)
     assert (card.table["error"] < 1e-9).all()
+    assert '"score": 1.0' in card.to_json()
+    page = card.to_html(tmp_path / "card.html")
+    assert "data:image/png;base64" in page.read_text()
 
 
 def test_calibrated_generator_beats_iid_gaussian_and_meets_targets(sp500):
