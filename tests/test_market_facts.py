@@ -32,10 +32,13 @@ def test_reference_values_on_sp500(sp500):
     assert 2 < f["hill_left"] < 5 and 0 < f["acf_abs_power"] < 1
 
 
-def test_scorecard_of_real_against_itself_is_perfect(sp500):
+def test_scorecard_of_real_against_itself_is_perfect(sp500, tmp_path):
     card = realism_scorecard(sp500.to_numpy()[None, :], sp500)
     assert card.score == pytest.approx(1.0)
     assert (card.table["error"] < 1e-9).all()
+    assert '"score": 1.0' in card.to_json()
+    page = card.to_html(tmp_path / "card.html")
+    assert "data:image/png;base64" in page.read_text()
 
 
 def test_calibrated_generator_beats_iid_gaussian_and_meets_targets(sp500):
@@ -87,3 +90,21 @@ def test_multi_asset_features_have_correlation(sp500):
         make_features(both)
     X, _ = make_features(pd.concat({"spx": sp500, "ndx": nq}, axis=1).dropna().iloc[:600])
     assert "corr_60" in X and X["corr_60"].between(-1, 1).all() and X["corr_60"].mean() > 0.7
+
+
+def test_classifier_trained_on_generated_paths_warns_of_real_crashes(sp500):
+    """The point of the features: train on synthetic stress, evaluate on real S&P 500 windows."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    gen = BlackSwanGenerator.from_returns(sp500)
+    parts = [
+        make_features(gen.generate(40, 300, sc, sev, random_state=i))
+        for i, (sc, sev) in enumerate([("base", 0.0), ("crash", 1.0), ("vol_spike", 1.0)])
+    ]
+    X = pd.concat([p[0] for p in parts])
+    y = pd.concat([p[1] for p in parts])
+    Xr, yr = make_features(sp500)
+    model = LogisticRegression(max_iter=2000).fit(X.to_numpy(), y.to_numpy())
+    auc = roc_auc_score(yr, model.predict_proba(Xr.to_numpy())[:, 1])
+    assert auc > 0.65

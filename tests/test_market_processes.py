@@ -158,3 +158,18 @@ def test_paths_container():
         Paths(np.array([[np.nan, 0.0]]))
     with pytest.raises(InvalidParameterError):
         p.prices(s0=-1)
+
+
+def _sum_in_child(seed):
+    return float(
+        make_process("garch", "t", nu=5).simulate(3000, 20, random_state=seed).returns.sum()
+    )
+
+
+def test_simulation_works_after_fork_with_same_bytes():
+    import multiprocessing as mp
+
+    p = make_process("garch", "t", nu=5)
+    here = float(p.simulate(3000, 20, random_state=0).returns.sum())  # starts the draw threads
+    with mp.get_context("fork").Pool(1) as pool:
+        assert pool.map(_sum_in_child, [0]) == [here]

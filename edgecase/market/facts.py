@@ -214,6 +214,38 @@ class Scorecard:
 
         return scorecard_plot(self, **kwargs)
 
+    def to_json(self) -> str:
+        """The combined score, group scores, table and both fact sets as JSON (no NaN)."""
+        from edgecase.report import dumps
+
+        return dumps(
+            {
+                "score": self.score,
+                "group_scores": self.group_scores().to_dict(),
+                "table": self.table.to_dict(orient="records"),
+                "facts_real": self.facts_real.to_dict(),
+                "facts_sim": self.facts_sim.to_dict(),
+            }
+        )
+
+    def to_html(self, path: Any, *, title: str = "Market realism scorecard") -> Any:
+        """A self-contained HTML page with the table and the comparison figure."""
+        import matplotlib.pyplot as plt
+
+        from edgecase.report import Section, write_html
+
+        fig = self.plot()
+        try:
+            section = Section(
+                title=f"Combined score {self.score:.3f}",
+                text="Errors are scaled distances (0 = identical); score = 1 / (1 + error).",
+                tables=[self.table],
+                figures=[fig],
+            )
+            return write_html(path, title, [section])
+        finally:
+            plt.close(fig)
+
 
 def _wasserstein(sim: np.ndarray, real: np.ndarray, h: int) -> float:
     """W1 distance of overlapping h-day returns, in units of the real h-day std."""

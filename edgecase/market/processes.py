@@ -6,7 +6,8 @@ distribution for a ``size -> draws`` callable and hands it to the volatility
 recursion):
 
 * **dynamics**: :class:`ConstantVolatility` (GBM), :class:`GARCH` (GARCH(1,1),
-  and GJR-GARCH through ``gamma``, also :class:`GJRGARCH`), :class:`Heston`;
+  and GJR-GARCH through ``gamma``, also :class:`GJRGARCH`), :class:`EGARCH`,
+  :class:`Heston`;
 * **shocks**: :class:`Normal`, :class:`StudentT`, :class:`SkewT` (Hansen),
   :class:`Bootstrap` (standardised residuals: filtered historical simulation);
 * **jumps**: ``None``, :class:`MertonJumps`, :class:`KouJumps`;
@@ -73,12 +74,16 @@ _CHUNK_PATHS = 10 * BLOCK_SIZE
 _SCENARIO_KEY = 0x5CE7
 _N_THREADS = min(2, os.cpu_count() or 1)
 _EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_PID: int | None = None
 
 
 def _executor() -> ThreadPoolExecutor:
-    global _EXECUTOR
-    if _EXECUTOR is None:
+    # A forked child (multiprocessing, Dask process workers) inherits the executor object
+    # but not its threads; work submitted there would never run, so make a fresh one.
+    global _EXECUTOR, _EXECUTOR_PID
+    if _EXECUTOR is None or _EXECUTOR_PID != os.getpid():
         _EXECUTOR = ThreadPoolExecutor(max_workers=_N_THREADS, thread_name_prefix="edgecase-draw")
+        _EXECUTOR_PID = os.getpid()
     return _EXECUTOR
 
 
@@ -537,8 +542,12 @@ class MertonJumps:
 
     def draw(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         n = rng.poisson(self.intensity, size)
-        z = rng.standard_normal(size)
-        return n * self.mean + np.sqrt(n) * self.std * z
+        out = np.zeros(n.shape)
+        # Jumps are rare: draw sizes only where one happens (a fraction of the work).
+        hit = np.flatnonzero(n)
+        k = n.ravel()[hit]
+        out.ravel()[hit] = k * self.mean + np.sqrt(k) * self.std * rng.standard_normal(hit.size)
+        return out
 
     @property
     def variance(self) -> float:
@@ -575,11 +584,15 @@ class KouJumps:
 
     def draw(self, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
         n = rng.poisson(self.intensity, size)
-        n_up = rng.binomial(n, self.p_up)
+        out = np.zeros(n.shape)
+        hit = np.flatnonzero(n)
+        k = n.ravel()[hit]
+        k_up = rng.binomial(k, self.p_up)
         # A sum of k iid Exp(eta) is Gamma(k, 1/eta); shape 0 gives 0, so no jump, no size.
-        up = rng.standard_gamma(n_up) / self.eta_up
-        down = rng.standard_gamma(n - n_up) / self.eta_down
-        return up - down
+        up = rng.standard_gamma(k_up) / self.eta_up
+        down = rng.standard_gamma(k - k_up) / self.eta_down
+        out.ravel()[hit] = up - down
+        return out
 
     @property
     def variance(self) -> float:
@@ -856,6 +869,9 @@ class Process:
         One chain shared by all assets (a market-wide regime).
     mu : float or list
         Mean log return per step.
+    ar : float or list
+        AR(1) coefficient of the mean, ``r_t = mu + ar (r_{t-1} - mu) + ...`` (|ar| < 1),
+        like arch's ``mean="AR"``; daily index returns have a small negative one.
     copula : GaussianCopula or StudentTCopula, required with several assets.
     assets : list of str, optional
 
@@ -875,6 +891,7 @@ class Process:
         jumps: Any = None,
         regimes: MarkovSwitching | None = None,
         mu: Any = 0.0,
+        ar: Any = 0.0,
         copula: GaussianCopula | None = None,
         assets: Sequence[str] | None = None,
     ) -> None:
@@ -883,6 +900,7 @@ class Process:
         self.jumps = jumps
         self.regimes = regimes
         self.mu = mu
+        self.ar = ar
         self.copula = copula
         self.assets = assets
         self._validate()
@@ -907,6 +925,10 @@ class Process:
         sh = _per_asset(self.shocks if self.shocks is not None else Normal(), d, "shocks")
         jp = _per_asset(self.jumps, d, "jumps")
         mu = [_real(m, "mu", low=-1.0, high=1.0) for m in _per_asset(self.mu, d, "mu")]
+        self._ar = [
+            _real(v, "ar", low=-1.0, high=1.0, low_inclusive=False, high_inclusive=False)
+            for v in _per_asset(self.ar, d, "ar")
+        ]
         for x in dyn:
             if not isinstance(x, ConstantVolatility | GARCH | EGARCH | Heston):
                 raise InvalidParameterError(f"dynamics must be a dynamics object; got {x!r}.")
@@ -1013,19 +1035,37 @@ class Process:
 
         # numpy's Generator releases the GIL while filling arrays, so blocks draw in
         # parallel threads; each block owns its stream, so the bytes do not depend on it.
+        # Each finished block is copied into the chunk buffers and dropped at once, so
+        # only the buffers and the blocks in flight are alive (peak memory).
+        merged: dict[str, Any] = {}
+        n_chunk = stop - start
+
+        def place(b: int, block: dict[str, Any]) -> None:
+            lo = b * BLOCK_SIZE
+            for key, val in block.items():
+                if val is None:
+                    merged.setdefault(key, None)
+                    continue
+                buf = merged.get(key)
+                if buf is None:
+                    buf = np.empty((val.shape[0], n_chunk, *val.shape[2:]), dtype=val.dtype)
+                    merged[key] = buf
+                buf[:, lo : lo + val.shape[1]] = val
+
         if n_blocks > 1 and _N_THREADS > 1:
-            draws = list(_executor().map(one_block, range(n_blocks)))
+            for b, block in enumerate(_executor().map(one_block, range(n_blocks))):
+                place(b, block)
         else:
-            draws = [one_block(b) for b in range(n_blocks)]
-        merged = {
-            k: (np.concatenate([d[k] for d in draws], axis=1) if draws[0][k] is not None else None)
-            for k in draws[0]
-            if k != "overlay_stress"
-        }
+            for b in range(n_blocks):
+                place(b, one_block(b))
         if out is None:
             out = np.empty((stop - start, n_steps, self.n_assets))
-        # Write straight into the path-major output through a time-major view (one copy less).
-        self._recursion(merged, n_steps, out.transpose(1, 0, 2))
+        # The time loop writes a contiguous time-major buffer; one cache-blocked transpose
+        # then fills the path-major output (per-step strided writes were 5x slower).
+        buf = np.empty((n_steps, n_chunk, self.n_assets))
+        self._recursion(merged, n_steps, buf)
+        for j in range(0, n_chunk, 256):
+            out[j : j + 256] = buf[:, j : j + 256].transpose(1, 0, 2)
         return out
 
     # -- internals ----------------------------------------------------------------
@@ -1089,7 +1129,9 @@ class Process:
         for k in range(self.n_assets):
             dyn, mu = self._dyn[k], self._mu[k]
             state = dyn.start(n)
-            prev = np.zeros(n)
+            prev = np.full(n, mu)
+            base_ar = self._ar[k]
+            track = base_ar != 0.0 or a["ar"] is not None
             acc = np.zeros(n) if a["freeze"] is not None else None
             for t in range(n_steps):
                 s2 = dyn.variance(state)
@@ -1111,8 +1153,11 @@ class Process:
                 if a["additive"] is not None:
                     r = r + a["additive"][t, :, k]
                     fed = fed + a["additive"][t, :, k]
+                if base_ar != 0.0:
+                    r = r + base_ar * (prev - mu)
                 if a["ar"] is not None:
                     r = r + a["ar"][t, :, k] * prev
+                if track:
                     prev = r
                 extra = a["extra"][t, :, k] if a["extra"] is not None else None
                 state = dyn.update(state, fed, zt, extra)
