@@ -172,3 +172,43 @@ def test_default_list_adapts_to_categorical_columns(monkeypatch):
     with pytest.warns(UserWarning, match="smotenc instead of smote.*borderline.*adasyn"):
         res = compare(X, y, cv=3, repeats=1, estimator=small(), random_state=0, progress=False)
     assert set(res.index) == {"none", "scale_pos_weight", "random", "smotenc"}
+
+
+class SharedLog(list):
+    def __deepcopy__(self, memo):
+        return self
+
+
+class RowRecorder(BaseEstimator):
+    """Records which rows each call is given; resamples nothing."""
+
+    def __init__(self, log=None):
+        self.log = log
+
+    def fit_resample(self, X, y):
+        self.log.append(np.asarray(X.index))
+        return X, y
+
+
+def test_every_sampler_sees_the_same_training_rows():
+    X, y = load_keel("yeast4")
+    a, b = SharedLog(), SharedLog()
+    compare(
+        X,
+        y,
+        samplers=[RowRecorder(log=a), "none", RowRecorder(log=b)],
+        cv=3,
+        repeats=2,
+        estimator=small(),
+        random_state=0,
+        progress=False,
+    )
+    assert len(a) == len(b) == 6
+    for ra, rb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(ra, rb)
+    # Each repeat's three training parts leave out disjoint test parts covering every row.
+    for r in range(2):
+        held_out = [np.setdiff1d(np.arange(len(X)), rows) for rows in a[3 * r : 3 * r + 3]]
+        assert sorted(np.concatenate(held_out).tolist()) == list(range(len(X)))
+    # Repeats reshuffle the folds.
+    assert not np.array_equal(a[0], a[3])
