@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from scipy import stats
@@ -212,3 +213,27 @@ def test_every_sampler_sees_the_same_training_rows():
         assert sorted(np.concatenate(held_out).tolist()) == list(range(len(X)))
     # Repeats reshuffle the folds.
     assert not np.array_equal(a[0], a[3])
+
+
+def test_groups_stay_in_one_fold_in_every_repeat():
+    X, y = load_keel("yeast4")
+    groups = np.arange(len(X)) // 5
+    log = SharedLog()
+    compare(
+        X,
+        y,
+        samplers=[RowRecorder(log=log)],
+        cv=3,
+        repeats=2,
+        groups=groups,
+        estimator=small(),
+        random_state=0,
+        progress=False,
+    )
+    for rows in log:
+        inside = np.zeros(len(X), dtype=bool)
+        inside[rows] = True
+        # A group is either entirely in the training part or entirely held out.
+        assert (pd.Series(inside).groupby(groups).nunique() == 1).all()
+    with pytest.raises(InvalidInputError, match="groups"):
+        compare(X, y, samplers=["none"], groups=groups[:10], progress=False)
