@@ -288,3 +288,19 @@ def test_mixed_dtypes_and_integer_column_names(tmp_path):
     tr = fit(Xi, y)
     assert list(tr.feature_names_in_) == ["0", "1", "2"]
     np.testing.assert_array_equal(tr.predict(Xi), tr.predict(Xi.to_numpy()))
+
+
+def test_edgecase_sampler_resolves_lazily_and_fails_early(yeast4, monkeypatch):
+    import sys
+
+    from edgecase.errors import UnknownNameError
+
+    X, y = yeast4
+    log = SharedLog()
+    # Simulate a missing fraud stage: the error comes before any model is fitted.
+    monkeypatch.setitem(sys.modules, "edgecase.fraud", None)
+    with pytest.raises(UnknownNameError, match="EdgeCaseOversampler"):
+        fit(X, y, estimator=SpyClassifier(log=log), sampler="edgecase")
+    assert log == []
+    with pytest.raises(UnknownNameError, match="Did you mean 'edgecase'"):
+        fit(X, y, sampler="edgcase")
