@@ -40,16 +40,18 @@ def _smotenc(categorical: list[str]) -> Any:
     return SMOTENC(categorical_features=list(categorical))
 
 
-def _edgecase(categorical: list[str]) -> Any:
+def _edgecase_class() -> Any:
     try:
-        module = importlib.import_module("edgecase.fraud")
-        cls = module.EdgeCaseOversampler
+        return importlib.import_module("edgecase.fraud").EdgeCaseOversampler
     except (ImportError, AttributeError) as exc:
         raise UnknownNameError(
             "sampler='edgecase' needs edgecase.fraud.EdgeCaseOversampler, which could not be "
             f"imported ({exc}); pass another sampler name or an imblearn sampler object."
         ) from None
-    return cls()
+
+
+def _edgecase(categorical: list[str]) -> Any:
+    return _edgecase_class()()
 
 
 _FACTORIES: dict[str, Callable[[list[str]], Any] | None] = {
@@ -101,8 +103,14 @@ def categorical_columns(X: pd.DataFrame) -> list[str]:
 
 
 def check_sampler_fits_data(sampler: Any, categorical: list[str]) -> None:
-    """Refuse a numeric-only sampler on data with category columns, before any work."""
-    if isinstance(sampler, str) and sampler in _NUMERIC_ONLY and categorical:
+    """Refuse, before any work, a sampler that cannot run on these columns or cannot load."""
+    if not isinstance(sampler, str):
+        return
+    if sampler == "edgecase":
+        _edgecase_class()
+    if sampler == "smotenc":
+        _smotenc(categorical)
+    if sampler in _NUMERIC_ONLY and categorical:
         raise InvalidParameterError(
             f"sampler={sampler!r} interpolates every column as a number, but X has categorical "
             f"column(s) {categorical}; use sampler='smotenc', 'edgecase' or 'random', or encode "

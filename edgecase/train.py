@@ -160,7 +160,8 @@ def _make_splits(
         else:
             splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
         with warnings.catch_warnings():
-            warnings.simplefilter("error")  # sklearn only warns about thin folds; we refuse below
+            # sklearn only warns about folds too thin for stratification; we refuse them.
+            warnings.filterwarnings("error", category=UserWarning)
             try:
                 return list(splitter.split(X, y, groups))
             except (UserWarning, ValueError) as exc:
@@ -363,8 +364,15 @@ def _prepare_fit_X(X: Any, y: Any, groups: Any) -> tuple[pd.DataFrame, np.ndarra
             raise InvalidInputError("X column names must stay unique as text.")
     # Positional indexing below (and in samplers) must not depend on the caller's index.
     Xdf = Xdf.reset_index(drop=True)
-    if groups is not None and len(groups) != len(yv):
-        raise InvalidInputError(f"groups has {len(groups)} entries but X has {len(yv)} rows.")
+    if groups is not None:
+        g = pd.Series(np.asarray(groups).ravel() if np.ndim(groups) else [groups])
+        if np.ndim(groups) != 1 or len(g) != len(yv):
+            raise InvalidInputError(
+                f"groups must be 1-D with one label per row of X ({len(yv)}); "
+                f"got shape {np.shape(groups)}."
+            )
+        if g.isna().any():
+            raise InvalidInputError(f"groups has {int(g.isna().sum())} missing label(s).")
     return Xdf, yv
 
 
@@ -865,6 +873,7 @@ def compare(
     cv: int = 5,
     repeats: int = 2,
     estimator: Any = None,
+    groups: Any = None,
     random_state: RandomStateLike = None,
     progress: bool = True,
 ) -> ComparisonResult:
@@ -887,6 +896,8 @@ def compare(
         Folds per repeat (>= 2) and number of reshuffled repeats (>= 1).
     estimator : classifier, optional
         Default :func:`default_estimator`.
+    groups : array-like, optional
+        Group labels (e.g. account ids): each group stays in one fold.
 
     Examples
     --------
@@ -915,7 +926,7 @@ def compare(
     if not sampler_list:
         raise InvalidParameterError("samplers is empty; give at least one sampler.")
     labels = _labels(sampler_list)  # validates names (did-you-mean) before any work
-    Xdf, yv = _prepare_fit_X(X, y, None)
+    Xdf, yv = _prepare_fit_X(X, y, groups)
     categorical = categorical_columns(Xdf)
     if samplers is None and categorical:
         dropped = [s for s in sampler_list if s in ("borderline", "adasyn")]
@@ -938,7 +949,7 @@ def compare(
     sizes = []
     for r in range(n_rep):
         split_ss, fit_ss = rep_ss[r].spawn(2)
-        splits = _make_splits(k, Xdf, yv, None, _seed_ints(split_ss, 1)[0])
+        splits = _make_splits(k, Xdf, yv, groups, _seed_ints(split_ss, 1)[0])
         _check_splits(splits, yv)
         fold_seeds = _seed_ints(fit_ss, 2 * k)
         for f, (tr, te) in enumerate(splits):

@@ -254,3 +254,53 @@ def test_custom_cv_splitter_with_untested_rows(yeast4):
     untested = tr.oof_fold_ == -1
     assert untested.sum() > 0 and np.isnan(tr.oof_scores_[untested]).all()
     assert not np.isnan(tr.oof_scores_[~untested]).any()
+
+
+def test_mixed_dtypes_and_integer_column_names(tmp_path):
+    # The fraud simulator's feature kinds: float, int, bool, nullable, category.
+    rng = np.random.default_rng(0)
+    n = 600
+    X = pd.DataFrame(
+        {
+            "amount": rng.lognormal(3, 1, n),
+            "hour": rng.integers(0, 24, n),
+            "is_new_device": rng.random(n) < 0.3,
+            "txn_count_1h": pd.array(rng.integers(0, 5, n), dtype="Int64"),
+            "flag": pd.array(rng.random(n) < 0.5, dtype="boolean"),
+            "channel": pd.Categorical(rng.choice(["atm", "online", "card_present"], n)),
+        }
+    )
+    y = ((X["amount"] > 40) & X["is_new_device"] | (rng.random(n) < 0.02)).astype("int8")
+    for sampler in ("random", "scale_pos_weight"):
+        tr = fit(X, y, sampler=sampler)
+        assert tr.cv_report_.loc["roc_auc", "oof"] > 0.8
+        back = Trainer.load(tr.save(tmp_path / sampler))
+        np.testing.assert_array_equal(back.predict_proba(X), tr.predict_proba(X))
+        assert [s["dtype"] for s in back._specs] == [
+            "float64",
+            "int64",
+            "bool",
+            "Int64",
+            "boolean",
+            "category",
+        ]
+    Xi = pd.DataFrame(rng.normal(size=(n, 3)))  # integer column names become "0", "1", "2"
+    tr = fit(Xi, y)
+    assert list(tr.feature_names_in_) == ["0", "1", "2"]
+    np.testing.assert_array_equal(tr.predict(Xi), tr.predict(Xi.to_numpy()))
+
+
+def test_edgecase_sampler_resolves_lazily_and_fails_early(yeast4, monkeypatch):
+    import sys
+
+    from edgecase.errors import UnknownNameError
+
+    X, y = yeast4
+    log = SharedLog()
+    # Simulate a missing fraud stage: the error comes before any model is fitted.
+    monkeypatch.setitem(sys.modules, "edgecase.fraud", None)
+    with pytest.raises(UnknownNameError, match="EdgeCaseOversampler"):
+        fit(X, y, estimator=SpyClassifier(log=log), sampler="edgecase")
+    assert log == []
+    with pytest.raises(UnknownNameError, match="Did you mean 'edgecase'"):
+        fit(X, y, sampler="edgcase")

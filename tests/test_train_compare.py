@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from scipy import stats
@@ -172,3 +173,67 @@ def test_default_list_adapts_to_categorical_columns(monkeypatch):
     with pytest.warns(UserWarning, match="smotenc instead of smote.*borderline.*adasyn"):
         res = compare(X, y, cv=3, repeats=1, estimator=small(), random_state=0, progress=False)
     assert set(res.index) == {"none", "scale_pos_weight", "random", "smotenc"}
+
+
+class SharedLog(list):
+    def __deepcopy__(self, memo):
+        return self
+
+
+class RowRecorder(BaseEstimator):
+    """Records which rows each call is given; resamples nothing."""
+
+    def __init__(self, log=None):
+        self.log = log
+
+    def fit_resample(self, X, y):
+        self.log.append(np.asarray(X.index))
+        return X, y
+
+
+def test_every_sampler_sees_the_same_training_rows():
+    X, y = load_keel("yeast4")
+    a, b = SharedLog(), SharedLog()
+    compare(
+        X,
+        y,
+        samplers=[RowRecorder(log=a), "none", RowRecorder(log=b)],
+        cv=3,
+        repeats=2,
+        estimator=small(),
+        random_state=0,
+        progress=False,
+    )
+    assert len(a) == len(b) == 6
+    for ra, rb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(ra, rb)
+    # Each repeat's three training parts leave out disjoint test parts covering every row.
+    for r in range(2):
+        held_out = [np.setdiff1d(np.arange(len(X)), rows) for rows in a[3 * r : 3 * r + 3]]
+        assert sorted(np.concatenate(held_out).tolist()) == list(range(len(X)))
+    # Repeats reshuffle the folds.
+    assert not np.array_equal(a[0], a[3])
+
+
+def test_groups_stay_in_one_fold_in_every_repeat():
+    X, y = load_keel("yeast4")
+    groups = np.arange(len(X)) // 5
+    log = SharedLog()
+    compare(
+        X,
+        y,
+        samplers=[RowRecorder(log=log)],
+        cv=3,
+        repeats=2,
+        groups=groups,
+        estimator=small(),
+        random_state=0,
+        progress=False,
+    )
+    for rows in log:
+        inside = np.zeros(len(X), dtype=bool)
+        inside[rows] = True
+        # A group is either entirely in the training part or entirely held out.
+        assert (pd.Series(inside).groupby(groups).nunique() == 1).all()
+    with pytest.raises(InvalidInputError, match="groups"):
+        compare(X, y, samplers=["none"], groups=groups[:10], progress=False)

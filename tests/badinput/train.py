@@ -239,6 +239,18 @@ CASES = [
         lambda X: _fitted().predict(X),
     ),
     Case(
+        "edgecase.train.Trainer.fit (groups)",
+        st.one_of(
+            st.lists(st.integers(0, 5), max_size=2 * N).filter(lambda g: len(g) != N),
+            st.lists(st.sampled_from([0.0, 1.0, np.nan]), min_size=N, max_size=N).filter(
+                lambda g: any(v != v for v in g)
+            ),
+            st.integers(),
+            st.just(np.zeros((N, 2))),
+        ),
+        lambda g: Trainer(progress=False).fit(_X(), _y(), groups=g),
+    ),
+    Case(
         "edgecase.train.Trainer.load (not a saved model)",
         st.text(max_size=30),
         Trainer.load,
