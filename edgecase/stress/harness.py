@@ -133,6 +133,51 @@ def alert_threshold(scores: np.ndarray, alert_rate: float) -> float:
     return float(np.partition(scores, n - k)[n - k])
 
 
+def check_threshold_options(alert_rate: Any, threshold: Any) -> None:
+    """At most one of an alert budget (share of rows in (0, 1]) and a fixed score threshold."""
+    if alert_rate is not None and threshold is not None:
+        raise InvalidParameterError(
+            "give either alert_rate (an alert budget) or threshold (a fixed score), not both."
+        )
+    if alert_rate is not None:
+        check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
+    if threshold is not None:
+        check_scalar(threshold, "threshold")
+
+
+def resolve_threshold(
+    model: Any, base: np.ndarray, alert_rate: float | None, threshold: float | None
+) -> float:
+    """The alert threshold, fixed on the unstressed scores ``base``: ``threshold`` if given,
+    else the ``alert_rate`` quantile, else ``model.threshold_``, else 0.5."""
+    if threshold is not None:
+        return float(threshold)
+    if alert_rate is not None:
+        return alert_threshold(base, float(alert_rate))
+    return float(getattr(model, "threshold_", 0.5))
+
+
+def check_breaking_threshold(metric: Metric, value: Any) -> None:
+    check_scalar(value, "breaking_threshold")
+    lo, hi = metric.bounds
+    if not lo <= value <= hi:
+        raise InvalidParameterError(
+            f"breaking_threshold={value!r} is outside the range of metric "
+            f"{metric.name!r}, [{lo}, {hi}]."
+        )
+
+
+def check_X_labels(X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray, Any]:
+    """``(X as DataFrame, y as int8 array, y as passed to scenarios)``: a Series stays a
+    Series aligned on X's index."""
+    X = as_frame(X)
+    check_consistent_length(X, y if hasattr(y, "__len__") else [y])
+    y_arr = check_binary_target(y)
+    if isinstance(y, pd.Series):
+        return X, y_arr, pd.Series(y_arr, index=X.index, name=y.name)
+    return X, y_arr, y_arr
+
+
 def resolve_metric(metric: Any) -> Metric:
     if isinstance(metric, Metric):
         if metric.func is None and metric.name not in _metrics.BUILTIN:
@@ -395,23 +440,9 @@ class StressHarness:
         scenarios = resolve_scenarios(self.scenarios)
         sev = check_severities(self.severities)
         n_boot = check_scalar(self.n_boot, "n_boot", kind=numbers.Integral, low=2)
-        if self.alert_rate is not None and self.threshold is not None:
-            raise InvalidParameterError(
-                "give either alert_rate (an alert budget) or threshold (a fixed score), not both."
-            )
-        if self.alert_rate is not None:
-            check_scalar(self.alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
-        if self.threshold is not None:
-            check_scalar(self.threshold, "threshold")
-        bt = self.breaking_threshold
-        if bt is not None:
-            check_scalar(bt, "breaking_threshold")
-            lo, hi = metric.bounds
-            if not lo <= bt <= hi:
-                raise InvalidParameterError(
-                    f"breaking_threshold={bt!r} is outside the range of metric "
-                    f"{metric.name!r}, [{lo}, {hi}]."
-                )
+        check_threshold_options(self.alert_rate, self.threshold)
+        if self.breaking_threshold is not None:
+            check_breaking_threshold(metric, self.breaking_threshold)
         if not isinstance(self.progress, bool | np.bool_):
             raise InvalidParameterError(f"progress must be True or False; got {self.progress!r}.")
         return model, metric, scenarios, sev, int(n_boot)
@@ -419,20 +450,9 @@ class StressHarness:
     def run(self, X: Any, y: Any) -> StressReport:
         """Sweep every scenario over the severities on ``(X, y)`` (the test set)."""
         model, metric, scenarios, sev, n_boot = self._validate()
-        X = as_frame(X)
-        check_consistent_length(X, y if hasattr(y, "__len__") else [y])
-        y_arr = check_binary_target(y)
-        if isinstance(y, pd.Series):
-            y_in = pd.Series(y_arr, index=X.index, name=y.name)
-        else:
-            y_in = y_arr
+        X, y_arr, y_in = check_X_labels(X, y)
         base = predict_scores(model, X, what="X")
-        if self.threshold is not None:
-            thr = float(self.threshold)
-        elif self.alert_rate is not None:
-            thr = alert_threshold(base, float(self.alert_rate))
-        else:
-            thr = float(getattr(model, "threshold_", 0.5))
+        thr = resolve_threshold(model, base, self.alert_rate, self.threshold)
         baseline = _metrics.point_value(metric, y_arr, base, thr)
         if self.breaking_threshold is not None:
             bt = float(self.breaking_threshold)
