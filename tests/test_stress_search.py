@@ -87,6 +87,21 @@ def test_refinement_beats_raw_hypothesis_and_drops_useless_changes(logistic):
         logit = b + w[0] * back["amount"] + w[1] * back["distance"]
         assert logit > 0
     assert ex.distance < 3
+    # hypothesis alone stops at a "simple" value; bisection moves it to the boundary
+    assert ex.distance <= ex.search_distance
+    frame = ex.to_frame()
+    assert list(frame.dtypes) == list(row.dtypes)
+    assert model.predict_proba(frame)[0, 1] == pytest.approx(ex.score_after)
+
+
+def test_refinement_is_much_closer_than_the_raw_search(logistic):
+    model, X = logistic
+    row = pd.DataFrame({"amount": [460.0], "distance": [20.0]})
+    ex = minimal_breaking_example(
+        model, row, mutable=["amount"], bounds={"amount": (0.01, 500.0)}, random_state=3
+    )
+    # the raw find is some in-bounds value below the boundary; the refined one is on it
+    assert ex.found and ex.distance < 0.9 * ex.search_distance
 
 
 def test_integer_feature_against_a_tree_model():

@@ -223,6 +223,9 @@ class BreakingExample:
         Sum of ``|scaled_delta|`` over changed features.
     n_evaluations : int
         Model calls used.
+    search_distance : float
+        Distance of the example hypothesis found before the bisection refinement
+        (``distance <= search_distance``).
     """
 
     found: bool
@@ -234,7 +237,17 @@ class BreakingExample:
     threshold: float
     distance: float
     n_evaluations: int
+    search_distance: float = math.inf
     reason: str = ""
+    dtypes: pd.Series | None = field(default=None, repr=False)
+
+    def to_frame(self) -> pd.DataFrame | None:
+        """The example as a one-row DataFrame with the original row's dtypes (None if not found)."""
+        if self.example is None:
+            return None
+        return pd.DataFrame([self.example.to_dict()], index=[self.example.name]).astype(
+            self.dtypes.to_dict()
+        )
 
 
 _DIRECTIONS = {"increase": 1, "decrease": -1, "both": 0, 1: 1, -1: -1, 0: 0}
@@ -294,6 +307,12 @@ def minimal_breaking_example(
     Returns
     -------
     BreakingExample
+
+    Notes
+    -----
+    The search runs ``hypothesis.find``; called from inside a user's own
+    ``@given`` test it trips hypothesis' nested-given health check, which has to be
+    suppressed on the outer test (``HealthCheck.nested_given``).
 
     Examples
     --------
@@ -498,6 +517,7 @@ def minimal_breaking_example(
         return score(c) < thr
 
     cand = {c: v for c, v in cand.items() if v != specs[c]["v0"]}
+    search_distance = distance(cand)
     # Revert whole features, the costliest first, while the row still evades.
     for c in sorted(cand, key=lambda k: -distance({k: cand[k]})):
         trial = {k: v for k, v in cand.items() if k != c}
@@ -566,4 +586,6 @@ def minimal_breaking_example(
         threshold=thr,
         distance=distance(cand),
         n_evaluations=n_calls,
+        search_distance=search_distance,
+        dtypes=row.dtypes,
     )
