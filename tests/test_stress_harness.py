@@ -253,3 +253,26 @@ def test_bad_settings():
 
     with pytest.raises(EdgecaseError, match="row counts"):
         StressHarness(ScoreIsA(), [Drop()], progress=False).run(X, y)
+
+
+def test_numpy_input_model_gets_arrays():
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = known_breaking_data(n_pos=200, n_neg=800)
+    Xa = np.c_[X["a"].to_numpy(), np.random.default_rng(0).normal(size=len(X))]
+    model = LogisticRegression().fit(Xa, y.to_numpy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # sklearn warns on feature names it was not fitted with
+        rep = StressHarness(
+            model,
+            [FeatureShift(shift={"x0": -1.0})],
+            alert_rate=0.2,
+            severities=[0, 1],
+            n_boot=20,
+            random_state=0,
+            progress=False,
+        ).run(Xa, y.to_numpy())
+    v = rep.curves["value"].to_numpy()
+    assert v[1] < v[0]

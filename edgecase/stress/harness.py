@@ -108,6 +108,24 @@ def _rescore(
     return scores
 
 
+class _ArrayModel:
+    """Hands a model fitted on numpy arrays the arrays it knows (scenarios work on frames)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        if hasattr(model, "threshold_"):
+            self.threshold_ = model.threshold_
+
+    def predict_proba(self, X: pd.DataFrame) -> Any:
+        return self.model.predict_proba(X.to_numpy())
+
+
+def for_input(model: Any, X: Any) -> Any:
+    """``model`` as it should be called on frames built from ``X``: a model given numpy
+    input is called with numpy arrays, so it does not warn about feature names."""
+    return model if isinstance(X, pd.DataFrame) else _ArrayModel(model)
+
+
 def check_model(model: Any) -> Any:
     if not callable(getattr(model, "predict_proba", None)):
         raise InvalidParameterError(
@@ -450,6 +468,7 @@ class StressHarness:
     def run(self, X: Any, y: Any) -> StressReport:
         """Sweep every scenario over the severities on ``(X, y)`` (the test set)."""
         model, metric, scenarios, sev, n_boot = self._validate()
+        model = for_input(model, X)
         X, y_arr, y_in = check_X_labels(X, y)
         base = predict_scores(model, X, what="X")
         thr = resolve_threshold(model, base, self.alert_rate, self.threshold)

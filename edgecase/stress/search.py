@@ -36,6 +36,7 @@ from edgecase.stress.harness import (
     check_model,
     check_threshold_options,
     check_X_labels,
+    for_input,
     predict_scores,
     resolve_metric,
     resolve_scenarios,
@@ -153,6 +154,7 @@ def breaking_severity(
     check_scalar(n_grid, "n_grid", kind=numbers.Integral, low=2)
     check_scalar(tol, "tol", low=0.0, low_inclusive=False)
     check_threshold_options(alert_rate, threshold)
+    model = for_input(model, X)
     X, y_arr, y_in = check_X_labels(X, y)
     base = predict_scores(model, X)
     thr = resolve_threshold(model, base, alert_rate, threshold)
