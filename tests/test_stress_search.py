@@ -145,3 +145,33 @@ def test_bad_inputs(logistic):
         minimal_breaking_example(model, low, X_ref=X)
     with pytest.raises(EdgecaseError, match="predict_proba"):
         minimal_breaking_example(object(), row, X_ref=X)
+
+
+def test_attacker_constraints_on_a_fraud_model():
+    from .test_stress_scenarios import fraud_frame
+
+    X, y = fraud_frame(n=5000)
+    model = XGBClassifier(n_estimators=40, max_depth=4, enable_categorical=True, n_jobs=1).fit(X, y)
+    s = model.predict_proba(X)[:, 1]
+    row = X.iloc[[int(np.argmax(np.where(y == 1, s, -1)))]]
+    mutable = ["amount", "hour", "txn_count_1h", "channel", "is_new_device"]
+    ex = minimal_breaking_example(
+        model,
+        row,
+        mutable=mutable,
+        directions={"amount": "decrease", "txn_count_1h": "decrease", "is_new_device": "decrease"},
+        bounds={"amount": (0.01, 1e5), "hour": (0, 23), "txn_count_1h": (0, 100)},
+        X_ref=X,
+        max_examples=150,
+        random_state=0,
+    )
+    assert ex.found and ex.score_after < 0.5 <= ex.score_before
+    new, old = ex.example, ex.original
+    assert 0.01 <= new["amount"] <= old["amount"]
+    assert new["txn_count_1h"] <= old["txn_count_1h"] and float(new["txn_count_1h"]).is_integer()
+    assert 0 <= new["hour"] <= 23 and float(new["hour"]).is_integer()
+    assert not (new["is_new_device"] and not old["is_new_device"])
+    assert new["channel"] in X["channel"].cat.categories
+    unchanged = [c for c in X.columns if c not in mutable]
+    assert (new[unchanged] == old[unchanged]).all()
+    assert model.predict_proba(ex.to_frame())[0, 1] == pytest.approx(ex.score_after)

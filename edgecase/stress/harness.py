@@ -406,7 +406,10 @@ class StressHarness:
 
     Notes
     -----
-    The model is assumed to score rows independently (true of scikit-learn and
+    The intervals are a stratified bootstrap of the scores on the stressed data: they
+    carry the sampling noise of a finite test set, not the randomness of the scenario
+    itself (the scenario is applied once per severity, with the same random stream at
+    every severity so the curve is smooth). The model is assumed to score rows independently (true of scikit-learn and
     XGBoost classifiers): rows a scenario leaves unchanged keep their severity-0
     score and only changed rows are predicted again.
 
