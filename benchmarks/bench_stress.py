@@ -51,19 +51,22 @@ def main() -> None:
             random_state=0,
             progress=False,
         )
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         report = harness.run(X_test, y_test)
-        elapsed = time.perf_counter() - t0
-        print(f"{metric}: {elapsed:.1f} s")
-        rows.append((metric, elapsed, report))
-    recall = rows[0][2]
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        print(f"{metric}: {elapsed:.1f} s wall, {cpu:.1f} s CPU")
+        rows.append((metric, elapsed, cpu, report))
+    recall = rows[0][3]
     bp = recall.breaking_points[["scenario", "breaking_severity", "ci_low", "ci_high", "reason"]]
     body = (
         "6 fraud scenarios x 13 severities (0..3) x 200 stratified bootstrap draws on a 100,000-row "
         "test set (1% fraud, synthetic transactions with the simulator's feature columns), "
         "XGBoost (200 trees, depth 5, n_jobs=2), alert budget 1%. Target: <= 30 s.\n\n"
-        "| metric | wall time (s) | target |\n|---|---|---|\n"
-        + "".join(f"| {m} | {t:.1f} | {'met' if t <= 30 else 'MISSED'} |\n" for m, t, _ in rows)
+        "| metric | wall time (s) | CPU time, all threads (s) | target |\n|---|---|---|---|\n"
+        + "".join(
+            f"| {m} | {t:.1f} | {c:.1f} | {'met' if t <= 30 else 'MISSED'} |\n"
+            for m, t, c, _ in rows
+        )
         + f"\nPeak RSS: {peak_rss_mb():.0f} MB. Machine shared with other helpers' jobs while measured (load average {os.getloadavg()[0]:.1f} on 2 cores).\n\n"
         "The fixture's fraud differs from legit on many features at once, so at a 1% budget "
         "(= the fraud rate) no single scenario pushes recall 20% down; with 5% fraud and a 3% "

@@ -280,3 +280,37 @@ def test_numpy_input_model_gets_arrays():
         ).run(Xa, y.to_numpy())
     v = rep.curves["value"].to_numpy()
     assert v[1] < v[0]
+
+
+class RaiseNegA:
+    """Negatives' ``a`` rises by 0.25 per unit severity (legit behaviour drifts toward fraud)."""
+
+    name = "raise_neg_a"
+
+    def apply(self, X, y, severity, random_state=None):
+        X = X.copy()
+        neg = np.asarray(y) == 0
+        X.loc[neg, "a"] = X.loc[neg, "a"] + 0.25 * severity
+        return X, y
+
+
+def test_lower_is_better_metric_breaks_upward():
+    # fpr(s) = P(U(0, 0.5) + 0.25 s >= 0.5) = 0.5 s: crosses 0.3 at s = 0.6
+    X, y = known_breaking_data(seed=3, n_pos=500, n_neg=8000)
+    rep = StressHarness(
+        ScoreIsA(),
+        [RaiseNegA()],
+        metric="fpr",
+        threshold=0.5,
+        breaking_threshold=0.3,
+        severities=np.linspace(0, 1.5, 7),
+        n_boot=300,
+        random_state=0,
+        progress=False,
+    ).run(X, y)
+    bp = rep.breaking_points.iloc[0]
+    assert not rep.greater_is_better and bp["broken"]
+    assert bp["ci_low"] <= 0.6 <= bp["ci_high"]
+    # conservative = the upper bound crosses first
+    assert bp["breaking_severity"] <= bp["point_severity"]
+    assert np.all(np.diff(rep.curves["value"]) >= 0)
