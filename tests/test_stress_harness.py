@@ -89,22 +89,26 @@ def test_never_breaks_gives_a_reason():
     assert json.loads(rep.to_json())["breaking_points"][0]["breaking_severity"] is None
 
 
-@pytest.mark.parametrize("name", ["recall", "precision", "fpr", "pr_auc", "brier", "ece"])
-def test_fast_bootstrap_matches_brute_force_resampling(name):
+@pytest.mark.parametrize(
+    ("name", "n_neg"),
+    [(m, 9000) for m in ("recall", "precision", "fpr", "pr_auc", "brier", "ece")]
+    + [("brier", 30000), ("ece", 30000)],  # Poisson cell counts above 20,000 rows
+)
+def test_fast_bootstrap_matches_brute_force_resampling(name, n_neg):
     rng = np.random.default_rng(5)
-    n_pos, n_neg = 150, 9000
+    n_pos = 150
     y = np.r_[np.ones(n_pos, int), np.zeros(n_neg, int)]
     s = np.r_[rng.beta(4, 2, n_pos), rng.beta(1, 6, n_neg)]
     s = np.round(s, 3)  # ties, as real models produce
     metric = M.BUILTIN[name]
     thr = 0.5
-    fast = M.bootstrap(metric, y, s, thr, 3000, np.random.default_rng(0))
+    fast = M.bootstrap(metric, y, s, thr, 1500, np.random.default_rng(0))
     slow_metric = {
         "recall": lambda yy, ss: (ss[yy == 1] >= thr).mean(),
         "precision": lambda yy, ss: yy[ss >= thr].mean(),
         "fpr": lambda yy, ss: (ss[yy == 0] >= thr).mean(),
         "pr_auc": average_precision_score,
-        "brier": brier_score_loss,
+        "brier": lambda yy, ss: float(np.mean((ss - yy) ** 2)),
         "ece": None,
     }[name]
     if name == "ece":
@@ -116,8 +120,10 @@ def test_fast_bootstrap_matches_brute_force_resampling(name):
             ).sum() / len(ss)
 
     point = M.point_value(metric, y, s, thr)
+    if name == "brier":
+        assert point == pytest.approx(brier_score_loss(y, s), abs=1e-12)
     assert point == pytest.approx(slow_metric(y, s), abs=1e-12)
-    brute = M.bootstrap(Metric(name, func=slow_metric), y, s, thr, 600, np.random.default_rng(1))
+    brute = M.bootstrap(Metric(name, func=slow_metric), y, s, thr, 400, np.random.default_rng(1))
     assert fast.mean() == pytest.approx(brute.mean(), abs=0.25 * brute.std() + 1e-9)
     assert fast.std() == pytest.approx(brute.std(), rel=0.15)
 
@@ -251,3 +257,60 @@ def test_bad_settings():
 
     with pytest.raises(EdgecaseError, match="row counts"):
         StressHarness(ScoreIsA(), [Drop()], progress=False).run(X, y)
+
+
+def test_numpy_input_model_gets_arrays():
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = known_breaking_data(n_pos=200, n_neg=800)
+    Xa = np.c_[X["a"].to_numpy(), np.random.default_rng(0).normal(size=len(X))]
+    model = LogisticRegression().fit(Xa, y.to_numpy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # sklearn warns on feature names it was not fitted with
+        rep = StressHarness(
+            model,
+            [FeatureShift(shift={"x0": -1.0})],
+            alert_rate=0.2,
+            severities=[0, 1],
+            n_boot=20,
+            random_state=0,
+            progress=False,
+        ).run(Xa, y.to_numpy())
+    v = rep.curves["value"].to_numpy()
+    assert v[1] < v[0]
+
+
+class RaiseNegA:
+    """Negatives' ``a`` rises by 0.25 per unit severity (legit behaviour drifts toward fraud)."""
+
+    name = "raise_neg_a"
+
+    def apply(self, X, y, severity, random_state=None):
+        X = X.copy()
+        neg = np.asarray(y) == 0
+        X.loc[neg, "a"] = X.loc[neg, "a"] + 0.25 * severity
+        return X, y
+
+
+def test_lower_is_better_metric_breaks_upward():
+    # fpr(s) = P(U(0, 0.5) + 0.25 s >= 0.5) = 0.5 s: crosses 0.3 at s = 0.6
+    X, y = known_breaking_data(seed=3, n_pos=500, n_neg=8000)
+    rep = StressHarness(
+        ScoreIsA(),
+        [RaiseNegA()],
+        metric="fpr",
+        threshold=0.5,
+        breaking_threshold=0.3,
+        severities=np.linspace(0, 1.5, 7),
+        n_boot=300,
+        random_state=0,
+        progress=False,
+    ).run(X, y)
+    bp = rep.breaking_points.iloc[0]
+    assert not rep.greater_is_better and bp["broken"]
+    assert bp["ci_low"] <= 0.6 <= bp["ci_high"]
+    # conservative = the upper bound crosses first
+    assert bp["breaking_severity"] <= bp["point_severity"]
+    assert np.all(np.diff(rep.curves["value"]) >= 0)

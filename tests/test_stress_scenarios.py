@@ -253,3 +253,13 @@ def test_feature_shift_integer_columns_and_bounds():
     assert Xs["k"][:5].tolist() == list(range(5))
     assert np.allclose(Xs["v"][5:], 3 * X["v"][5:])
     assert isinstance(ys, np.ndarray) and ys.dtype == y.dtype
+
+
+def test_fast_poisson_inverse_matches_scipy():
+    from scipy.stats import poisson
+
+    from edgecase.stress.scenarios import _poisson_ppf
+
+    u = np.random.default_rng(0).random(20000)
+    for mu in (0.0, 0.3, 1.5, 4.5, 30.0):
+        assert np.array_equal(_poisson_ppf(u, mu), poisson.ppf(u, mu).astype(np.int64))

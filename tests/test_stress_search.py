@@ -87,6 +87,21 @@ def test_refinement_beats_raw_hypothesis_and_drops_useless_changes(logistic):
         logit = b + w[0] * back["amount"] + w[1] * back["distance"]
         assert logit > 0
     assert ex.distance < 3
+    # hypothesis alone stops at a "simple" value; bisection moves it to the boundary
+    assert ex.distance <= ex.search_distance
+    frame = ex.to_frame()
+    assert list(frame.dtypes) == list(row.dtypes)
+    assert model.predict_proba(frame)[0, 1] == pytest.approx(ex.score_after)
+
+
+def test_refinement_is_much_closer_than_the_raw_search(logistic):
+    model, X = logistic
+    row = pd.DataFrame({"amount": [460.0], "distance": [20.0]})
+    ex = minimal_breaking_example(
+        model, row, mutable=["amount"], bounds={"amount": (0.01, 500.0)}, random_state=3
+    )
+    # the raw find is some in-bounds value below the boundary; the refined one is on it
+    assert ex.found and ex.distance < 0.9 * ex.search_distance
 
 
 def test_integer_feature_against_a_tree_model():
@@ -130,3 +145,33 @@ def test_bad_inputs(logistic):
         minimal_breaking_example(model, low, X_ref=X)
     with pytest.raises(EdgecaseError, match="predict_proba"):
         minimal_breaking_example(object(), row, X_ref=X)
+
+
+def test_attacker_constraints_on_a_fraud_model():
+    from .test_stress_scenarios import fraud_frame
+
+    X, y = fraud_frame(n=5000)
+    model = XGBClassifier(n_estimators=40, max_depth=4, enable_categorical=True, n_jobs=1).fit(X, y)
+    s = model.predict_proba(X)[:, 1]
+    row = X.iloc[[int(np.argmax(np.where(y == 1, s, -1)))]]
+    mutable = ["amount", "hour", "txn_count_1h", "channel", "is_new_device"]
+    ex = minimal_breaking_example(
+        model,
+        row,
+        mutable=mutable,
+        directions={"amount": "decrease", "txn_count_1h": "decrease", "is_new_device": "decrease"},
+        bounds={"amount": (0.01, 1e5), "hour": (0, 23), "txn_count_1h": (0, 100)},
+        X_ref=X,
+        max_examples=150,
+        random_state=0,
+    )
+    assert ex.found and ex.score_after < 0.5 <= ex.score_before
+    new, old = ex.example, ex.original
+    assert 0.01 <= new["amount"] <= old["amount"]
+    assert new["txn_count_1h"] <= old["txn_count_1h"] and float(new["txn_count_1h"]).is_integer()
+    assert 0 <= new["hour"] <= 23 and float(new["hour"]).is_integer()
+    assert not (new["is_new_device"] and not old["is_new_device"])
+    assert new["channel"] in X["channel"].cat.categories
+    unchanged = [c for c in X.columns if c not in mutable]
+    assert (new[unchanged] == old[unchanged]).all()
+    assert model.predict_proba(ex.to_frame())[0, 1] == pytest.approx(ex.score_after)

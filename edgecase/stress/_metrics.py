@@ -15,8 +15,9 @@ statistics it depends on:
   depends on; this is exact as well;
 * Brier and ECE: each class is compressed into at most ``MAX_CELLS`` cells of
   sorted scores nested in the calibration bins (a row per cell when the class is
-  small enough) and the multinomial counts of the cells are drawn. Within-cell
-  spread is ignored: with 100k negatives a cell holds ~25 rows of nearly equal scores.
+  small enough) and the multinomial counts of the cells are drawn (Poisson counts,
+  the large-n limit, above 20,000 rows). Within-cell spread is ignored: with 100k
+  negatives a cell holds ~25 rows of nearly equal scores.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_CELLS = 4096
+POISSON_MIN_ROWS = 20_000
 ECE_BINS = 10
 
 
@@ -188,6 +190,20 @@ def bootstrap(
         cn = rng.multinomial(n_neg, np.r_[cells, rest] / n_neg, size=n_boot)[:, :-1]
         return _ap_from_counts(cp, cn, n_pos)
     pc, nc = _cells(s_pos), _cells(s_neg)
-    cp = rng.multinomial(n_pos, pc[2] / n_pos, size=n_boot)
-    cn = rng.multinomial(n_neg, nc[2] / n_neg, size=n_boot)
-    return _calib(metric.name, pc, nc, cp, cn)
+    return _calib(
+        metric.name, pc, nc, _cell_counts(pc[2], n_boot, rng), _cell_counts(nc[2], n_boot, rng)
+    )
+
+
+def _cell_counts(counts: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Resampled cell counts: multinomial for a small class, Poisson bootstrap for a large one.
+
+    numpy's multinomial costs ~0.4 s for 200 draws over 4,096 cells; above
+    ``POISSON_MIN_ROWS`` rows independent Poisson counts (the large-n limit of the
+    multinomial; the class total then varies by ~1/sqrt(n), and every metric here
+    divides by the drawn total) give the same intervals at a twentieth of the cost.
+    """
+    n = int(counts.sum())
+    if n < POISSON_MIN_ROWS:
+        return rng.multinomial(n, counts / n, size=n_boot)
+    return rng.poisson(counts.astype(float), size=(n_boot, len(counts)))

@@ -274,9 +274,7 @@ def var_backtest(
     lr_pof, p_pof = kupiec_pof(k, n, p)
     ind = christoffersen(exc)
     lr_cc = lr_pof + ind["lr_ind"]
-    exc_s = pd.Series(
-        exc, index=index if isinstance(returns, pd.Series) else None, name="exception"
-    )
+    exc_s = pd.Series(exc, index=index, name="exception")
     counts = exc_s.astype(int).rolling(window).sum().iloc[window - 1 :].astype(int)
     zones = pd.DataFrame(
         {"exceptions": counts, "zone": basel_zone(counts.to_numpy(), window, alpha)}

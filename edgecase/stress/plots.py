@@ -67,7 +67,9 @@ def plot_heatmap(report: Any, ax: Any = None):
         else bound.to_numpy() > report.breaking_threshold
     )
     for i, j in zip(*np.nonzero(broken), strict=True):
-        ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="k", lw=1.2))
+        ax.add_patch(
+            plt.Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, ec="k", lw=1.5, zorder=3)
+        )
     ax.set_title("metric by scenario and severity (outlined: broken)")
     return ax
 

@@ -26,17 +26,21 @@ import pandas as pd
 from edgecase._random import RandomStateLike, as_generator, as_seed_sequence
 from edgecase._validate import (
     as_frame,
-    check_binary_target,
-    check_consistent_length,
     check_scalar,
 )
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.stress import _metrics
 from edgecase.stress.harness import (
-    alert_threshold,
+    StressHarness,
+    check_breaking_threshold,
     check_model,
+    check_threshold_options,
+    check_X_labels,
+    for_input,
     predict_scores,
     resolve_metric,
+    resolve_scenarios,
+    resolve_threshold,
 )
 
 __all__ = [
@@ -141,43 +145,24 @@ def breaking_severity(
     >>> res.broken, round(res.severity, 2)
     (True, 0.22)
     """
-    from edgecase.stress.harness import resolve_scenarios
-
     model = check_model(model)
     m = resolve_metric(metric)
     ((name, sc),) = resolve_scenarios([scenario])
-    check_scalar(breaking_threshold, "breaking_threshold")
-    lo_b, hi_b = m.bounds
-    if not lo_b <= breaking_threshold <= hi_b:
-        raise InvalidParameterError(
-            f"breaking_threshold={breaking_threshold!r} is outside the range of metric "
-            f"{m.name!r}, [{lo_b}, {hi_b}]."
-        )
+    check_breaking_threshold(m, breaking_threshold)
     check_scalar(low, "low", low=0.0)
     check_scalar(high, "high", low=low, low_inclusive=False)
     check_scalar(n_grid, "n_grid", kind=numbers.Integral, low=2)
     check_scalar(tol, "tol", low=0.0, low_inclusive=False)
-    if alert_rate is not None and threshold is not None:
-        raise InvalidParameterError("give either alert_rate or threshold, not both.")
-    X = as_frame(X)
-    check_consistent_length(X, y if hasattr(y, "__len__") else [y])
-    y_arr = check_binary_target(y)
-    y_in = pd.Series(y_arr, index=X.index, name=y.name) if isinstance(y, pd.Series) else y_arr
+    check_threshold_options(alert_rate, threshold)
+    model = for_input(model, X)
+    X, y_arr, y_in = check_X_labels(X, y)
     base = predict_scores(model, X)
-    if threshold is not None:
-        thr = float(check_scalar(threshold, "threshold"))
-    elif alert_rate is not None:
-        check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
-        thr = alert_threshold(base, float(alert_rate))
-    else:
-        thr = float(getattr(model, "threshold_", 0.5))
+    thr = resolve_threshold(model, base, alert_rate, threshold)
     seed = as_seed_sequence(random_state)
     evals: dict[float, float] = {}
 
     def value(s: float) -> float:
         if s not in evals:
-            from edgecase.stress.harness import StressHarness
-
             rng = np.random.Generator(np.random.PCG64(seed))
             X_s, y_s = StressHarness._apply(sc, name, X, y_in, float(s), rng)
             evals[s] = _metrics.point_value(m, y_s, predict_scores(model, X_s), thr)
@@ -240,6 +225,9 @@ class BreakingExample:
         Sum of ``|scaled_delta|`` over changed features.
     n_evaluations : int
         Model calls used.
+    search_distance : float
+        Distance of the example hypothesis found before the bisection refinement
+        (``distance <= search_distance``).
     """
 
     found: bool
@@ -251,7 +239,17 @@ class BreakingExample:
     threshold: float
     distance: float
     n_evaluations: int
+    search_distance: float = math.inf
     reason: str = ""
+    dtypes: pd.Series | None = field(default=None, repr=False)
+
+    def to_frame(self) -> pd.DataFrame | None:
+        """The example as a one-row DataFrame with the original row's dtypes (None if not found)."""
+        if self.example is None:
+            return None
+        return pd.DataFrame([self.example.to_dict()], index=[self.example.name]).astype(
+            self.dtypes.to_dict()
+        )
 
 
 _DIRECTIONS = {"increase": 1, "decrease": -1, "both": 0, 1: 1, -1: -1, 0: 0}
@@ -311,6 +309,12 @@ def minimal_breaking_example(
     Returns
     -------
     BreakingExample
+
+    Notes
+    -----
+    The search runs ``hypothesis.find``; called from inside a user's own
+    ``@given`` test it trips hypothesis' nested-given health check, which has to be
+    suppressed on the outer test (``HealthCheck.nested_given``).
 
     Examples
     --------
@@ -515,6 +519,7 @@ def minimal_breaking_example(
         return score(c) < thr
 
     cand = {c: v for c, v in cand.items() if v != specs[c]["v0"]}
+    search_distance = distance(cand)
     # Revert whole features, the costliest first, while the row still evades.
     for c in sorted(cand, key=lambda k: -distance({k: cand[k]})):
         trial = {k: v for k, v in cand.items() if k != c}
@@ -583,4 +588,6 @@ def minimal_breaking_example(
         threshold=thr,
         distance=distance(cand),
         n_evaluations=n_calls,
+        search_distance=search_distance,
+        dtypes=row.dtypes,
     )
