@@ -16,6 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imblearn.over_sampling import SMOTE
 
 from edgecase.datasets import load_keel
@@ -166,9 +168,11 @@ def test_minority_only_synthetic_rows(yeast):
     assert np.isnan(u.loc["TSTR (synthetic)", "pr_auc"])
     assert u.loc["augmented (real + synthetic)", "train_positives"] == n_min + 2 * n_min
     assert any("one class" in n for n in rep.notes)
-    # minority-restricted fidelity is the meaningful one here and it is good
-    assert rep.fidelity_minority["score"].mean() > rep.fidelity["score"].mean()
+    # whole-table metrics compare like with like (real minority rows), not the class balance
+    assert any("are all class 1" in n for n in rep.notes)
+    pd.testing.assert_frame_equal(rep.fidelity, rep.fidelity_minority)
     assert rep.fidelity_minority["score"].mean() > 0.8
+    assert not any(f.startswith("fidelity") for f in rep.flags)
 
 
 def test_categorical_columns_use_total_variation_and_association(tmp_path):
@@ -261,3 +265,39 @@ def test_without_target_and_subsampling_is_reported(yeast):
     assert rep.privacy["n_dcr_queries"] == 100
     assert rep.privacy["exact_copy_share"] == 1.0
     assert any("no holdout given" in n for n in rep.notes)
+
+
+@st.composite
+def small_valid_pairs(draw):
+    """Small mixed-type real/synthetic tables that are valid input, in odd shapes."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    n_r, n_s = draw(st.integers(8, 40)), draw(st.integers(1, 40))
+    n_pos = draw(st.integers(2, n_r // 2))
+
+    def table(n: int, levels: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "x": rng.normal(size=n),
+                "k": rng.integers(0, 3, n),
+                "const": np.ones(n),
+                "c": pd.Categorical(rng.choice(levels, n), categories=levels),
+                "b": rng.random(n) > 0.5,
+                "t": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 9, n), unit="h"),
+            }
+        )
+
+    real = table(n_r, ["p", "q"]).assign(y=np.r_[np.ones(n_pos), np.zeros(n_r - n_pos)].astype(int))
+    synth = table(n_s, draw(st.sampled_from([["p", "q"], ["q", "p", "r"], ["r"]])))
+    synth["y"] = draw(st.sampled_from([1, 0])) if draw(st.booleans()) else rng.integers(0, 2, n_s)
+    return real, synth, draw(st.sampled_from(["y", None]))
+
+
+@settings(max_examples=8, deadline=None, database=None)
+@given(small_valid_pairs())
+def test_small_odd_inputs_give_a_report_not_a_crash(pair):
+    real, synth, target = pair
+    rep = evaluate(real, synth, target=target, random_state=0, progress=False, n_folds=2)
+    s = rep.summary()
+    assert len(s) > 10 and s["flag"].dtype == bool
+    json.loads(rep.to_json())

@@ -446,6 +446,15 @@ def evaluate(
     # fidelity: against the rows passed as `real` (a user's holdout only serves privacy/utility)
     feats = prep.features
     own = ~prep.holdout_mask
+    if prep.y_real is not None and len(np.unique(prep.y_synthetic)) == 1:
+        # minority-variation generators make one class: compare like with like, or every
+        # whole-table metric would only measure the class balance
+        cls = int(prep.y_synthetic[0])
+        own = own & (prep.y_real == cls)
+        notes.append(
+            f"the synthetic rows are all class {cls}: whole-table fidelity and detection compare "
+            f"them with the {int(own.sum()):,} real class-{cls} rows."
+        )
     own_num = {c: v[own] for c, v in prep.num_real.items()}
     own_cat = {c: v[own] for c, v in prep.cat_real.items()}
     fid = column_fidelity(prep, own)
@@ -454,7 +463,7 @@ def evaluate(
     a_syn = association_matrix(prep.num_synthetic, prep.cat_synthetic, feats)
     fid_min = tails_min = diff_min = None
     meta: dict[str, Any] = {
-        "n_real": int(own.sum()),
+        "n_real": int((~prep.holdout_mask).sum()),
         "n_holdout_given": int(prep.holdout_mask.sum()),
         "n_synthetic": len(prep.synthetic),
         "target": target,
@@ -465,8 +474,8 @@ def evaluate(
         "seconds": timings,  # filled part by part below
     }
     if prep.y_real is not None:
-        m_r, m_s = (prep.y_real == 1) & own, prep.y_synthetic == 1
-        meta["positive_share_real"] = float(prep.y_real[own].mean())
+        m_r, m_s = (prep.y_real == 1) & ~prep.holdout_mask, prep.y_synthetic == 1
+        meta["positive_share_real"] = float(prep.y_real[~prep.holdout_mask].mean())
         meta["positive_share_synthetic"] = float(m_s.mean())
         if m_s.any():
             fid_min = column_fidelity(prep, m_r, m_s)
