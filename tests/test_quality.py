@@ -209,10 +209,8 @@ def test_constraints_flag_unknown_levels_and_non_integers():
     assert c.loc[flt, "negative"] == 5 and c.loc[flt, "outside_observed_range"] == 7
     assert rep.constraint_shares["violation_share"] == pytest.approx(15 / len(real))
     assert "constraints: rows breaking a hard rule (share)" in rep.flags
-    assert (
-        "not available" in rep.schema_check["declared schema"]
-        or "none given" in (rep.schema_check["declared schema"])
-    )
+    # edgecase.schema lands with the fraud branch; until then the report says so
+    assert rep.schema_check["edgecase schema"].startswith(("inferred", "edgecase.schema is not"))
 
     X2, y2 = load_keel("abalone19")
     real2 = X2.assign(y=y2)
@@ -226,17 +224,37 @@ def test_constraints_flag_unknown_levels_and_non_integers():
 def test_declared_schema_is_checked(yeast):
     ref, hold = yeast
 
-    class Bounds:  # duck-typed stand-in for an edgecase TableSchema
+    class Bounds:  # duck-typed stand-in for an edgecase TableSchema that raises
         def check(self, df):
             if (df["Mcg"] > 0.9).any():
                 raise SchemaViolationError("column 'Mcg' above 0.9")
             return df
 
     rep = evaluate(ref, ref.copy(), target="y", schema=Bounds(), random_state=0, progress=False)
-    assert rep.schema_check["declared schema"].startswith("violated: column 'Mcg'")
+    assert rep.schema_check["edgecase schema"].startswith("declared: violated: column 'Mcg'")
     low = ref[ref["Mcg"] <= 0.9]
     rep = evaluate(ref, low, target="y", schema=Bounds(), random_state=0, progress=False)
-    assert rep.schema_check["declared schema"].startswith("passed")
+    assert rep.schema_check["edgecase schema"].startswith("declared: passed")
+
+    class Report:  # TableSchema.check(df) returns a report with .ok and .violations
+        def __init__(self, table):
+            self.violations, self.ok = table, table.empty
+
+        def __str__(self):
+            return f"{len(self.violations)} rule(s) broken"
+
+    class Reporting:
+        def check(self, df):
+            n = int((df["Gvh"] < 0.3).sum())
+            rows = [("Gvh", "below low", n, [])] if n else []
+            return Report(pd.DataFrame(rows, columns=["column", "rule", "n_rows", "examples"]))
+
+    rep = evaluate(ref, ref.copy(), target="y", schema=Reporting(), random_state=0, progress=False)
+    n_low = int((ref["Gvh"] < 0.3).sum())
+    assert n_low > 0 and rep.schema_violations["n_rows"].sum() == n_low
+    assert rep.schema_check["edgecase schema"] == "declared: violated: 1 rule(s) broken"
+    assert _summary(rep, "schema violations (row x rule)") == n_low
+    assert "constraints: schema violations (row x rule)" in rep.flags
 
 
 def test_same_seed_same_report_and_outputs(yeast, reports, tmp_path):

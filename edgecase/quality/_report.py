@@ -71,6 +71,7 @@ class QualityReport:
     association_diff_minority: pd.DataFrame | None = None
     utility: pd.DataFrame | None = None
     schema_check: dict[str, str] = field(default_factory=dict)
+    schema_violations: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     sampling: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
@@ -211,6 +212,9 @@ class QualityReport:
             self.constraint_shares["outside_range_share"],
             "-",
         )
+        if self.schema_violations is not None:
+            n_bad = float(self.schema_violations.get("n_rows", pd.Series(dtype=float)).sum())
+            add("constraints", "schema violations (row x rule)", n_bad, "0", n_bad > 0)
         return pd.DataFrame(rows, columns=["area", "metric", "value", "ideal", "flag"])
 
     @property
@@ -237,6 +241,7 @@ class QualityReport:
             "constraints": self.constraints,
             "constraint_shares": self.constraint_shares,
             "schema_check": self.schema_check,
+            "schema_violations": self.schema_violations,
             "notes": self.notes,
             "sampling": self.sampling,
             "meta": {k: v for k, v in self.meta.items() if k not in ("kinds", "seconds")},
@@ -288,7 +293,7 @@ class QualityReport:
             Section(
                 "Constraints",
                 "\n\n".join(f"{k}: {v}" for k, v in self.schema_check.items()),
-                [self.constraints],
+                [t for t in (self.constraints, self.schema_violations) if t is not None],
             )
         )
         sections.append(Section("Sampling", "\n\n".join(self.sampling) or "No subsampling."))
@@ -566,15 +571,16 @@ def evaluate(
     # constraints -----------------------------------------------------------
     cons, shares = _constraints.inferred_constraints(prep)
     schema_check = {"inferred rules": "integer, >= 0 and known levels as in the real rows"}
+    schema_table = None
+    origin = "declared"
+    if schema is None:
+        real_rows = prep.real.iloc[np.flatnonzero(~prep.holdout_mask)]
+        schema, origin = _constraints.infer_schema(real_rows)
     if schema is not None:
-        status, msg = _constraints.check_schema(schema, prep.synthetic)
-        schema_check["declared schema"] = f"{status}: {msg}"
-    elif _constraints.schema_available():
-        schema_check["declared schema"] = "none given (pass schema= to check declared constraints)"
+        status, msg, schema_table = _constraints.check_schema(schema, prep.synthetic)
+        schema_check["edgecase schema"] = f"{origin}: {status}: {msg}"
     else:
-        schema_check["declared schema"] = (
-            "edgecase.schema is not available in this build; only the inferred rules were checked"
-        )
+        schema_check["edgecase schema"] = origin
     done("constraints")
     bar.close()
 
@@ -593,6 +599,7 @@ def evaluate(
         association_diff_minority=diff_min,
         utility=util,
         schema_check=schema_check,
+        schema_violations=schema_table,
         notes=notes,
         sampling=sampling,
         meta=meta,
