@@ -128,6 +128,10 @@ def test_copying_generator_is_flagged(reports):
     # about 63% of the reference rows were drawn, holdout rows never were
     assert 0.55 < rep.privacy["real_rows_copied_share"] < 0.75
     assert rep.privacy["membership_auc"] > 0.75
+    # the rare class is checked on its own: copied fraud rows are the worst leak
+    assert rep.privacy["minority_exact_copy_share"] == 1.0
+    assert rep.privacy["minority_share_closer_than_holdout_p5"] > 0.5
+    assert "privacy: exact copies of real rows (minority, share)" in rep.flags
     assert {
         "privacy: exact copies of real rows (share)",
         "privacy: closer than holdout 5% DCR (share)",

@@ -181,6 +181,22 @@ class QualityReport:
             "0.5",
             p["membership_auc"] > t["membership_auc"],
         )
+        if "minority_exact_copy_share" in p:
+            add(
+                "privacy",
+                "exact copies of real rows (minority, share)",
+                p["minority_exact_copy_share"],
+                "0",
+                p["minority_exact_copy_share"] > t["exact_copy_min"],
+            )
+        if "minority_share_closer_than_holdout_p5" in p:
+            add(
+                "privacy",
+                "closer than holdout 5% DCR (minority, share)",
+                p["minority_share_closer_than_holdout_p5"],
+                "0.05",
+                p["minority_share_closer_than_holdout_p5"] > t["closer_than_holdout_p5"],
+            )
         if self.utility is not None:
             u = self.utility.set_index("setting")["pr_auc"]
             trtr, tstr, aug = (
