@@ -199,7 +199,8 @@ def test_categorical_columns_use_total_variation_and_association(tmp_path):
 
 def test_constraints_flag_unknown_levels_and_non_integers():
     X, y = load_keel("page-blocks0")
-    real = X.assign(y=y)
+    real = X.assign(y=y).iloc[::4].reset_index(drop=True)  # 1,368 rows keep the test fast
+    X = real.drop(columns="y")
     int_col = [c for c in X.columns if X[c].dtype == np.int64][0]
     synth = real.copy()
     synth[int_col] = synth[int_col].astype(float)
@@ -217,7 +218,7 @@ def test_constraints_flag_unknown_levels_and_non_integers():
     assert rep.schema_check["edgecase schema"].startswith(("inferred", "edgecase.schema is not"))
 
     X2, y2 = load_keel("abalone19")
-    real2 = X2.assign(y=y2)
+    real2 = X2.assign(y=y2).iloc[::3].reset_index(drop=True)
     synth2 = real2.copy()
     synth2["Sex"] = synth2["Sex"].cat.add_categories(["X"])
     synth2.loc[:3, "Sex"] = "X"
@@ -226,7 +227,7 @@ def test_constraints_flag_unknown_levels_and_non_integers():
 
 
 def test_declared_schema_is_checked(yeast):
-    ref, hold = yeast
+    ref = yeast[0].iloc[::3].reset_index(drop=True)  # the rules do not need many rows
 
     class Bounds:  # duck-typed stand-in for an edgecase TableSchema that raises
         def check(self, df):
@@ -287,6 +288,9 @@ def test_without_target_and_subsampling_is_reported(yeast):
     assert rep.privacy["n_dcr_queries"] == 100
     assert rep.privacy["exact_copy_share"] == 1.0
     assert any("no holdout given" in n for n in rep.notes)
+    fig = rep.plot()  # no target: the utility panel says so instead of failing
+    assert len(fig.axes) >= 6
+    plt.close(fig)
 
 
 @st.composite

@@ -147,6 +147,9 @@ def test_market_gaussian_forgets_the_tails_garch_t_keeps_them(sp500):
     assert (g.history.loc[1:, "worst_day"] > 0.6 * real["worst_day"]).all()
     assert (g.history.loc[1:, "abs_return_acf1"].abs() < 0.1).all()  # no volatility clustering
     assert (t.history.loc[1:, "abs_return_acf1"] > 0.1).all()
+    fig = g.plot()
+    assert {ax.get_title() for ax in fig.axes} >= {"hill_left", "worst_day", "excess_kurtosis"}
+    plt.close(fig)
 
 
 def test_collapse_report_outputs_and_determinism(yeast, tmp_path):
