@@ -32,10 +32,12 @@ def inferred_constraints(prep: Prepared) -> tuple[pd.DataFrame, dict[str, float]
         if prep.kinds[c] == "numeric":
             r, s = prep.num_real[c], prep.num_synthetic[c]
             lo, hi = float(r.min()), float(r.max())
-            integer = bool(
+            # datetimes (days since the epoch here) have no integer or sign rule
+            is_dt = pd.api.types.is_datetime64_any_dtype(prep.real[c].dtype)
+            integer = not is_dt and bool(
                 pd.api.types.is_integer_dtype(prep.real[c].dtype) or np.all(np.mod(r, 1) == 0)
-            ) and not pd.api.types.is_datetime64_any_dtype(prep.real[c].dtype)
-            nonneg = lo >= 0
+            )
+            nonneg = not is_dt and lo >= 0
             bad_int = (np.mod(s, 1) != 0) if integer else np.zeros(n, dtype=bool)
             bad_neg = (s < 0) if nonneg else np.zeros(n, dtype=bool)
             out_range = (s < lo) | (s > hi)

@@ -68,8 +68,10 @@ def _category_codes(
 
 def _numeric_values(s: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        if getattr(s.dtype, "tz", None) is not None:
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         # days since the epoch: keeps differences in a unit where sd-scaling is meaningful
-        return (s.astype("datetime64[ns]").astype("int64").to_numpy() / 86_400e9).astype(float)
+        return s.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 86_400e9
     return s.to_numpy(dtype=float)
 
 
