@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -369,7 +370,7 @@ def _stratified_cap(idx: np.ndarray, y: np.ndarray | None, size: int, rng) -> np
 def evaluate(
     real: Any,
     synthetic: Any,
-    target: str | None = None,
+    target: Hashable | None = None,
     random_state: RandomStateLike = None,
     *,
     holdout: Any = None,
@@ -390,7 +391,7 @@ def evaluate(
     synthetic : DataFrame
         Synthetic rows with the same columns and column kinds (any generator's
         output or a user's own table).
-    target : str, optional
+    target : column label, optional
         Binary label column present in both tables. Enables the minority-class
         fidelity, minority detection and utility. The synthetic table may hold
         one class only (e.g. minority variations).
