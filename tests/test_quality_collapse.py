@@ -132,6 +132,14 @@ def test_bootstrap_collapse_loses_rows_but_copies_all(yeast):
     assert h["nn_spread_ratio"].iloc[-1] < 0.5
 
 
+def test_collapse_with_a_categorical_column():
+    X, y = load_keel("abalone19")  # Sex is a category column
+    rep = collapse_check(BootstrapMinority(), (X, y), generations=2, random_state=0, progress=False)
+    # copies are recognised across generations, category columns included
+    assert (rep.history["exact_copy_share"] == 1).all()
+    assert rep.history["fidelity_score"].iloc[-1] < 1
+
+
 def test_market_gaussian_forgets_the_tails_garch_t_keeps_them(sp500):
     t = collapse_check(GarchT, sp500, generations=2, random_state=0, progress=False)
     g = collapse_check(Gaussian, sp500, generations=2, random_state=0, progress=False)

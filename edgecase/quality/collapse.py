@@ -194,6 +194,8 @@ def _tabular(generator, real, generations, n_samples, rngs, progress):
         )
     n = len(minority) if n_samples is None else n_samples
     base = prepare(minority, minority)
+    # codes of the real levels come first in every prepare(minority, ...) vocabulary, so this
+    # encoder and these hashes stay valid for every generation (new levels code higher)
     enc = Encoder(base)
     real_spread = _spread(enc, base, "real", rngs[0])
     sd_real = {c: float(np.std(v)) for c, v in base.num_real.items()}
