@@ -132,6 +132,14 @@ def test_bootstrap_collapse_loses_rows_but_copies_all(yeast):
     assert h["nn_spread_ratio"].iloc[-1] < 0.5
 
 
+def test_collapse_with_a_categorical_column():
+    X, y = load_keel("abalone19")  # Sex is a category column
+    rep = collapse_check(BootstrapMinority(), (X, y), generations=2, random_state=0, progress=False)
+    # copies are recognised across generations, category columns included
+    assert (rep.history["exact_copy_share"] == 1).all()
+    assert rep.history["fidelity_score"].iloc[-1] < 1
+
+
 def test_market_gaussian_forgets_the_tails_garch_t_keeps_them(sp500):
     t = collapse_check(GarchT, sp500, generations=2, random_state=0, progress=False)
     g = collapse_check(Gaussian, sp500, generations=2, random_state=0, progress=False)
@@ -147,6 +155,9 @@ def test_market_gaussian_forgets_the_tails_garch_t_keeps_them(sp500):
     assert (g.history.loc[1:, "worst_day"] > 0.6 * real["worst_day"]).all()
     assert (g.history.loc[1:, "abs_return_acf1"].abs() < 0.1).all()  # no volatility clustering
     assert (t.history.loc[1:, "abs_return_acf1"] > 0.1).all()
+    fig = g.plot()
+    assert {ax.get_title() for ax in fig.axes} >= {"hill_left", "worst_day", "excess_kurtosis"}
+    plt.close(fig)
 
 
 def test_collapse_report_outputs_and_determinism(yeast, tmp_path):

@@ -32,10 +32,12 @@ def inferred_constraints(prep: Prepared) -> tuple[pd.DataFrame, dict[str, float]
         if prep.kinds[c] == "numeric":
             r, s = prep.num_real[c], prep.num_synthetic[c]
             lo, hi = float(r.min()), float(r.max())
-            integer = bool(
+            # datetimes (days since the epoch here) have no integer or sign rule
+            is_dt = pd.api.types.is_datetime64_any_dtype(prep.real[c].dtype)
+            integer = not is_dt and bool(
                 pd.api.types.is_integer_dtype(prep.real[c].dtype) or np.all(np.mod(r, 1) == 0)
-            ) and not pd.api.types.is_datetime64_any_dtype(prep.real[c].dtype)
-            nonneg = lo >= 0
+            )
+            nonneg = not is_dt and lo >= 0
             bad_int = (np.mod(s, 1) != 0) if integer else np.zeros(n, dtype=bool)
             bad_neg = (s < 0) if nonneg else np.zeros(n, dtype=bool)
             out_range = (s < lo) | (s > hi)
@@ -98,12 +100,36 @@ def schema_available() -> bool:
     return importlib.util.find_spec("edgecase.schema") is not None
 
 
-def check_schema(schema: Any, synthetic: pd.DataFrame) -> tuple[str, str]:
-    """Run a declared schema's ``check`` on the synthetic rows: (status, message).
+def infer_schema(real: pd.DataFrame) -> tuple[Any, str]:
+    """An edgecase TableSchema inferred from the real rows, or (None, why not).
 
-    ``schema`` is any object with a ``check(df)`` method that raises
-    :class:`~edgecase.errors.SchemaViolationError` on violations (edgecase's
-    TableSchema contract).
+    ``bounds="sign"``: only never-negative columns get a lower bound of 0 and no
+    column gets the observed maximum, because edgecase generators go beyond
+    history on purpose.
+    """
+    if not schema_available():
+        return (
+            None,
+            "edgecase.schema is not available in this build; only the rules above were checked",
+        )
+    from edgecase import schema as schema_module
+
+    table_schema = getattr(schema_module, "TableSchema", None)
+    if table_schema is None or not callable(getattr(table_schema, "infer", None)):
+        return None, "edgecase.schema has no TableSchema.infer; only the rules above were checked"
+    try:
+        return table_schema.infer(real, bounds="sign"), "inferred (bounds='sign')"
+    except TypeError:  # an infer() without the bounds option
+        return table_schema.infer(real), "inferred"
+
+
+def check_schema(schema: Any, synthetic: pd.DataFrame) -> tuple[str, str, pd.DataFrame | None]:
+    """Run a schema's ``check`` on the synthetic rows: (status, message, violations table).
+
+    ``schema`` is any object with a ``check(df)`` method that returns a report
+    with ``ok`` (and a ``violations`` DataFrame), returns False, or raises
+    :class:`~edgecase.errors.SchemaViolationError` (edgecase's TableSchema
+    contract supports all three).
     """
     if not callable(getattr(schema, "check", None)):
         raise InvalidParameterError(
@@ -112,7 +138,11 @@ def check_schema(schema: Any, synthetic: pd.DataFrame) -> tuple[str, str]:
     try:
         result = schema.check(synthetic)
     except SchemaViolationError as exc:
-        return "violated", str(exc)
+        return "violated", str(exc), None
+    if hasattr(result, "ok"):
+        table = getattr(result, "violations", None)
+        table = table if isinstance(table, pd.DataFrame) else None
+        return ("passed" if result.ok else "violated"), str(result), table
     if result is False:
-        return "violated", "schema.check returned False"
-    return "passed", "every synthetic row satisfies the declared schema"
+        return "violated", "schema.check returned False", None
+    return "passed", "every synthetic row satisfies the schema", None

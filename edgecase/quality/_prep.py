@@ -68,8 +68,10 @@ def _category_codes(
 
 def _numeric_values(s: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        if getattr(s.dtype, "tz", None) is not None:
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         # days since the epoch: keeps differences in a unit where sd-scaling is meaningful
-        return (s.astype("datetime64[ns]").astype("int64").to_numpy() / 86_400e9).astype(float)
+        return s.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 86_400e9
     return s.to_numpy(dtype=float)
 
 
@@ -170,6 +172,14 @@ def _check_pair(real: pd.DataFrame, other: pd.DataFrame, name: str) -> tuple[pd.
     return other, kinds
 
 
+def _is_column(name: Any, df: pd.DataFrame) -> bool:
+    """``name in df.columns`` for any value (an unhashable one is simply not a column)."""
+    try:
+        return name is not None and name in df.columns
+    except TypeError:
+        return False
+
+
 def prepare(real: Any, synthetic: Any, target: Any = None, holdout: Any = None) -> Prepared:
     """Check that ``real`` and ``synthetic`` are comparable and extract column values.
 
@@ -184,7 +194,7 @@ def prepare(real: Any, synthetic: Any, target: Any = None, holdout: Any = None) 
     """
     real = _check_table(real, "real")
     synthetic = _check_table(synthetic, "synthetic")
-    if isinstance(target, str) and target in real.columns and target not in synthetic.columns:
+    if _is_column(target, real) and not _is_column(target, synthetic):
         raise InvalidInputError(
             f"synthetic has no target column {target!r}; generators of minority variations "
             f"return features only: add it, e.g. synthetic[{target!r}] = 1."
@@ -197,7 +207,7 @@ def prepare(real: Any, synthetic: Any, target: Any = None, holdout: Any = None) 
         n_holdout = len(holdout)
         real = _union_concat(real, holdout)
     if target is not None:
-        if not isinstance(target, str) or target not in real.columns:
+        if not _is_column(target, real):
             raise InvalidParameterError(
                 f"target={target!r} is not a column of real; expected one of {list(real.columns)[:20]}."
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ class QualityReport:
     association_diff_minority: pd.DataFrame | None = None
     utility: pd.DataFrame | None = None
     schema_check: dict[str, str] = field(default_factory=dict)
+    schema_violations: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     sampling: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
@@ -180,6 +182,22 @@ class QualityReport:
             "0.5",
             p["membership_auc"] > t["membership_auc"],
         )
+        if "minority_exact_copy_share" in p:
+            add(
+                "privacy",
+                "exact copies of real rows (minority, share)",
+                p["minority_exact_copy_share"],
+                "0",
+                p["minority_exact_copy_share"] > t["exact_copy_min"],
+            )
+        if "minority_share_closer_than_holdout_p5" in p:
+            add(
+                "privacy",
+                "closer than holdout 5% DCR (minority, share)",
+                p["minority_share_closer_than_holdout_p5"],
+                "0.05",
+                p["minority_share_closer_than_holdout_p5"] > t["closer_than_holdout_p5"],
+            )
         if self.utility is not None:
             u = self.utility.set_index("setting")["pr_auc"]
             trtr, tstr, aug = (
@@ -211,6 +229,9 @@ class QualityReport:
             self.constraint_shares["outside_range_share"],
             "-",
         )
+        if self.schema_violations is not None:
+            n_bad = float(self.schema_violations.get("n_rows", pd.Series(dtype=float)).sum())
+            add("constraints", "schema violations (row x rule)", n_bad, "0", n_bad > 0)
         return pd.DataFrame(rows, columns=["area", "metric", "value", "ideal", "flag"])
 
     @property
@@ -237,6 +258,7 @@ class QualityReport:
             "constraints": self.constraints,
             "constraint_shares": self.constraint_shares,
             "schema_check": self.schema_check,
+            "schema_violations": self.schema_violations,
             "notes": self.notes,
             "sampling": self.sampling,
             "meta": {k: v for k, v in self.meta.items() if k not in ("kinds", "seconds")},
@@ -288,7 +310,7 @@ class QualityReport:
             Section(
                 "Constraints",
                 "\n\n".join(f"{k}: {v}" for k, v in self.schema_check.items()),
-                [self.constraints],
+                [t for t in (self.constraints, self.schema_violations) if t is not None],
             )
         )
         sections.append(Section("Sampling", "\n\n".join(self.sampling) or "No subsampling."))
@@ -348,7 +370,7 @@ def _stratified_cap(idx: np.ndarray, y: np.ndarray | None, size: int, rng) -> np
 def evaluate(
     real: Any,
     synthetic: Any,
-    target: str | None = None,
+    target: Hashable | None = None,
     random_state: RandomStateLike = None,
     *,
     holdout: Any = None,
@@ -369,7 +391,7 @@ def evaluate(
     synthetic : DataFrame
         Synthetic rows with the same columns and column kinds (any generator's
         output or a user's own table).
-    target : str, optional
+    target : column label, optional
         Binary label column present in both tables. Enables the minority-class
         fidelity, minority detection and utility. The synthetic table may hold
         one class only (e.g. minority variations).
@@ -446,6 +468,15 @@ def evaluate(
     # fidelity: against the rows passed as `real` (a user's holdout only serves privacy/utility)
     feats = prep.features
     own = ~prep.holdout_mask
+    if prep.y_real is not None and len(np.unique(prep.y_synthetic)) == 1:
+        # minority-variation generators make one class: compare like with like, or every
+        # whole-table metric would only measure the class balance
+        cls = int(prep.y_synthetic[0])
+        own = own & (prep.y_real == cls)
+        notes.append(
+            f"the synthetic rows are all class {cls}: whole-table fidelity and detection compare "
+            f"them with the {int(own.sum()):,} real class-{cls} rows."
+        )
     own_num = {c: v[own] for c, v in prep.num_real.items()}
     own_cat = {c: v[own] for c, v in prep.cat_real.items()}
     fid = column_fidelity(prep, own)
@@ -454,7 +485,7 @@ def evaluate(
     a_syn = association_matrix(prep.num_synthetic, prep.cat_synthetic, feats)
     fid_min = tails_min = diff_min = None
     meta: dict[str, Any] = {
-        "n_real": int(own.sum()),
+        "n_real": int((~prep.holdout_mask).sum()),
         "n_holdout_given": int(prep.holdout_mask.sum()),
         "n_synthetic": len(prep.synthetic),
         "target": target,
@@ -465,8 +496,8 @@ def evaluate(
         "seconds": timings,  # filled part by part below
     }
     if prep.y_real is not None:
-        m_r, m_s = (prep.y_real == 1) & own, prep.y_synthetic == 1
-        meta["positive_share_real"] = float(prep.y_real[own].mean())
+        m_r, m_s = (prep.y_real == 1) & ~prep.holdout_mask, prep.y_synthetic == 1
+        meta["positive_share_real"] = float(prep.y_real[~prep.holdout_mask].mean())
         meta["positive_share_synthetic"] = float(m_s.mean())
         if m_s.any():
             fid_min = column_fidelity(prep, m_r, m_s)
@@ -557,15 +588,16 @@ def evaluate(
     # constraints -----------------------------------------------------------
     cons, shares = _constraints.inferred_constraints(prep)
     schema_check = {"inferred rules": "integer, >= 0 and known levels as in the real rows"}
+    schema_table = None
+    origin = "declared"
+    if schema is None:
+        real_rows = prep.real.iloc[np.flatnonzero(~prep.holdout_mask)]
+        schema, origin = _constraints.infer_schema(real_rows)
     if schema is not None:
-        status, msg = _constraints.check_schema(schema, prep.synthetic)
-        schema_check["declared schema"] = f"{status}: {msg}"
-    elif _constraints.schema_available():
-        schema_check["declared schema"] = "none given (pass schema= to check declared constraints)"
+        status, msg, schema_table = _constraints.check_schema(schema, prep.synthetic)
+        schema_check["edgecase schema"] = f"{origin}: {status}: {msg}"
     else:
-        schema_check["declared schema"] = (
-            "edgecase.schema is not available in this build; only the inferred rules were checked"
-        )
+        schema_check["edgecase schema"] = origin
     done("constraints")
     bar.close()
 
@@ -584,6 +616,7 @@ def evaluate(
         association_diff_minority=diff_min,
         utility=util,
         schema_check=schema_check,
+        schema_violations=schema_table,
         notes=notes,
         sampling=sampling,
         meta=meta,

@@ -54,7 +54,8 @@ def hill_tail_index(x: Any, *, tail: str = "left", fraction: float = 0.05) -> fl
 
     Smaller alpha = heavier tail (daily equity returns: about 3); a Gaussian
     gives large values that grow with the sample. ``tail="left"`` uses losses
-    (``-x``), ``"right"`` gains. ``k = max(10, fraction * n)`` order statistics.
+    (``-x``), ``"right"`` gains. ``k = max(10, fraction * n)`` order statistics;
+    NaN when fewer than ``k + 1`` returns lie in that tail.
 
     Examples
     --------
@@ -64,9 +65,19 @@ def hill_tail_index(x: Any, *, tail: str = "left", fraction: float = 0.05) -> fl
     """
     if tail not in ("left", "right"):
         raise InvalidParameterError(f"tail must be 'left' or 'right'; got {tail!r}.")
-    v = -np.asarray(x, dtype=float) if tail == "left" else np.asarray(x, dtype=float)
+    check_scalar(fraction, "fraction", low=0.0, high=0.5, low_inclusive=False)
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidInputError("x must be a 1-D array of numbers.") from None
+    if arr.ndim != 1 or not np.all(np.isfinite(arr)):
+        raise InvalidInputError(
+            f"x must be a 1-D array of finite returns; got shape {arr.shape} with "
+            f"{int(np.sum(~np.isfinite(arr)))} non-finite value(s)."
+        )
+    v = -arr if tail == "left" else arr
     v = np.sort(v[v > 0])[::-1]
-    k = max(10, int(fraction * len(np.asarray(x))))
+    k = max(10, int(fraction * len(arr)))
     if len(v) <= k:
         return float("nan")
     logs = np.log(v[:k]) - np.log(v[k])
@@ -93,8 +104,8 @@ class CollapseReport:
         """Real value, last generation's value and their relative change, per metric."""
         h = self.history
         first, last = h.iloc[0], h.iloc[-1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rel = (last - first) / first.abs()
+        # relative to the real value; undefined (NaN) where the real value is 0
+        rel = (last - first) / first.abs().where(first != 0)
         return pd.DataFrame(
             {
                 "real (generation 0)": first,
@@ -183,6 +194,8 @@ def _tabular(generator, real, generations, n_samples, rngs, progress):
         )
     n = len(minority) if n_samples is None else n_samples
     base = prepare(minority, minority)
+    # codes of the real levels come first in every prepare(minority, ...) vocabulary, so this
+    # encoder and these hashes stay valid for every generation (new levels code higher)
     enc = Encoder(base)
     real_spread = _spread(enc, base, "real", rngs[0])
     sd_real = {c: float(np.std(v)) for c, v in base.num_real.items()}

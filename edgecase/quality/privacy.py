@@ -71,6 +71,40 @@ def _nndr(dist: np.ndarray) -> np.ndarray:
         return np.where(d2 > 0, d1 / d2, 0.0)
 
 
+def _dcr(
+    enc: Encoder,
+    prep: Prepared,
+    ref_idx: np.ndarray,
+    hold_idx: np.ndarray,
+    syn_idx: np.ndarray,
+    n_queries: int,
+    rng: np.random.Generator,
+) -> tuple[dict[str, float], dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """DCR and NNDR of (sampled) synthetic and holdout rows against all reference rows."""
+    X_ref = enc.real(prep, ref_idx)
+    q_syn = syn_idx[subsample(len(syn_idx), n_queries, rng)]
+    q_hold = hold_idx[subsample(len(hold_idx), n_queries, rng)]
+    d_syn = _knn(X_ref, enc.synthetic(prep, q_syn), 2)
+    d_hold = _knn(X_ref, enc.real(prep, q_hold), 2)
+    dcr_syn, dcr_hold = d_syn[:, 0], d_hold[:, 0]
+    p5 = float(np.quantile(dcr_hold, 0.05))
+    med_hold = float(np.median(dcr_hold))
+    stats = {
+        "dcr_synthetic_p5": float(np.quantile(dcr_syn, 0.05)),
+        "dcr_synthetic_median": float(np.median(dcr_syn)),
+        "dcr_holdout_p5": p5,
+        "dcr_holdout_median": med_hold,
+        "dcr_ratio_median": float(np.median(dcr_syn)) / med_hold if med_hold > 0 else float("nan"),
+        # with duplicated real rows the holdout's 5% quantile can be 0: count exact hits then
+        "share_closer_than_holdout_p5": float(np.mean(dcr_syn < p5))
+        if p5 > 0
+        else float(np.mean(dcr_syn <= 0)),
+        "nndr_synthetic_median": float(np.nanmedian(_nndr(d_syn))),
+        "nndr_holdout_median": float(np.nanmedian(_nndr(d_hold))),
+    }
+    return stats, {"dcr_synthetic": dcr_syn, "dcr_holdout": dcr_hold}, q_syn, q_hold
+
+
 def privacy_metrics(
     prep: Prepared,
     ref_idx: np.ndarray,
@@ -96,30 +130,19 @@ def privacy_metrics(
             f"one-hot of {enc.truncated} kept the {MAX_ONE_HOT - 1} most frequent levels; "
             "rarer levels share one 'other' column in distances."
         )
-    X_ref = enc.real(prep, ref_idx)
-    q_syn = subsample(len(prep.synthetic), n_queries, rng)
-    q_hold = hold_idx[subsample(len(hold_idx), n_queries, rng)]
-    d_syn = _knn(X_ref, enc.synthetic(prep, q_syn), 2)
-    d_hold = _knn(X_ref, enc.real(prep, q_hold), 2)
-    dcr_syn, dcr_hold = d_syn[:, 0], d_hold[:, 0]
-    p5 = float(np.quantile(dcr_hold, 0.05))
-    nndr_syn, nndr_hold = _nndr(d_syn), _nndr(d_hold)
-    out.update(
-        {
-            "dcr_synthetic_p5": float(np.quantile(dcr_syn, 0.05)),
-            "dcr_synthetic_median": float(np.median(dcr_syn)),
-            "dcr_holdout_p5": p5,
-            "dcr_holdout_median": float(np.median(dcr_hold)),
-            "dcr_ratio_median": float(np.median(dcr_syn) / np.median(dcr_hold))
-            if np.median(dcr_hold) > 0
-            else float("nan"),
-            "share_closer_than_holdout_p5": float(np.mean(dcr_syn < p5))
-            if p5 > 0
-            else float(np.mean(dcr_syn <= 0)),
-            "nndr_synthetic_median": float(np.nanmedian(nndr_syn)),
-            "nndr_holdout_median": float(np.nanmedian(nndr_hold)),
-        }
+    stats, samples, q_syn, q_hold = _dcr(
+        enc, prep, ref_idx, hold_idx, np.arange(len(prep.synthetic)), n_queries, rng
     )
+    out.update(stats)
+    if prep.y_real is not None:
+        # the rare class is where one real person's row is easiest to give away
+        pos = prep.y_real == 1
+        syn_pos = np.flatnonzero(prep.y_synthetic == 1)
+        r_pos, h_pos = ref_idx[pos[ref_idx]], hold_idx[pos[hold_idx]]
+        out["minority_exact_copy_share"] = exact_copy_share(h_syn[syn_pos], h_real[pos])
+        if len(r_pos) >= 2 and len(h_pos) >= 1 and len(syn_pos) >= 1:
+            m_stats, _, _, _ = _dcr(enc, prep, r_pos, h_pos, syn_pos, n_queries, rng)
+            out.update({f"minority_{k}": v for k, v in m_stats.items()})
     # membership inference: equal numbers of members (reference) and non-members (holdout)
     n_m = min(len(ref_idx), len(hold_idx), n_queries)
     members = ref_idx[subsample(len(ref_idx), n_m, rng)]
@@ -141,5 +164,4 @@ def privacy_metrics(
             f"membership inference: {n_m:,} reference and {n_m:,} holdout rows queried against all "
             f"{len(prep.synthetic):,} synthetic rows."
         )
-    samples = {"dcr_synthetic": dcr_syn, "dcr_holdout": dcr_hold}
     return out, samples, notes

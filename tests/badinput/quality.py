@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 
-from edgecase.quality import collapse_check, evaluate
+from edgecase.quality import collapse_check, evaluate, hill_tail_index
 
 from . import Case
 from ._strategies import WRONG_TYPES, bad_frames, bad_real, bad_returns
@@ -122,6 +122,22 @@ def bad_parameters(draw):
     return real, {name: draw(value.filter(lambda v: not (name == "test_size" and v in (0.5,))))}
 
 
+_RETURNS = np.random.default_rng(0).standard_t(3, size=300) / 100
+
+
+@st.composite
+def _bad_sample(draw):
+    """Return samples hill_tail_index must refuse: NaN/inf inside, 2-D, words."""
+    kind = draw(st.sampled_from(["nonfinite", "two_d", "words"]))
+    if kind == "nonfinite":
+        x = _RETURNS.copy()
+        x[draw(st.integers(0, len(x) - 1))] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+        return x
+    if kind == "two_d":
+        return _RETURNS.reshape(-1, draw(st.sampled_from([2, 3, 5])))
+    return draw(st.lists(st.sampled_from(["crash", "x", ""]), min_size=1, max_size=5))
+
+
 class _Tabular:  # never reached: the input checks fail first
     def fit(self, X, y):
         raise AssertionError("fit must not run on malformed input")
@@ -164,5 +180,21 @@ CASES = [
             st.tuples(st.just(_Market), bad_real(low=1, integer=True)),
         ),
         lambda g: collapse_check(g[0], pd.Series(np.zeros(300)), generations=g[1], progress=False),
+    ),
+    Case(
+        "edgecase.quality.hill_tail_index",
+        st.one_of(
+            st.tuples(st.just("fraction"), bad_real(low=0.0, high=0.5)),
+            st.tuples(
+                st.just("tail"),
+                st.one_of(st.text(max_size=6), WRONG_TYPES).filter(
+                    lambda t: t not in ("left", "right")
+                ),
+            ),
+            st.tuples(st.just("x"), _bad_sample()),
+        ),
+        lambda b: hill_tail_index(
+            b[1] if b[0] == "x" else _RETURNS, **({} if b[0] == "x" else {b[0]: b[1]})
+        ),
     ),
 ]
