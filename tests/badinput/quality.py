@@ -119,7 +119,7 @@ def bad_parameters(draw):
         "random_state": st.one_of(st.integers(max_value=-1), st.text(max_size=3), st.floats()),
         "schema": st.one_of(st.integers(), st.text(max_size=3), st.just(object())),
     }[name]
-    return real, {name: draw(value.filter(lambda v: not (name == "test_size" and v in (0.5,))))}
+    return real, {name: draw(value)}
 
 
 _RETURNS = np.random.default_rng(0).standard_t(3, size=300) / 100
