@@ -48,19 +48,25 @@ def _fraud_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
     X_te, y_te = split_features(df[df["timestamp"] > cut])
 
     def estimator() -> Any:
-        # The trainer's default model, with fewer trees so the demo fits its time budget.
+        # The trainer's default model with fewer trees, on one thread: OpenMP threads that
+        # wait on a busy 2-core machine cost several times the CPU of a single-threaded fit.
         return XGBClassifier(
-            n_estimators=150, learning_rate=0.1, max_depth=4, subsample=0.8, colsample_bytree=0.8,
-            max_delta_step=1.0, tree_method="hist", enable_categorical=True, n_jobs=2, random_state=seed,
+            n_estimators=100, learning_rate=0.15, max_depth=4, subsample=0.8, colsample_bytree=0.8,
+            max_delta_step=1.0, tree_method="hist", enable_categorical=True, n_jobs=1, random_state=seed,
         )  # fmt: skip
 
+    from edgecase.fraud import EdgeCaseOversampler
+
+    # Lift fraud to 10% of the training rows rather than 1:1: with a 0.2% base rate a 1:1
+    # target would quintuple the rows XGBoost sees for little gain once the threshold is tuned.
+    augment = EdgeCaseOversampler(sampling_strategy=0.1, random_state=seed)
     models = {}
-    for label, sampler in [("baseline", "none"), ("augmented", "edgecase")]:
+    for label, sampler in [("baseline", "none"), ("augmented", augment)]:
         models[label] = Trainer(
             estimator=estimator(), sampler=sampler, cv=3, threshold=f"alert_rate={ALERT_RATE}",
             random_state=seed, progress=progress,
         ).fit(X_tr, y_tr)  # fmt: skip
-        _log(f"trained {label} model (sampler={sampler!r})", t0)
+        _log(f"trained {label} model", t0)
 
     scenarios = fraud_scenarios() + typology_scenarios()
     reports = {}
@@ -137,7 +143,7 @@ def _market_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
     _log("calibrated the black-swan generator to the S&P 500, 1999-2006", t0)
     mix = [("base", 0.0), ("crash", 1.0), ("vol_spike", 1.0), ("crash", 0.5), ("flash_crash", 1.0)]
     parts = [
-        make_features(gen.generate(100, 252, scenario=sc, severity=sev, random_state=seed + i))
+        make_features(gen.generate(60, 252, scenario=sc, severity=sev, random_state=seed + i))
         for i, (sc, sev) in enumerate(mix)
     ]
     X = pd.concat([p[0] for p in parts], ignore_index=True)
@@ -170,7 +176,7 @@ def _market_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
         ),
     }
     report = StressHarness(
-        crash_model, market_scenarios(gen, n_paths=60), metric="recall", alert_rate=0.1,
+        crash_model, market_scenarios(gen, n_paths=100), metric="recall",
         severities=np.linspace(0.0, 3.0, 7), n_boot=200, random_state=seed, progress=progress,
     ).run(Xw, yw)  # fmt: skip
     _log("stressed the crash classifier across market scenarios", t0)
@@ -249,7 +255,7 @@ def run_demo(
             "Breaking points",
             text=(
                 f"Recall at a {ALERT_RATE:.0%} alert budget (threshold fixed on the unstressed test set) "
-                "for the fraud models; recall at a 10% warning budget for the crash classifier. A model "
+                "for the fraud models; recall at the crash classifier's own F1-optimal threshold for the market leg. A model "
                 "breaks where the conservative 95% bootstrap bound falls below 80% of its unstressed value."
             ),
             tables=[summary],

@@ -51,3 +51,38 @@ def test_needs_simulator_columns_and_known_typology(data):
         TypologyScenario("card_testing").apply(X.drop(columns=["amount"]), y, 1.0)
     with pytest.raises(UnknownNameError, match="card_testing"):
         TypologyScenario("card_testin").apply(X, y, 1.0)
+
+
+def test_harness_measures_typologies_against_their_own_lowest_severity(data):
+    from xgboost import XGBClassifier
+
+    from edgecase.stress import AmountEvasion, StressHarness
+
+    X, y = data
+    model = XGBClassifier(
+        n_estimators=40, max_depth=3, enable_categorical=True, tree_method="hist", n_jobs=1
+    )
+    model.fit(X, y)
+    report = StressHarness(
+        model,
+        [AmountEvasion(), TypologyScenario("card_testing")],
+        alert_rate=0.02,
+        severities=[0.0, 1.0, 2.0],
+        n_boot=50,
+        random_state=0,
+        progress=False,
+    ).run(X, y)
+    bps = report.breaking_points.set_index("scenario")
+    curves = report.curves.set_index(["scenario", "severity"])["value"]
+    assert bps.loc["amount_evasion", "breaking_threshold"] == pytest.approx(
+        report.breaking_threshold
+    )
+    own = 0.8 * curves[("typology_card_testing", 0.0)]
+    assert bps.loc["typology_card_testing", "breaking_threshold"] == pytest.approx(own)
+    # an explicit threshold applies to every scenario
+    fixed = StressHarness(
+        model, [TypologyScenario("card_testing")], alert_rate=0.02, severities=[0.0, 1.0],
+        n_boot=20, breaking_threshold=0.5, random_state=0, progress=False,
+    ).run(X, y)  # fmt: skip
+    assert fixed.breaking_points["breaking_threshold"].tolist() == [0.5]
+    report.plot()

@@ -401,6 +401,9 @@ class StressHarness:
     breaking_threshold : float, optional
         The metric value at which the model counts as broken. Default: a 20% relative
         degradation of the severity-0 value (x0.8 if higher is better, x1.25 otherwise).
+        Scenarios with ``own_baseline = True`` (they simulate their own rows, e.g.
+        :class:`~edgecase.stress.typology.TypologyScenario`) default to 20% below *their*
+        lowest-severity value; ``breaking_points["breaking_threshold"]`` shows each one.
     random_state : None, int or Generator
     progress : bool
 
@@ -520,7 +523,14 @@ class StressHarness:
                 draws[name] = reps
                 bps.append(
                     self._breaking(
-                        name, sev, np.array(vals), np.array(lows), np.array(highs), reps, metric, bt
+                        name,
+                        sev,
+                        np.array(vals),
+                        np.array(lows),
+                        np.array(highs),
+                        reps,
+                        metric,
+                        self._scenario_threshold(sc, bt, vals[0], metric),
                     )
                 )
         curves = pd.DataFrame(rows)
@@ -570,6 +580,14 @@ class StressHarness:
                 "rows; both classes are needed to measure the metric."
             )
         return X_s, y_s
+
+    def _scenario_threshold(self, sc: Any, bt: float, first_value: float, metric: Metric) -> float:
+        # Scenarios that simulate their own rows (a typology's fraud, market paths) are measured
+        # against their own lowest severity: the unstressed X is another population, so 80% of
+        # *its* value would call a model broken before any stress was applied.
+        if self.breaking_threshold is None and getattr(sc, "own_baseline", False):
+            return float(first_value) * (0.8 if metric.greater_is_better else 1.25)
+        return bt
 
     @staticmethod
     def _breaking(name, sev, vals, lows, highs, reps, metric, bt) -> dict[str, Any]:

@@ -50,6 +50,9 @@ class MarketScenario:
     (9, True)
     """
 
+    #: The harness measures this scenario against its own lowest severity (its rows are simulated).
+    own_baseline = True
+
     def __init__(
         self,
         generator: Any,

@@ -30,10 +30,10 @@ def plot_curves(report: Any, ax: Any = None):
         bp = bps.loc[name]
         if bp["broken"]:
             s = bp["breaking_severity"]
-            ax.plot([s], [report.breaking_threshold], marker="X", ms=10, color=c, mec="k")
+            ax.plot([s], [bp["breaking_threshold"]], marker="X", ms=10, color=c, mec="k")
             lo, hi = bp["ci_low"], bp["ci_high"]
             hi = hi if math.isfinite(hi) else float(report.severities[-1])
-            ax.hlines(report.breaking_threshold, lo, hi, color=c, lw=3, alpha=0.6)
+            ax.hlines(bp["breaking_threshold"], lo, hi, color=c, lw=3, alpha=0.6)
     ax.axhline(report.breaking_threshold, color="k", ls="--", lw=1, label="breaking threshold")
     ax.set_xlabel("severity (0 = data as is, 1 = historic worst)")
     ax.set_ylabel(report.metric)
@@ -61,11 +61,10 @@ def plot_heatmap(report: Any, ax: Any = None):
     ax.set_yticks(range(len(order)), order)
     ax.set_xticks(range(table.shape[1]), [f"{s:g}" for s in table.columns], rotation=90)
     ax.set_xlabel("severity")
-    broken = (
-        bound.to_numpy() < report.breaking_threshold
-        if report.greater_is_better
-        else bound.to_numpy() > report.breaking_threshold
-    )
+    # one threshold per scenario (scenarios with their own baseline differ from the rest)
+    thr = report.breaking_points.set_index("scenario")["breaking_threshold"].reindex(order)
+    thr = thr.to_numpy(dtype=float)[:, None]
+    broken = bound.to_numpy() < thr if report.greater_is_better else bound.to_numpy() > thr
     for i, j in zip(*np.nonzero(broken), strict=True):
         ax.add_patch(
             plt.Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, ec="k", lw=1.5, zorder=3)

@@ -49,6 +49,9 @@ class TypologyScenario:
     (True, True)
     """
 
+    #: The harness measures this scenario against its own lowest severity (its rows are simulated).
+    own_baseline = True
+
     def __init__(self, typology: str) -> None:
         self.typology = typology
 
