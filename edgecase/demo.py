@@ -149,10 +149,10 @@ def _market_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
     X = pd.concat([p[0] for p in parts], ignore_index=True)
     y = pd.concat([p[1] for p in parts], ignore_index=True)
     est = XGBClassifier(
-        n_estimators=100,
+        n_estimators=80,
         max_depth=3,
         learning_rate=0.1,
-        n_jobs=2,
+        n_jobs=1,
         tree_method="hist",
         random_state=seed,
     )
