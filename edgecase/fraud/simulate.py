@@ -301,34 +301,81 @@ def simulate_transactions(
     >>> bool(df.groupby("account_id")["timestamp"].is_monotonic_increasing.all())
     True
     """
+    n_transactions, n_accounts, typ_objs, p = _resolve_args(
+        n_transactions, n_accounts, fraud_rate, typologies, severity, days
+    )
+    seed = as_seed_sequence(random_state)
+
+    plan = _plan(n_transactions, n_accounts, float(fraud_rate))
+    return _simulate_blocks(
+        seed, plan, 0, plan["n_blocks"], typ_objs, p, int(days), progress=progress
+    )
+
+
+def _resolve_args(
+    n_transactions: Any, n_accounts: Any, fraud_rate: Any, typologies: Any, severity: Any, days: Any
+) -> tuple[int, int, list[Typology], np.ndarray]:
+    """Validate the simulator's arguments; returns (n_transactions, n_accounts, typologies, weights)."""
     check_scalar(n_transactions, "n_transactions", kind=numbers.Integral, low=1)
     if n_accounts is None:
         n_accounts = max(1, int(n_transactions) // 40)
     check_scalar(n_accounts, "n_accounts", kind=numbers.Integral, low=1, high=n_transactions)
     check_scalar(fraud_rate, "fraud_rate", low=0.0, high=0.5)
     check_scalar(days, "days", kind=numbers.Integral, low=1, high=3650)
-    n_transactions, n_accounts = int(n_transactions), int(n_accounts)
     typ_objs, p = _mix(typologies, float(check_scalar(severity, "severity", low=0.0)))
-    seed = as_seed_sequence(random_state)
+    return int(n_transactions), int(n_accounts), typ_objs, p
 
+
+def _plan(n_transactions: int, n_accounts: int, fraud_rate: float) -> dict[str, Any]:
+    """Accounts, rows and fraud rows per block: fixed by the arguments, never by chunking."""
     n_fraud = int(round(n_transactions * float(fraud_rate)))
     n_blocks = -(-n_accounts // BLOCK_SIZE)
     acc_per_block = np.full(n_blocks, BLOCK_SIZE, dtype=np.int64)
     acc_per_block[-1] = n_accounts - BLOCK_SIZE * (n_blocks - 1)
     rows_per_block = _largest_remainder(n_transactions, acc_per_block.astype(float))
     fraud_per_block = _largest_remainder(n_fraud, rows_per_block.astype(float))
+    return {
+        "n_blocks": n_blocks,
+        "acc_per_block": acc_per_block,
+        "rows_per_block": rows_per_block,
+        "fraud_per_block": fraud_per_block,
+    }
+
+
+def _simulate_blocks(
+    seed: np.random.SeedSequence,
+    plan: dict[str, Any],
+    b0: int,
+    b1: int,
+    typ_objs: list[Typology],
+    p: np.ndarray,
+    days: int,
+    *,
+    progress: bool = False,
+    by_block: bool = False,
+) -> pd.DataFrame:
+    """Rows of account blocks ``b0 .. b1 - 1``, in time order (``by_block``: block, then time).
+
+    Accounts never span blocks and history features are per account, so any
+    split of the blocks gives the same rows; ``transaction_id`` counts from the
+    first row of block ``b0``.
+    """
+    acc_per_block, rows_per_block, fraud_per_block = (
+        plan["acc_per_block"], plan["rows_per_block"], plan["fraud_per_block"]
+    )  # fmt: skip
+    first_id = int(rows_per_block[:b0].sum())
     parts, known_parts = [], []
-    rngs = block_rngs(seed, 0, n_blocks)
-    for b in tqdm(range(n_blocks), disable=not progress, desc="simulating accounts", unit="block"):
+    rngs = block_rngs(seed, b0, b1 - b0)
+    for b in tqdm(range(b0, b1), disable=not progress, desc="simulating accounts", unit="block"):
         raw, acc = _simulate_block(
-            rngs[b],
+            rngs[b - b0],
             b * BLOCK_SIZE,
             int(acc_per_block[b]),
             int(rows_per_block[b]),
             int(fraud_per_block[b]),
             typ_objs,
             p,
-            int(days),
+            days,
         )
         raw["account_id"] = acc.account_id[raw.pop("acct")]
         raw["age0"] = acc.age0[acc.account_id.searchsorted(raw["account_id"])]
@@ -365,12 +412,16 @@ def simulate_transactions(
     }
     hist = _history_features(raw, known)
 
-    final = np.lexsort((raw["account_id"], raw["t"]))
+    if by_block:
+        # chunk-invariant order: block by block (accounts never span blocks), time within
+        final = np.lexsort((raw["account_id"], raw["t"], raw["account_id"] // BLOCK_SIZE))
+    else:
+        final = np.lexsort((raw["account_id"], raw["t"]))
     t = raw["t"][final]
     is_fraud = raw["typology"][final] > 0
     df = pd.DataFrame(
         {
-            "transaction_id": np.arange(final.shape[0], dtype=np.int64),
+            "transaction_id": first_id + np.arange(final.shape[0], dtype=np.int64),
             "account_id": raw["account_id"][final].astype(np.int64),
             "timestamp": START + t.astype("timedelta64[s]").astype("timedelta64[ns]"),
             "amount": raw["amount"][final].astype(np.float64),
@@ -393,6 +444,30 @@ def simulate_transactions(
         }
     )
     return df
+
+
+def simulate_accounts_chunk(
+    seed: np.random.SeedSequence,
+    start: int,
+    stop: int,
+    *,
+    n_transactions: int,
+    n_accounts: int,
+    fraud_rate: float = 0.002,
+    typologies: Any = None,
+    severity: float = 0.0,
+    days: int = 90,
+) -> pd.DataFrame:
+    """Rows of accounts ``start .. stop - 1`` of a simulation (``start`` a multiple of ``BLOCK_SIZE``).
+
+    The chunk task behind :func:`edgecase.parallel.simulate_transactions`: any split of
+    the accounts into whole blocks gives the same rows. Rows are ordered by account
+    block, then time; ``transaction_id`` is unique over the whole simulation.
+    """
+    typ_objs, p = _mix(typologies, float(severity))
+    plan = _plan(int(n_transactions), int(n_accounts), float(fraud_rate))
+    b0, b1 = start // BLOCK_SIZE, -(-stop // BLOCK_SIZE)
+    return _simulate_blocks(seed, plan, b0, b1, typ_objs, p, int(days), by_block=True)
 
 
 def _history_features(raw: dict, known: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
