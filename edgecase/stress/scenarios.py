@@ -251,9 +251,10 @@ class VelocityEvasion(BaseScenario):
         fraud = np.flatnonzero(y == 1)
         new1 = c1i.copy()
         new24 = c24.astype(np.int64)
-        keep1 = binom.ppf(u1[fraud], c1i[fraud], p).astype(np.int64)
+        # ppf(0) is -1 in scipy; u == 0.0 is possible (once in 2**53 draws)
+        keep1 = np.maximum(binom.ppf(u1[fraud], c1i[fraud], p), 0).astype(np.int64)
         new1[fraud] = keep1
-        new24[fraud] = keep1 + binom.ppf(u2[fraud], rest[fraud], p).astype(np.int64)
+        new24[fraud] = keep1 + np.maximum(binom.ppf(u2[fraud], rest[fraud], p), 0).astype(np.int64)
         X["txn_count_1h"] = new1.astype(X["txn_count_1h"].dtype)
         X["txn_count_24h"] = new24.astype(X["txn_count_24h"].dtype)
         return X, y
