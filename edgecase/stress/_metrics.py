@@ -48,6 +48,14 @@ class Metric:
     uses_threshold : bool
         Whether the metric depends on the alert threshold (custom ``func`` then
         receives ``(y_true, scores, threshold)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> top_decile = Metric("mean_top_score", func=lambda y, s: float(np.sort(s)[-len(s) // 10:].mean()),
+    ...                     greater_is_better=True, bounds=(0.0, 1.0))
+    >>> top_decile.func(np.array([0, 1] * 10), np.linspace(0, 1, 20))
+    0.9736842105263157
     """
 
     name: str

@@ -66,6 +66,12 @@ def christoffersen(exceptions: np.ndarray) -> dict[str, float]:
 
     Returns the transition counts ``n00, n01, n10, n11`` (``nij``: day t-1 in state
     i, day t in state j), ``lr_ind`` and its chi-square(1) ``p_ind``.
+
+    Examples
+    --------
+    >>> out = christoffersen([1, 1, 0, 0, 0, 1, 0, 0, 0, 0])
+    >>> [out[k] for k in ("n00", "n01", "n10", "n11")], round(out["lr_ind"], 4)
+    ([5, 1, 2, 1], 0.3089)
     """
     e = np.asarray(exceptions, dtype=np.int64)
     prev, cur = e[:-1], e[1:]
@@ -109,7 +115,13 @@ def basel_zone(n_exceptions: Any, window: int = 250, alpha: float = 0.99) -> np.
 
 def acerbi_szekely_z2(returns: np.ndarray, var: np.ndarray, es: np.ndarray, alpha: float) -> float:
     """Acerbi-Szekely ``Z2 = sum(X_t I_t / (T p ES_t)) + 1``: 0 under a correct ES,
-    negative when the tail losses exceed the forecast ES."""
+    negative when the tail losses exceed the forecast ES.
+
+    Examples
+    --------
+    >>> round(acerbi_szekely_z2([-0.05, 0.01, -0.03, 0.02, 0.0], [0.02] * 5, [0.03] * 5, 0.9), 4)
+    -4.3333
+    """
     x = np.asarray(returns, dtype=float)
     exc = x < -np.asarray(var, dtype=float)
     p = 1 - alpha
@@ -129,6 +141,13 @@ def mcneil_frey(
     H0: mean zero; one-sided alternative: positive mean (losses beyond VaR exceed
     the forecast ES). The p-value is from the bootstrap of the centred residuals'
     t-statistic (McNeil & Frey 2000); NaN with fewer than 2 exceptions.
+
+    Examples
+    --------
+    >>> r = [-0.05, 0.01, -0.03, 0.02, -0.045, 0.0]
+    >>> out = mcneil_frey(r, [0.02] * 6, [0.03] * 6, random_state=0)
+    >>> out["n"], round(out["mean_residual"], 3)
+    (3, 0.389)
     """
     x = np.asarray(returns, dtype=float)
     v = np.asarray(var, dtype=float)

@@ -304,7 +304,10 @@ class StressReport:
         crosses ``breaking_threshold``, interpolated between grid severities),
         ``ci_low``/``ci_high`` (percentiles of the crossing severity over bootstrap
         draws; ``inf`` when over 2.5% of draws never cross in the swept range),
-        ``point_severity`` (crossing of the point estimate), ``broken`` and ``reason``.
+        ``point_severity`` (crossing of the point estimate), ``share_draws_broken``,
+        ``broken`` and ``reason``. ``breaking_severity`` is the early-warning number (the
+        first severity at which breaking is plausible) and usually lies at or below
+        ``ci_low``; ``ci_low``/``ci_high`` bracket where the metric itself crosses.
     """
 
     metric: str

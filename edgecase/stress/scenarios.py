@@ -211,6 +211,14 @@ class VelocityEvasion(BaseScenario):
     ``slowdown ** -severity`` (binomial thinning), so severity 1 halves the
     velocity counts (``slowdown=2``). The 1h transactions are a subset of the
     24h ones and are thinned together, so ``txn_count_1h <= txn_count_24h`` holds.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"txn_count_1h": [6, 6], "txn_count_24h": [20, 20]})
+    >>> Xs, _ = VelocityEvasion().apply(X, [1, 0], severity=2.0, random_state=0)
+    >>> Xs.values.tolist()
+    [[2, 3], [6, 20]]
     """
 
     name = "velocity_evasion"
@@ -243,9 +251,10 @@ class VelocityEvasion(BaseScenario):
         fraud = np.flatnonzero(y == 1)
         new1 = c1i.copy()
         new24 = c24.astype(np.int64)
-        keep1 = binom.ppf(u1[fraud], c1i[fraud], p).astype(np.int64)
+        # ppf(0) is -1 in scipy; u == 0.0 is possible (once in 2**53 draws)
+        keep1 = np.maximum(binom.ppf(u1[fraud], c1i[fraud], p), 0).astype(np.int64)
         new1[fraud] = keep1
-        new24[fraud] = keep1 + binom.ppf(u2[fraud], rest[fraud], p).astype(np.int64)
+        new24[fraud] = keep1 + np.maximum(binom.ppf(u2[fraud], rest[fraud], p), 0).astype(np.int64)
         X["txn_count_1h"] = new1.astype(X["txn_count_1h"].dtype)
         X["txn_count_24h"] = new24.astype(X["txn_count_24h"].dtype)
         return X, y
@@ -258,6 +267,15 @@ class NewMerchantCategories(BaseScenario):
     gets a merchant category drawn from the legitimate rows' category mix, so
     fraud stops concentrating in the categories the model learnt. Only categories
     already in the dtype are used (a model cannot score unseen levels).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cats = pd.Categorical(["gift_cards"] * 50 + ["grocery"] * 50)
+    >>> X, y = pd.DataFrame({"merchant_category": cats}), [1] * 50 + [0] * 50
+    >>> Xs, _ = NewMerchantCategories().apply(X, y, severity=3.0, random_state=0)
+    >>> int((Xs["merchant_category"][:50] == "grocery").sum())
+    32
     """
 
     name = "new_merchant_categories"
@@ -292,6 +310,14 @@ class TimeShift(BaseScenario):
     A fraction ``1 - (1 - at_one) ** severity`` of fraud rows (40% at severity 1)
     gets an hour drawn from the legitimate rows' hour-of-day distribution, which
     defeats models that learnt "fraud happens at night".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X, y = pd.DataFrame({"hour": [2] * 50 + [14] * 50}), [1] * 50 + [0] * 50
+    >>> Xs, _ = TimeShift().apply(X, y, severity=1.0, random_state=0)
+    >>> int((Xs["hour"][:50] == 14).sum())
+    19
     """
 
     name = "time_shift"
@@ -337,6 +363,15 @@ class AccountTakeoverMix(BaseScenario):
     The positives are resampled with replacement (same count) so that the ATO
     share moves from its observed value ``r0`` to
     ``r0 + (1 - r0) * (1 - (1 - at_one) ** severity)``. Legitimate rows are unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"is_new_device": [True, False, False, False, False],
+    ...                   "account_age_days": [400, 10, 20, 30, 40]})
+    >>> Xs, _ = AccountTakeoverMix().apply(X, [1, 1, 1, 1, 0], severity=2.0, random_state=0)
+    >>> int(Xs["is_new_device"][:4].sum())
+    3
     """
 
     name = "account_takeover_mix"
@@ -397,6 +432,14 @@ class LegitDrift(BaseScenario):
     and the same fraction of card-present purchases move online. Fraud rows are unchanged;
     the drift raises false positives and shifts the alert threshold's meaning.
     Columns missing from X are skipped, but ``amount`` is required.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"amount": [50.0] * 4, "txn_count_1h": [0] * 4, "txn_count_24h": [1] * 4})
+    >>> Xs, _ = LegitDrift().apply(X, [1, 0, 0, 0], severity=1.0, random_state=0)
+    >>> float(Xs["amount"][0]), bool((Xs["amount"][1:] != 50.0).all())
+    (50.0, True)
     """
 
     name = "legit_drift"
@@ -601,6 +644,14 @@ class Perturb(_NumericScenario):
         Noise standard deviation per unit severity, in column standard deviations.
     rows : {"all", "positives", "negatives"}
     bounds : dict column -> (low, high), optional
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "k": [1, 2, 3]})
+    >>> Xs, _ = Perturb(noise=0.5).apply(X, [0, 1, 0], severity=1.0, random_state=0)
+    >>> Xs["k"].dtype, bool((Xs["a"] != X["a"]).all())
+    (dtype('int64'), True)
     """
 
     def __init__(
@@ -662,7 +713,13 @@ FRAUD_SCENARIOS: dict[str, type[BaseScenario]] = {
 
 
 def get_scenario(name: str, **params: Any) -> BaseScenario:
-    """A built-in fraud scenario by name, e.g. ``get_scenario("amount_evasion", keep=0.4)``."""
+    """A built-in fraud scenario by name.
+
+    Examples
+    --------
+    >>> get_scenario("amount_evasion", keep=0.4)
+    AmountEvasion(keep=0.4)
+    """
     check_choice(name, "scenario", list(FRAUD_SCENARIOS), error=UnknownNameError)
     return FRAUD_SCENARIOS[name](**params)
 

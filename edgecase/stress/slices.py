@@ -91,6 +91,13 @@ def bin_features(X: pd.DataFrame, n_bins: int = 5) -> tuple[list[np.ndarray], li
     Categories and bools keep their levels; numeric columns with at most
     ``n_bins`` distinct values keep their values; other numeric columns get
     quantile bins (ties merge bins, so a column may get fewer).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> codes, labels = bin_features(pd.DataFrame({"v": [1.0, 2.0, 3.0, 4.0], "b": [True, False] * 2}), 2)
+    >>> codes[0].tolist(), labels[0]
+    ([0, 0, 1, 1], ['v in [1, 2.5)', 'v in [2.5, 4]'])
     """
     codes, labels = [], []
     for col in X.columns:

@@ -147,7 +147,13 @@ CASES = [
     Case(
         "find_slices bad parameters",
         st.one_of(
-            st.fixed_dictionaries({"on": st.text(max_size=8)}),
+            st.fixed_dictionaries(
+                {
+                    "on": st.text(max_size=10).filter(
+                        lambda v: v not in ("positives", "alerts", "all")
+                    )
+                }
+            ),
             st.fixed_dictionaries({"max_order": st.one_of(WRONG_TYPES, st.integers(max_value=0))}),
             st.fixed_dictionaries({"min_support": st.integers(max_value=0)}),
             st.fixed_dictionaries(
