@@ -198,3 +198,90 @@ def test_closed_client_is_refused():
 def test_unreachable_scheduler_is_refused():
     with pytest.raises(ClusterError, match="cannot reach"):
         parallel.resolve_client("tcp://127.0.0.1:1")
+
+
+# --------------------------------------------------------------------------- edgecase's own jobs
+
+
+def test_simulator_chunks_identical_and_equal_to_one_shot(client):
+    from edgecase.fraud import simulate_transactions
+
+    runs = [
+        parallel.simulate_transactions(
+            30_000, n_accounts=3_000, fraud_rate=0.01, random_state=4, chunk_size=cs, progress=False
+        )
+        for cs in (1_000, 2_000, 100_000)
+    ]
+    remote = parallel.simulate_transactions(
+        30_000,
+        n_accounts=3_000,
+        fraud_rate=0.01,
+        random_state=4,
+        chunk_size=1_000,
+        client=client,
+        progress=False,
+    )
+    for other in [*runs[1:], remote]:
+        pd.testing.assert_frame_equal(runs[0], other, check_exact=True)
+    assert runs[0]["transaction_id"].is_unique and len(runs[0]) == 30_000
+    # Same rows as the in-memory simulator; only the row order (and so the ids) differ.
+    one_shot = simulate_transactions(
+        30_000, n_accounts=3_000, fraud_rate=0.01, random_state=4, progress=False
+    )
+    key = ["timestamp", "account_id"]
+    a = runs[0].sort_values(key).drop(columns="transaction_id").reset_index(drop=True)
+    b = one_shot.sort_values(key).drop(columns="transaction_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_market_paths_chunks_dask_and_parquet(client, tmp_path):
+    from edgecase.datasets import load_market
+    from edgecase.market import BlackSwanGenerator
+
+    gen = BlackSwanGenerator.from_returns(load_market("sp500")["log_return"])
+    direct = gen.generate(3_000, 40, scenario="crash", severity=1.0, random_state=9)
+    for cs, c in [(1_000, None), (2_000, client)]:
+        got = parallel.simulate_paths(
+            gen,
+            3_000,
+            40,
+            scenario="crash",
+            severity=1.0,
+            random_state=9,
+            chunk_size=cs,
+            client=c,
+            progress=False,
+        )
+        assert np.array_equal(got.returns, direct.returns)
+    out = parallel.simulate_paths(
+        gen, 3_000, 40, scenario="crash", severity=1.0, random_state=9, chunk_size=1_000, client=client,
+        out=tmp_path / "paths", progress=False,
+    )  # fmt: skip
+    assert out.n_rows == 3_000 * 40 and len(out.files) == 3
+    frame = out.read()
+    assert list(frame.columns[:2]) == ["path", "step"]
+    np.testing.assert_array_equal(
+        frame.iloc[:, 2].to_numpy().reshape(3_000, 40), direct.returns[:, :, 0]
+    )
+
+
+def test_stress_sweep_on_dask_equals_local(client):
+    from sklearn.linear_model import LogisticRegression
+
+    from edgecase.datasets import load_keel
+    from edgecase.stress import FeatureShift, Perturb, StressHarness
+
+    X, y = load_keel("yeast4")
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    harness = StressHarness(
+        model,
+        [FeatureShift(shift={"Mcg": -0.3}), Perturb(columns=["Gvh", "Alm"], noise=0.2)],
+        alert_rate=0.05,
+        severities=[0.0, 1.0, 2.0],
+        n_boot=100,
+        random_state=5,
+        progress=False,
+    )
+    local = harness.run(X, y)
+    remote = harness.run(X, y, client=client)
+    assert local.to_json() == remote.to_json()

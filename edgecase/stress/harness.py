@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from edgecase._random import RandomStateLike, as_seed_sequence
 from edgecase._validate import (
@@ -28,6 +27,7 @@ from edgecase._validate import (
     check_scalar,
 )
 from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
+from edgecase.parallel import map_tasks
 from edgecase.stress import _metrics
 from edgecase.stress._metrics import Metric
 from edgecase.stress.scenarios import FRAUD_SCENARIOS
@@ -474,8 +474,12 @@ class StressHarness:
             raise InvalidParameterError(f"progress must be True or False; got {self.progress!r}.")
         return model, metric, scenarios, sev, int(n_boot)
 
-    def run(self, X: Any, y: Any) -> StressReport:
-        """Sweep every scenario over the severities on ``(X, y)`` (the test set)."""
+    def run(self, X: Any, y: Any, *, client: Any = None) -> StressReport:
+        """Sweep every scenario over the severities on ``(X, y)`` (the test set).
+
+        ``client``: a ``distributed.Client`` (or scheduler address) runs one task per
+        scenario on the cluster; the report is identical to a local run.
+        """
         model, metric, scenarios, sev, n_boot = self._validate()
         model = for_input(model, X)
         X, y_arr, y_in = check_X_labels(X, y)
@@ -488,54 +492,20 @@ class StressHarness:
             bt = baseline * (0.8 if metric.greater_is_better else 1.25)
 
         root = as_seed_sequence(self.random_state)
-        scen_seeds = root.spawn(len(scenarios))
-        rows, bps, draws = [], [], {}
-        total = len(scenarios) * len(sev)
-        with tqdm(total=total, desc="stress", disable=not self.progress, leave=False) as bar:
-            for (name, sc), ss in zip(scenarios, scen_seeds, strict=True):
-                apply_seed, *boot_seeds = ss.spawn(1 + len(sev))
-                vals, lows, highs, reps = [], [], [], []
-                for j, s in enumerate(sev):
-                    # Same apply seed at every severity: common random numbers make the
-                    # curve change with severity, not with re-rolled noise.
-                    apply_rng = np.random.Generator(np.random.PCG64(apply_seed))
-                    X_s, y_s = self._apply(sc, name, X, y_in, float(s), apply_rng)
-                    scores = _rescore(model, X, base, X_s, name)
-                    rng = np.random.Generator(np.random.PCG64(boot_seeds[j]))
-                    v = _metrics.point_value(metric, y_s, scores, thr)
-                    b = _metrics.bootstrap(metric, y_s, scores, thr, n_boot, rng)
-                    a = (1 - CI_LEVEL) / 2
-                    lo_, hi_ = np.quantile(b, [a, 1 - a])
-                    vals.append(v)
-                    lows.append(lo_)
-                    highs.append(hi_)
-                    reps.append(b)
-                    rows.append(
-                        {
-                            "scenario": name,
-                            "severity": float(s),
-                            "value": v,
-                            "ci_low": float(lo_),
-                            "ci_high": float(hi_),
-                            "n": int(len(y_s)),
-                            "n_pos": int(y_s.sum()),
-                        }
-                    )
-                    bar.update(1)
-                reps = np.vstack(reps)
-                draws[name] = reps
-                bps.append(
-                    self._breaking(
-                        name,
-                        sev,
-                        np.array(vals),
-                        np.array(lows),
-                        np.array(highs),
-                        reps,
-                        metric,
-                        self._scenario_threshold(sc, bt, vals[0], metric),
-                    )
-                )
+        items = [
+            (name, sc, ss)
+            for (name, sc), ss in zip(scenarios, root.spawn(len(scenarios)), strict=True)
+        ]
+        # One task per scenario: each draws only from its own child seed, so running them
+        # here or on Dask workers (edgecase.parallel) gives the same report.
+        results = map_tasks(
+            _sweep_scenario, items, client=client, progress=self.progress, desc="stress scenarios",
+            model=model, metric=metric, sev=sev, n_boot=n_boot, thr=thr, X=X, y_in=y_in, base=base,
+            bt=bt, explicit_bt=self.breaking_threshold is not None,
+        )  # fmt: skip
+        rows = [r for res in results for r in res[0]]
+        bps = [res[1] for res in results]
+        draws = {name: res[2] for (name, _, _), res in zip(items, results, strict=True)}
         curves = pd.DataFrame(rows)
         curves["scenario"] = curves["scenario"].astype(object)
         return StressReport(
@@ -584,14 +554,6 @@ class StressHarness:
             )
         return X_s, y_s
 
-    def _scenario_threshold(self, sc: Any, bt: float, first_value: float, metric: Metric) -> float:
-        # Scenarios that simulate their own rows (a typology's fraud, market paths) are measured
-        # against their own lowest severity: the unstressed X is another population, so 80% of
-        # *its* value would call a model broken before any stress was applied.
-        if self.breaking_threshold is None and getattr(sc, "own_baseline", False):
-            return float(first_value) * (0.8 if metric.greater_is_better else 1.25)
-        return bt
-
     @staticmethod
     def _breaking(name, sev, vals, lows, highs, reps, metric, bt) -> dict[str, Any]:
         sign = 1.0 if metric.greater_is_better else -1.0
@@ -627,3 +589,66 @@ class StressHarness:
             "breaking_threshold": bt,
             "reason": reason,
         }
+
+
+def _scenario_threshold(
+    sc: Any, bt: float, first_value: float, metric: Metric, explicit: bool
+) -> float:
+    # Scenarios that simulate their own rows (a typology's fraud, market paths) are measured
+    # against their own lowest severity: the unstressed X is another population, so 80% of
+    # *its* value would call a model broken before any stress was applied.
+    if not explicit and getattr(sc, "own_baseline", False):
+        return float(first_value) * (0.8 if metric.greater_is_better else 1.25)
+    return bt
+
+
+def _sweep_scenario(
+    item: tuple[str, Any, np.random.SeedSequence],
+    *,
+    model: Any,
+    metric: Metric,
+    sev: np.ndarray,
+    n_boot: int,
+    thr: float,
+    X: pd.DataFrame,
+    y_in: Any,
+    base: np.ndarray,
+    bt: float,
+    explicit_bt: bool,
+) -> tuple[list[dict[str, Any]], dict[str, Any], np.ndarray]:
+    """Curve rows, breaking point and bootstrap draws of one scenario over all severities."""
+    name, sc, ss = item
+    apply_seed, *boot_seeds = ss.spawn(1 + len(sev))
+    rows, vals, lows, highs, reps = [], [], [], [], []
+    a = (1 - CI_LEVEL) / 2
+    for j, s in enumerate(sev):
+        # Same apply seed at every severity: common random numbers make the
+        # curve change with severity, not with re-rolled noise.
+        apply_rng = np.random.Generator(np.random.PCG64(apply_seed))
+        X_s, y_s = StressHarness._apply(sc, name, X, y_in, float(s), apply_rng)
+        scores = _rescore(model, X, base, X_s, name)
+        rng = np.random.Generator(np.random.PCG64(boot_seeds[j]))
+        v = _metrics.point_value(metric, y_s, scores, thr)
+        b = _metrics.bootstrap(metric, y_s, scores, thr, n_boot, rng)
+        lo_, hi_ = np.quantile(b, [a, 1 - a])
+        vals.append(v)
+        lows.append(lo_)
+        highs.append(hi_)
+        reps.append(b)
+        rows.append(
+            {
+                "scenario": name,
+                "severity": float(s),
+                "value": v,
+                "ci_low": float(lo_),
+                "ci_high": float(hi_),
+                "n": int(len(y_s)),
+                "n_pos": int(y_s.sum()),
+            }
+        )
+    reps = np.vstack(reps)
+    bp = StressHarness._breaking(
+        name, sev, np.array(vals), np.array(lows), np.array(highs), reps, metric,
+        _scenario_threshold(sc, bt, vals[0], metric, explicit_bt),
+    )  # fmt: skip
+    return rows, bp, reps
