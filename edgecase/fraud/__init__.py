@@ -2,6 +2,7 @@
 constraint-aware oversamplers and a scenario generator for any labelled table."""
 
 from edgecase.fraud.generator import FraudScenarioGenerator
+from edgecase.fraud.plots import plot_synthetic, plot_typologies
 from edgecase.fraud.samplers import EdgeCaseOversampler
 from edgecase.fraud.simulate import (
     COLUMNS,
@@ -20,6 +21,8 @@ __all__ = [
     "TYPOLOGIES",
     "Typology",
     "get_typology",
+    "plot_synthetic",
+    "plot_typologies",
     "simulate_transactions",
     "split_features",
     "transaction_schema",

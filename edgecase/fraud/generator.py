@@ -12,6 +12,7 @@ from edgecase._random import RandomStateLike, as_seed_sequence
 from edgecase._validate import check_min_class_count, check_scalar, check_severity, check_X_y
 from edgecase.errors import InvalidParameterError, NotFittedError, SchemaViolationError
 from edgecase.fraud.samplers import (
+    _bounds,
     _Codec,
     _column_stats,
     _fit_class,
@@ -124,14 +125,7 @@ class FraudScenarioGenerator:
         sample = _stat_sample(y01, rng)
         scale, discrete = _column_stats(num, sample)
         integer = codec.integer_mask(num)
-        low, high = num.min(axis=0).astype(float), num.max(axis=0).astype(float)
-        for j, i in enumerate(codec.num_idx):
-            col = codec.columns[i]
-            if col in schema.columns:
-                spec = schema[col]
-                low[j] = -np.inf if spec.low is None else spec.low
-                high[j] = np.inf if spec.high is None else spec.high
-                integer[j] |= spec.kind == "integer"
+        low, high = _bounds(codec, num, schema, integer)
         self._codec = codec
         self._X = X
         self._stats = dict(

@@ -554,15 +554,7 @@ class EdgeCaseOversampler(BaseOverSampler):
         integer = codec.integer_mask(num)
         if not isinstance(X, pd.DataFrame):
             integer = integer | np.all(num[sample] == np.round(num[sample]), axis=0)
-        low, high = num.min(axis=0).astype(np.float64), num.max(axis=0).astype(np.float64)
-        if self.schema is not None and codec.columns is not None:
-            for j, i in enumerate(codec.num_idx):
-                col = codec.columns[i]
-                if col in self.schema.columns:
-                    spec = self.schema[col]
-                    low[j] = -np.inf if spec.low is None else spec.low
-                    high[j] = np.inf if spec.high is None else spec.high
-                    integer[j] |= spec.kind == "integer"
+        low, high = _bounds(codec, num, self.schema, integer)
         total = sum(targets.values())
         out_dtype = num.dtype if not isinstance(X, pd.DataFrame) else np.float64
         if isinstance(X, pd.DataFrame):
@@ -605,6 +597,26 @@ class EdgeCaseOversampler(BaseOverSampler):
         if isinstance(X, pd.DataFrame):
             return codec.rebuild(X, out_num, out_codes), y_res
         return out_num, y_res
+
+
+def _bounds(
+    codec: _Codec, num: np.ndarray, schema: TableSchema | None, integer: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per numeric column (low, high): the schema's bounds, else the observed range.
+
+    Updates ``integer`` in place with the schema's integer columns.
+    """
+    low, high = num.min(axis=0).astype(np.float64), num.max(axis=0).astype(np.float64)
+    if schema is None or codec.columns is None:
+        return low, high
+    for j, i in enumerate(codec.num_idx):
+        col = codec.columns[i]
+        if col in schema.columns:
+            spec = schema[col]
+            low[j] = -np.inf if spec.low is None else spec.low
+            high[j] = np.inf if spec.high is None else spec.high
+            integer[j] |= spec.kind == "integer"
+    return low, high
 
 
 def _check_categories(X: pd.DataFrame, schema: TableSchema) -> None:
