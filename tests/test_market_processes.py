@@ -33,7 +33,7 @@ matplotlib.use("Agg")
 
 
 @settings(
-    max_examples=60,
+    max_examples=120,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

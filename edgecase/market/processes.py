@@ -500,8 +500,9 @@ class Heston:
         self.dt = _real(dt, "dt", low=0.0, low_inclusive=False, high=1.0)
         self._rho_perp = np.sqrt(1.0 - self.rho**2)
         self.scheme = check_choice(scheme, "scheme", ("euler", "qe"))
-        if self.scheme == "qe" and self.xi == 0.0:
-            self.scheme = "euler"  # deterministic variance: both schemes coincide
+        if self.scheme == "qe" and self.xi < 1e-6:
+            # QE divides by xi; with (almost) deterministic variance both schemes coincide.
+            self.scheme = "euler"
         if self.scheme == "qe":
             k, th, xi, rho, dt = self.kappa, self.theta, self.xi, self.rho, self.dt
             self._e = float(np.exp(-k * dt))
