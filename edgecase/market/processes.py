@@ -67,8 +67,9 @@ __all__ = [
 Sampler = Callable[[tuple[int, ...]], np.ndarray]
 
 # Paths per vectorised time loop: big enough that numpy's per-call overhead is
-# amortised, small enough that the chunk's shock buffer stays ~20 MB at 252 steps.
-_CHUNK_PATHS = 10 * BLOCK_SIZE
+# amortised, small enough that the chunk's buffers stay ~10 MB each at 252 steps
+# (10,000 was 5% faster but 20 MB more peak memory at 100k paths).
+_CHUNK_PATHS = 5 * BLOCK_SIZE
 # Spawn-key offset of the scenario streams: scenarios draw from their own streams so
 # that severity 0 reproduces the base process bit for bit.
 _SCENARIO_KEY = 0x5CE7
@@ -534,17 +535,19 @@ class Heston:
         psi = s2 / (m * m)
         quad = psi <= 1.5
         ps = np.where(quad, np.maximum(psi, 1e-12), 1.0)
-        b2 = 2 / ps - 1 + np.sqrt(2 / ps) * np.sqrt(2 / ps - 1)
-        a = m / (1 + b2)
-        v_quad = a * (np.sqrt(b2) + extra) ** 2
-        pe = np.where(quad, 2.0, psi)
-        p = (pe - 1) / (pe + 1)
-        beta = (1 - p) / m
-        # 1 - U = Phi(-Z): log_ndtr keeps the far tail exact (no log(0)).
-        v_exp = np.where(
-            special.ndtr(extra) <= p, 0.0, (np.log1p(-p) - special.log_ndtr(-extra)) / beta
-        )
-        nxt = np.where(quad, v_quad, v_exp)
+        inv = 2.0 / ps
+        b2 = inv - 1 + np.sqrt(inv * (inv - 1))
+        nxt = m / (1 + b2) * (np.sqrt(b2) + extra) ** 2
+        # The exponential branch (psi > 1.5) is rare at daily steps: evaluate only there.
+        idx = np.flatnonzero(~quad)
+        if idx.size:
+            pe, zi, mi = psi[idx], extra[idx], m[idx]
+            p = (pe - 1) / (pe + 1)
+            beta = (1 - p) / mi
+            # 1 - U = Phi(-Z): log_ndtr keeps the far tail exact (no log(0)).
+            nxt[idx] = np.where(
+                special.ndtr(zi) <= p, 0.0, (np.log1p(-p) - special.log_ndtr(-zi)) / beta
+            )
         return np.stack([v, np.minimum(nxt, 1e3)])
 
     def variance(self, state: np.ndarray) -> np.ndarray:
