@@ -50,6 +50,8 @@ else:
         proc = make_process("constant", "normal", "kou", sigma=0.01, intensity=0.02)
     elif case == "heston":
         proc = make_process("heston", kappa=3.0, theta=0.04, xi=0.5, rho=-0.7)
+    elif case == "heston_qe":
+        proc = make_process("heston", kappa=3.0, theta=0.04, xi=0.5, rho=-0.7, scheme="qe")
     proc.simulate(1000, T, random_state=1)  # warm-up (thread pool, first-touch pages)
     base_rss = peak_rss_mb()
     t, c = time.perf_counter(), time.process_time()
@@ -77,7 +79,7 @@ def main() -> None:
     from benchmarks._results import record
 
     load = os.getloadavg()
-    res = {c: _run(c) for c in ("garch_t", "arch", "merton", "kou", "heston")}
+    res = {c: _run(c) for c in ("garch_t", "arch", "merton", "kou", "heston", "heston_qe")}
     g, a = res["garch_t"], res["arch"]
     lines = [
         f"{N_PATHS:,} paths x {N_STEPS} steps, float64; each row a separate subprocess "
@@ -97,6 +99,8 @@ def main() -> None:
         f"{res['kou']['cpu_seconds']:.2f} | {res['kou']['peak_mb']:.0f} | <= 2 s |",
         f"| Heston (full-truncation Euler) | edgecase | {res['heston']['seconds']:.2f} | "
         f"{res['heston']['cpu_seconds']:.2f} | {res['heston']['peak_mb']:.0f} | <= 2 s |",
+        f"| Heston (Andersen QE) | edgecase | {res['heston_qe']['seconds']:.2f} | "
+        f"{res['heston_qe']['cpu_seconds']:.2f} | {res['heston_qe']['peak_mb']:.0f} | <= 2 s |",
         "",
         f"- GARCH-t speed-up over arch: **{a['seconds'] / g['seconds']:.1f}x** wall, "
         f"{a['cpu_seconds'] / g['cpu_seconds']:.1f}x CPU (target >= 8x). Our draws run in 2 "

@@ -33,7 +33,7 @@ matplotlib.use("Agg")
 
 
 @settings(
-    max_examples=60,
+    max_examples=120,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -173,3 +173,15 @@ def test_simulation_works_after_fork_with_same_bytes():
     here = float(p.simulate(3000, 20, random_state=0).returns.sum())  # starts the draw threads
     with mp.get_context("fork").Pool(1) as pool:
         assert pool.map(_sum_in_child, [0]) == [here]
+
+
+def test_heston_qe_is_a_martingale_and_unbiased_where_euler_is_not():
+    # Coarse monthly steps, vol-of-vol 1.5: full-truncation Euler overstates the variance.
+    kw = {"kappa": 0.5, "theta": 0.04, "xi": 1.5, "rho": -0.9, "dt": 1 / 12}
+    qe = Process(dynamics=Heston(scheme="qe", **kw)).simulate(20_000, 24, random_state=0)
+    r = qe.returns[..., 0]
+    assert np.exp(r.sum(axis=1)).mean() == pytest.approx(1.0, abs=0.01)
+    assert r.var() * 12 == pytest.approx(0.04, rel=0.15)
+    eu = Process(dynamics=Heston(**kw)).simulate(20_000, 24, random_state=0).returns
+    assert eu.var() * 12 > 0.055
+    assert np.isfinite(r).all() and repr(qe.meta["process"]).count("qe")

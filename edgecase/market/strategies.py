@@ -71,6 +71,7 @@ def process_params(
         )
     else:
         kw.update(
+            scheme=draw(st.sampled_from(["euler", "qe"])),
             kappa=draw(st.floats(0.1, 10.0)),
             theta=draw(st.floats(0.005, 0.5)),
             xi=draw(st.floats(0.0, 1.5)),
