@@ -133,15 +133,15 @@ def geometric_parents(S, M, tol=1e-9):
     return out
 
 
-def assert_resampled_without_leak(rec, test_positions, hidden, scale, canaries=None):
+def assert_resampled_without_leak(rec, test_positions, hidden, scale, canaries):
     """Checks 1-4 of the module docstring on one recorded fit_resample call.
 
     ``hidden`` are the fold's test rows that no training row duplicates (the
-    canaries among them for fold 0): none may be given to the sampler. No
-    synthetic row may be nearer to a canary than to its own parents
-    (``canaries`` defaults to ``hidden``). Ordinary test rows sit inside the
-    data, where a jittering sampler can land near one by chance; the canaries
-    sit far outside it, so only movement toward them proves a leak.
+    canaries among them for fold 0): none may be given to the sampler. A
+    synthetic row found on its parents' segment must be nearer to it than to any
+    hidden row; a sampler that reports ``parents_`` may jitter rows off the
+    segment (EdgeCaseOversampler's severity), so its rows are held to the
+    distant canaries only.
     """
     X_in, y_in, X_out, y_out = rec["X_in"], rec["y_in"], rec["X_out"], rec["y_out"]
     num = [c for c in X_in.columns if pd.api.types.is_numeric_dtype(X_in[c].dtype)]
@@ -173,12 +173,14 @@ def assert_resampled_without_leak(rec, test_positions, hidden, scale, canaries=N
         assert set(syn[c].astype(object)) <= set(X_in.loc[y_in == 1, c].astype(object))
     # 4. Closer to its own parents than to any hidden row: nothing drifted toward test rows.
     own = segment_residual(Z_syn, Z_in[parents[:, 0]], Z_in[parents[:, 1]])
-    far = hidden if canaries is None else canaries
-    if len(far) == 0:
-        return parents
-    Z_hid = far[num].to_numpy(dtype=float) / scale
-    to_hidden = np.linalg.norm(Z_syn[:, None, :] - Z_hid[None], axis=2).min(axis=1)
-    assert (own < to_hidden).all(), "a synthetic row is nearer to a test row than to its parents"
+    if rec["parents"] is not None:
+        keys = set(map(tuple, canaries[num].round(9).to_numpy()))
+        in_hidden = [tuple(r) in keys for r in hidden[num].round(9).to_numpy()]
+        hidden = hidden[np.asarray(in_hidden, dtype=bool)]
+    if len(hidden):
+        Z_hid = hidden[num].to_numpy(dtype=float) / scale
+        to_hidden = np.linalg.norm(Z_syn[:, None, :] - Z_hid[None], axis=2).min(axis=1)
+        assert (own < to_hidden).all(), "a synthetic row is nearer to a test row than its parents"
     return parents
 
 
@@ -270,9 +272,7 @@ def test_canaries_in_a_test_fold_never_reach_its_training_data(dataset, name):
         hidden = held_out_rows(X_all, te, log[k]["X_in"])
         if k == 0:
             assert len(hidden) >= N_CANARIES  # the canaries are always test-only rows
-        # Canaries are test-only rows in fold 0 and ordinary training rows elsewhere.
-        far = canaries if k == 0 else canaries.iloc[:0]
-        parents = assert_resampled_without_leak(log[k], te, hidden, span, canaries=far)
+        parents = assert_resampled_without_leak(log[k], te, hidden, span, canaries)
         assert len(parents) > 0
     # The canaries were scored out-of-fold by fold 0, which never trained on them.
     assert (tr.oof_fold_[-N_CANARIES:] == 0).all()
@@ -298,7 +298,7 @@ def test_check_catches_smote_before_the_split():
         "parents": None,
     }
     with pytest.raises(AssertionError, match="no segment"):
-        assert_resampled_without_leak(rec, te_idx, canaries, span)
+        assert_resampled_without_leak(rec, te_idx, canaries, span, canaries)
 
 
 def test_check_catches_a_sampler_that_drifts_toward_hidden_rows():
@@ -309,10 +309,10 @@ def test_check_catches_a_sampler_that_drifts_toward_hidden_rows():
     leaky = RecordingSampler(sampler=MidpointOversampler(random_state=0, toward=canaries), log=log)
     leaky.fit_resample(X_all.iloc[tr_idx], y_all.to_numpy()[tr_idx])
     with pytest.raises(AssertionError):
-        assert_resampled_without_leak(log[0], te_idx, canaries, span)
+        assert_resampled_without_leak(log[0], te_idx, canaries, span, canaries)
     # The honest version of the same sampler passes.
     log.clear()
     RecordingSampler(sampler=MidpointOversampler(random_state=0), log=log).fit_resample(
         X_all.iloc[tr_idx], y_all.to_numpy()[tr_idx]
     )
-    assert_resampled_without_leak(log[0], te_idx, canaries, span)
+    assert_resampled_without_leak(log[0], te_idx, canaries, span, canaries)
