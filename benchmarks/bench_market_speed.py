@@ -111,6 +111,26 @@ def main() -> None:
         f"({(g['peak_mb'] - g['import_mb']) / max(a['peak_mb'] - a['import_mb'], 1):.2f}).",
         f"- The output itself is {N_PATHS * N_STEPS * 8 / 2**20:.0f} MB of float64 returns.",
     ]
+    checks = {
+        "GARCH-t <= 1.5 s wall": g["seconds"] <= 1.5,
+        "GARCH-t <= 1.5 s CPU": g["cpu_seconds"] <= 1.5,
+        "GARCH-t < 512 MB peak": g["peak_mb"] < 512,
+        ">= 8x faster than arch (wall)": a["seconds"] / g["seconds"] >= 8,
+        ">= 8x faster than arch (CPU)": a["cpu_seconds"] / g["cpu_seconds"] >= 8,
+        "<= 1/4 of arch's peak memory": g["peak_mb"] <= a["peak_mb"] / 4,
+        **{
+            f"{k} <= 2 s wall": res[k]["seconds"] <= 2
+            for k in ("merton", "kou", "heston", "heston_qe")
+        },
+    }
+    lines += ["", "Targets:"] + [
+        f"- {k}: {'met' if v else '**missed** on this run'}" for k, v in checks.items()
+    ]
+    if load[0] > 2:
+        lines.append(
+            "- The machine was loaded (load average above its 2 cores) while this ran: wall "
+            "times here are inflated; CPU seconds are the fairer comparison."
+        )
     body = "\n".join(lines)
     record(
         "market_speed",
