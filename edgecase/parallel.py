@@ -492,3 +492,61 @@ def simulate_paths(
 
     meta = {"process": repr(process), "scenario": scenario, "severity": float(severity)}
     return Paths(np.concatenate(result), assets=assets, meta=meta)
+
+
+def _fraud_chunk(
+    seed_seq: np.random.SeedSequence,
+    start: int,
+    stop: int,
+    *,
+    generator: Any,
+    typology: Any,
+    severity: float,
+) -> pd.DataFrame:
+    return generator.generate_range(seed_seq, start, stop, typology=typology, severity=severity)
+
+
+def generate_fraud(
+    generator: Any,
+    n: int,
+    *,
+    typology: str | None = None,
+    severity: float = 1.0,
+    random_state: RandomStateLike = None,
+    chunk_size: int = 100_000,
+    client: Any = None,
+    out: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> pd.DataFrame | ParquetOutput:
+    """``n`` fraud variations from a fitted :class:`~edgecase.fraud.FraudScenarioGenerator`, in chunks.
+
+    Identical rows to ``generator.generate(n, ...)`` with the same seed, for any
+    ``chunk_size`` and executor; with ``out=`` the rows stream to Parquet parts.
+
+    Examples
+    --------
+    >>> from edgecase.datasets import load_keel
+    >>> from edgecase.fraud import FraudScenarioGenerator
+    >>> X, y = load_keel("yeast4")
+    >>> gen = FraudScenarioGenerator().fit(X, y)
+    >>> a = generate_fraud(gen, 5_000, random_state=0, chunk_size=1_000, progress=False)
+    >>> a.equals(gen.generate(5_000, random_state=0))
+    True
+    """
+    from edgecase._validate import check_scalar, check_severity
+    from edgecase.errors import NotFittedError
+
+    if not hasattr(generator, "generate_range"):
+        raise InvalidParameterError(
+            f"generator must be a FraudScenarioGenerator; got {type(generator).__name__}."
+        )
+    if not hasattr(generator, "_model"):
+        raise NotFittedError("the FraudScenarioGenerator is not fitted yet; call fit(X, y) first.")
+    n = int(check_scalar(n, "n", kind=(int, np.integer), low=1))
+    severity = check_severity(severity)
+    result = _chunk_output(
+        _fraud_chunk, n, chunk_size=chunk_size, random_state=random_state, client=client, out=out,
+        overwrite=overwrite, progress=progress, generator=generator, typology=typology, severity=severity,
+    )  # fmt: skip
+    return result if isinstance(result, ParquetOutput) else pd.concat(result, ignore_index=True)

@@ -285,3 +285,40 @@ def test_stress_sweep_on_dask_equals_local(client):
     local = harness.run(X, y)
     remote = harness.run(X, y, client=client)
     assert local.to_json() == remote.to_json()
+
+
+def test_fraud_variations_chunks_dask_and_typologies(client, tmp_path):
+    from edgecase.fraud import FraudScenarioGenerator, simulate_transactions, split_features
+
+    X, y = split_features(
+        simulate_transactions(20_000, fraud_rate=0.01, random_state=2, progress=False)
+    )
+    gen = FraudScenarioGenerator().fit(X, y)
+    direct = gen.generate(12_000, severity=1.5, random_state=8)
+    for cs, c in [(1_000, None), (10_000, None), (100_000, None), (2_000, client)]:
+        got = parallel.generate_fraud(
+            gen, 12_000, severity=1.5, random_state=8, chunk_size=cs, client=c, progress=False
+        )
+        pd.testing.assert_frame_equal(got, direct, check_exact=True)
+    typ = gen.generate(2_500, typology="card_testing", severity=1.0, random_state=3)
+    got = parallel.generate_fraud(
+        gen,
+        2_500,
+        typology="card_testing",
+        severity=1.0,
+        random_state=3,
+        chunk_size=1_000,
+        client=client,
+        progress=False,
+    )
+    pd.testing.assert_frame_equal(got, typ, check_exact=True)
+    out = parallel.generate_fraud(
+        gen,
+        12_000,
+        severity=1.5,
+        random_state=8,
+        chunk_size=5_000,
+        out=tmp_path / "f",
+        progress=False,
+    )
+    pd.testing.assert_frame_equal(out.read(), direct, check_exact=True)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from edgecase._random import RandomStateLike, as_seed_sequence
+from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
 from edgecase._validate import check_min_class_count, check_scalar, check_severity, check_X_y
 from edgecase.errors import InvalidParameterError, NotFittedError, SchemaViolationError
 from edgecase.fraud.samplers import (
@@ -176,9 +176,52 @@ class FraudScenarioGenerator:
             )
         n = int(check_scalar(n, "n", kind=numbers.Integral, low=1))
         severity = check_severity(severity)
-        seed = as_seed_sequence(random_state)
+        out, parents = self._generate_range(
+            as_seed_sequence(random_state), 0, n, typology, severity
+        )
+        if parents is not None:
+            self.parents_ = parents
+        return out
+
+    def generate_range(
+        self,
+        seed_seq: np.random.SeedSequence,
+        start: int,
+        stop: int,
+        *,
+        typology: str | None = None,
+        severity: float = 1.0,
+    ) -> pd.DataFrame:
+        """Rows ``[start, stop)`` of the job ``generate(n, random_state=seed_seq)``.
+
+        ``start`` must be a multiple of ``BLOCK_SIZE``: row ``i`` always draws from block
+        ``i // BLOCK_SIZE``, so any split of a job into such ranges (the chunks of
+        :func:`edgecase.parallel.generate_fraud`) gives the same rows.
+        """
+        if not hasattr(self, "_model"):
+            raise NotFittedError(
+                "this FraudScenarioGenerator is not fitted yet; call fit(X, y) first."
+            )
+        if start % BLOCK_SIZE or stop <= start:
+            raise InvalidParameterError(
+                f"start must be a multiple of {BLOCK_SIZE} and stop > start; got [{start}, {stop})."
+            )
+        return self._generate_range(seed_seq, start, stop, typology, check_severity(severity))[0]
+
+    def _generate_range(
+        self, seed: np.random.SeedSequence, start: int, stop: int, typology: Any, severity: float
+    ) -> tuple[pd.DataFrame, np.ndarray | None]:
+        n = stop - start
         if typology is not None:
-            return self._generate_typology(n, typology, severity, seed)
+            # one simulation per block of rows, seeded by the block: chunk-invariant
+            first, n_blocks = start // BLOCK_SIZE, -(-n // BLOCK_SIZE)
+            parts = [
+                self._generate_typology(
+                    min(BLOCK_SIZE, n - j * BLOCK_SIZE), typology, severity, rng
+                )
+                for j, rng in enumerate(block_rngs(seed, first, n_blocks))
+            ]
+            return pd.concat(parts, ignore_index=True), None
         m = self._model
         num_new = np.empty((n, m.num.shape[1]))
         codes_new = np.empty((n, m.codes.shape[1]), dtype=np.int32)
@@ -191,15 +234,13 @@ class FraudScenarioGenerator:
             out_num=num_new,
             out_codes=codes_new,
             parents=parents,
+            first_block=start // BLOCK_SIZE,
             **self._stats,
         )
         full = self._codec.rebuild(self._X.iloc[:0], num_new, codes_new)
-        self.parents_ = parents
-        return self.schema_.repair(full)
+        return self.schema_.repair(full), parents
 
-    def _generate_typology(
-        self, n: int, typology: Any, severity: float, seed: np.random.SeedSequence
-    ) -> pd.DataFrame:
+    def _generate_typology(self, n: int, typology: Any, severity: float, seed: Any) -> pd.DataFrame:
         if not self.is_simulator_table_:
             raise InvalidParameterError(
                 "typology= needs a table with the simulator's feature columns "

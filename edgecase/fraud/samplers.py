@@ -300,8 +300,13 @@ def _synthesise(
     out_num: np.ndarray,
     out_codes: np.ndarray,
     parents: np.ndarray,
+    first_block: int = 0,
 ) -> None:
-    """Write ``n_new`` synthetic rows into ``out_num`` / ``out_codes`` / ``parents`` in place."""
+    """Write ``n_new`` synthetic rows into ``out_num`` / ``out_codes`` / ``parents`` in place.
+
+    The rows are rows ``first_block * BLOCK_SIZE ..`` of a longer job seeded by ``seed``
+    (``edgecase.parallel`` generates a job in chunks; each chunk passes its first block).
+    """
     m, k = model.nn.shape
     p = model.num.shape[1]
     weight = model.safety + _FLOOR
@@ -328,7 +333,7 @@ def _synthesise(
         start = c0 * BLOCK_SIZE
         stop = min(n_new, (c0 + nb_blocks) * BLOCK_SIZE)
         size = stop - start
-        for j, rng in enumerate(block_rngs(seed, c0, nb_blocks)):
+        for j, rng in enumerate(block_rngs(seed, first_block + c0, nb_blocks)):
             a = j * BLOCK_SIZE
             b = min(a + BLOCK_SIZE, size)
             rng.random(out=u[a:b])

@@ -49,3 +49,21 @@ CASES = [
         ),
     ),
 ]
+
+CASES += [
+    Case(
+        "edgecase.parallel.simulate_paths(source)",
+        st.one_of(WRONG_TYPES, st.integers(), st.floats()),
+        lambda src: parallel.simulate_paths(src, 1_000, 10, progress=False),
+    ),
+    Case(
+        "edgecase.parallel.generate_fraud(generator)",
+        st.one_of(WRONG_TYPES, st.integers(), st.just("FraudScenarioGenerator")),
+        lambda g: parallel.generate_fraud(g, 1_000, progress=False),
+    ),
+    Case(
+        "edgecase.parallel.simulate_transactions(n_transactions)",
+        st.one_of(WRONG_TYPES, st.integers(max_value=0), st.floats()),
+        lambda n: parallel.simulate_transactions(n, progress=False),
+    ),
+]
