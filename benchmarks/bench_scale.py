@@ -79,9 +79,10 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     body = (
-        "Peak memory is the maximum resident set size of the process (the client process "
-        "for `local`, which does all the work; each Dask worker for `dask`, whose client "
-        "only collects part names). Target: every process under 4,096 MB.\n\n"
+        "Peak memory is the maximum resident set size of a process over its life: the client "
+        "process ran the `local` jobs first (doing all the work), so its figure on the `dask` "
+        "rows is that same peak; `worker peak MB` is the largest Dask worker. Target: every "
+        "process under 4,096 MB.\n\n"
         "| job | executor | rows written | parts | wall s | client peak MB | worker peak MB | Parquet MB |\n"
         "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
     )

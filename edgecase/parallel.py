@@ -196,8 +196,16 @@ def map_tasks(
     dask_client = resolve_client(client)
     if dask_client is None:
         return [func(item, **kwargs) for item in tqdm(items, desc=desc, disable=not progress)]
+    # Ship shared arguments (a fitted generator, the test set, a model) to the workers once
+    # instead of embedding a copy in every task; wrapped in a list because scatter() would
+    # split a dict or list into its items.
+    simple = str | int | float | bool | type(None)
+    shared = {
+        k: v if isinstance(v, simple) else dask_client.scatter([v], broadcast=True, hash=False)[0]
+        for k, v in kwargs.items()
+    }
     # pure=False: identical arguments may legitimately be submitted twice (two jobs), never merged.
-    futures = dask_client.map(func, list(items), pure=False, **kwargs)
+    futures = dask_client.map(func, list(items), pure=False, **shared)
     if progress:
         from distributed import as_completed
 
