@@ -53,7 +53,9 @@ def main() -> None:
                 X, y, samplers=_samplers(X), cv=5, repeats=2, random_state=0, progress=False
             )
         beats = [s for s in res.index if s != "none" and not res.loc[s, "within_noise_vs_none"]]
-        summary.append(f"{name}: best {res.index[0]}; beyond noise vs none: {beats or 'none'}")
+        summary.append(
+            f"{name}: best {res.index[0]}; beyond noise vs none: {', '.join(beats) or 'no sampler'}"
+        )
         for s, row in res.iterrows():
             lines.append(
                 f"| {name} | {len(y)} / {int(y.sum())} | {s} | {row.pr_auc_mean:.3f} "

@@ -299,6 +299,9 @@ def _fit_calibration(kind: str | None, scores: np.ndarray, y: np.ndarray) -> dic
     return {"kind": "sigmoid", "a": float(lr.coef_[0, 0]), "b": float(lr.intercept_[0])}
 
 
+_ISO_TIEBREAK = 1e-6
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return np.log(p) - np.log1p(-p)
@@ -308,7 +311,11 @@ def _apply_calibration(cal: dict[str, Any] | None, scores: np.ndarray) -> np.nda
     if cal is None:
         return scores
     if cal["kind"] == "isotonic":
-        return np.interp(scores, np.asarray(cal["x"]), np.asarray(cal["y"]))
+        iso = np.interp(scores, np.asarray(cal["x"]), np.asarray(cal["y"]))
+        # Isotonic maps are flat in places, which would tie rows the raw scores tell apart
+        # and make rank budgets ("alert_rate=0.01") unreachable. A 1e-6 share of the raw
+        # score keeps the raw ranking; probabilities move by at most 1e-6.
+        return (1.0 - _ISO_TIEBREAK) * iso + _ISO_TIEBREAK * scores
     return 1.0 / (1.0 + np.exp(-(cal["a"] * _logit(scores) + cal["b"])))
 
 
