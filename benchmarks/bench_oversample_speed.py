@@ -98,7 +98,7 @@ def main() -> None:
         f"(target <= 0.75: {'met' if mem_ratio <= 0.75 else 'NOT met'}). Wall time on a "
         "shared 2-core machine varies by a factor of 2 between runs; the CPU-time ratio is "
         "the steadier comparison. Part of both samplers' time is the kernel zeroing fresh "
-        "output pages (about 0.4 s of system time for our 480 MB output here)."
+        "output pages."
     )
     body = (
         f"{N:,} x {P} float64 rows, {RATE:.1%} positives, resampled to 1:1; each sampler in a "
