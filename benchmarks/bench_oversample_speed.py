@@ -42,11 +42,12 @@ def _child(which: str) -> None:
         from edgecase.fraud import EdgeCaseOversampler
 
         sampler = EdgeCaseOversampler(random_state=0)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     Xr, yr = sampler.fit_resample(X, y)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     out = {
         "wall_s": wall,
+        "cpu_s": cpu,
         "peak_mb": peak_rss_mb(),
         "peak_over_data_mb": peak_rss_mb() - base,
         "rows_out": int(Xr.shape[0]),
@@ -69,30 +70,40 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         _child(sys.argv[2])
         return
-    results = {w: _run(w) for w in ("smote", "edgecase")}
+    # SMOTE, ours, SMOTE, ours: the better of two runs each, so a load spike hits neither alone
+    runs = [(w, _run(w)) for w in ("smote", "edgecase", "smote", "edgecase")]
+    results = {
+        w: min((r for name, r in runs if name == w), key=lambda r: r["wall_s"])
+        for w in ("smote", "edgecase")
+    }
     s, e = results["smote"], results["edgecase"]
     rows = [
-        "| sampler | wall time (s) | peak RSS (MB) | peak RSS above the data (MB) | rows out |",
-        "|---|---|---|---|---|",
+        "| sampler | wall time (s) | CPU time (s) | peak RSS (MB) | peak RSS above the data (MB) "
+        "| rows out |",
+        "|---|---|---|---|---|---|",
     ]
     for name, r in (("imblearn SMOTE", s), ("EdgeCaseOversampler", e)):
         rows.append(
-            f"| {name} | {r['wall_s']:.2f} | {r['peak_mb']:.0f} | {r['peak_over_data_mb']:.0f} | "
+            f"| {name} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['peak_mb']:.0f} | "
+            f"{r['peak_over_data_mb']:.0f} | "
             f"{r['rows_out']:,} |"
         )
     time_ratio = e["wall_s"] / s["wall_s"]
+    cpu_ratio = e["cpu_s"] / s["cpu_s"]
     mem_ratio = e["peak_mb"] / s["peak_mb"]
     verdict = (
-        f"Time ratio (ours / SMOTE): **{time_ratio:.2f}** (target <= 0.50: "
-        f"{'met' if time_ratio <= 0.5 else 'NOT met'}); peak-memory ratio: **{mem_ratio:.2f}** "
-        f"(target <= 0.75: {'met' if mem_ratio <= 0.75 else 'NOT met'})."
+        f"Wall-time ratio (ours / SMOTE): **{time_ratio:.2f}** (target <= 0.50: "
+        f"{'met' if time_ratio <= 0.5 else 'NOT met'}); CPU-time ratio {cpu_ratio:.2f}; "
+        f"peak-memory ratio: **{mem_ratio:.2f}** "
+        f"(target <= 0.75: {'met' if mem_ratio <= 0.75 else 'NOT met'}). Wall time on a "
+        "shared 2-core machine varies by a factor of 2 between runs; the CPU-time ratio is "
+        "the steadier comparison. Part of both samplers' time is the kernel zeroing fresh "
+        "output pages."
     )
     body = (
         f"{N:,} x {P} float64 rows, {RATE:.1%} positives, resampled to 1:1; each sampler in a "
-        "fresh process, same data. The machine (2 cores) was shared with other jobs.\n\n"
-        + "\n".join(rows)
-        + "\n\n"
-        + verdict
+        "fresh process, same data, best of two alternating runs each. The machine (2 cores) "
+        "was shared with other jobs.\n\n" + "\n".join(rows) + "\n\n" + verdict
     )
     print(body)
     record(

@@ -522,7 +522,7 @@ class EdgeCaseOversampler(BaseOverSampler):
             raise
         except (ValueError, TypeError) as exc:
             raise InvalidInputError(f"X/y: {exc}") from None
-        if np.unique(y).size < 2:
+        if y.shape[0] == 0 or not (y != y[0]).any():
             raise InvalidInputError(
                 "y has a single class; oversampling needs at least two classes "
                 "(the target 'y' needs to have more than 1 class)."
@@ -559,16 +559,16 @@ class EdgeCaseOversampler(BaseOverSampler):
         integer = codec.integer_mask(num)
         if not isinstance(X, pd.DataFrame):
             integer = integer | np.all(num[sample] == np.round(num[sample]), axis=0)
-        low, high = _bounds(codec, num, self.schema, integer)
         total = sum(targets.values())
-        out_dtype = num.dtype if not isinstance(X, pd.DataFrame) else np.float64
         if isinstance(X, pd.DataFrame):
             out_num = np.empty((total, num.shape[1]), dtype=np.float64)
             syn_num = out_num
+            observed = None
         else:
-            out_num = np.empty((n + total, num.shape[1]), dtype=out_dtype)
-            out_num[:n] = num
+            out_num = np.empty((n + total, num.shape[1]), dtype=num.dtype)
+            observed = _copy_with_range(num, out_num[:n])
             syn_num = out_num[n:]
+        low, high = _bounds(codec, num, self.schema, integer, observed)
         out_codes = np.empty((total, codes.shape[1]), dtype=np.int32)
         parents = np.empty((total, 2), dtype=np.int64)
         y_new = np.empty(total, dtype=y.dtype)
@@ -604,14 +604,37 @@ class EdgeCaseOversampler(BaseOverSampler):
         return out_num, y_res
 
 
+def _copy_with_range(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Copy ``src`` into ``dst`` and return its column min/max, in one pass over memory.
+
+    Reading a cache-sized chunk once for the copy and the range saves two full
+    passes over the input on large tables.
+    """
+    low = np.full(src.shape[1], np.inf)
+    high = np.full(src.shape[1], -np.inf)
+    step = 1 << 14
+    for a in range(0, src.shape[0], step):
+        chunk = src[a : a + step]
+        dst[a : a + step] = chunk
+        np.minimum(low, chunk.min(axis=0), out=low)
+        np.maximum(high, chunk.max(axis=0), out=high)
+    return low, high
+
+
 def _bounds(
-    codec: _Codec, num: np.ndarray, schema: TableSchema | None, integer: np.ndarray
+    codec: _Codec,
+    num: np.ndarray,
+    schema: TableSchema | None,
+    integer: np.ndarray,
+    observed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per numeric column (low, high): the schema's bounds, else the observed range.
 
     Updates ``integer`` in place with the schema's integer columns.
     """
-    low, high = num.min(axis=0).astype(np.float64), num.max(axis=0).astype(np.float64)
+    if observed is None:
+        observed = (num.min(axis=0), num.max(axis=0))
+    low, high = observed[0].astype(np.float64), observed[1].astype(np.float64)
     if schema is None or codec.columns is None:
         return low, high
     for j, i in enumerate(codec.num_idx):
@@ -643,6 +666,6 @@ def _stat_sample(y: np.ndarray, rng: np.random.Generator, size: int = 20_000) ->
     n = y.shape[0]
     if n <= size:
         return np.arange(n)
-    labels, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
-    small = np.flatnonzero(counts[inverse] < size)
+    counts = pd.Series(y).value_counts()  # hashing: no sort of the whole label vector
+    small = np.flatnonzero(np.isin(y, counts.index[counts < size].to_numpy()))
     return np.unique(np.r_[rng.choice(n, size=size, replace=False), small])
