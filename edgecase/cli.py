@@ -72,20 +72,9 @@ def _split_target(df: Any, target: str) -> tuple[Any, Any]:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    import importlib.util
-
-    if importlib.util.find_spec("edgecase.demo") is None:
-        from edgecase.datasets import list_keel, load_market
-
-        sp = load_market("sp500")
-        print("The end-to-end demo ships with the stress harness; it is not built yet.")
-        print(
-            f"Offline data available: {len(list_keel())} KEEL sets; S&P 500 {sp.index[0].date()}..{sp.index[-1].date()}."
-        )
-        return 0
     from edgecase.demo import run_demo
 
-    run_demo(out=args.out, progress=not args.no_progress, seed=args.seed)
+    run_demo(out=args.out, progress=not args.no_progress, seed=args.seed, quick=args.quick)
     return 0
 
 
@@ -220,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--out", default="edgecase-report", help="output folder (default: edgecase-report)"
     )
+    demo.add_argument("--quick", action="store_true", help="smaller sizes: a smoke run in seconds")
     _common(demo)
     demo.set_defaults(func=_cmd_demo, section="demo")
 

@@ -26,13 +26,16 @@ __all__ = ["run_demo"]
 
 ALERT_RATE = 0.01
 SEVERITIES = np.linspace(0.0, 3.0, 13)
+# sizes of the full demo and of the quick one (--quick, used by the tests)
+FULL = {"n_transactions": 200_000, "n_paths": 60, "n_boot": 200}
+QUICK = {"n_transactions": 30_000, "n_paths": 15, "n_boot": 50}
 
 
 def _log(msg: str, t0: float) -> None:
     print(f"[{time.perf_counter() - t0:5.1f}s] {msg}", flush=True)
 
 
-def _fraud_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
+def _fraud_leg(seed: int, progress: bool, t0: float, size: dict[str, int]) -> dict[str, Any]:
     from xgboost import XGBClassifier
 
     from edgecase.fraud import simulate_transactions, split_features
@@ -40,7 +43,9 @@ def _fraud_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
     from edgecase.stress.typology import typology_scenarios
     from edgecase.train import Trainer
 
-    df = simulate_transactions(200_000, fraud_rate=0.002, random_state=seed, progress=progress)
+    df = simulate_transactions(
+        size["n_transactions"], fraud_rate=0.002, random_state=seed, progress=progress
+    )
     _log(f"simulated {len(df):,} transactions, {int(df['is_fraud'].sum())} fraud", t0)
     # Split by time, as production does: train on the first 70% of the window, test on the rest.
     cut = df["timestamp"].quantile(0.7)
@@ -73,7 +78,7 @@ def _fraud_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
     for label, model in models.items():
         reports[label] = StressHarness(
             model, scenarios, metric="recall", alert_rate=ALERT_RATE, severities=SEVERITIES,
-            n_boot=200, random_state=seed, progress=progress,
+            n_boot=size["n_boot"], random_state=seed, progress=progress,
         ).run(X_te, y_te)  # fmt: skip
         _log(
             f"stressed {label} model: {len(scenarios)} scenarios x {len(SEVERITIES)} severities", t0
@@ -127,7 +132,7 @@ def _garch_t_var(returns: pd.Series, start: str, alpha: float = 0.99) -> pd.Seri
     return pd.Series(var.to_numpy()[keep], index=r.index[origin[keep] + 1], name="var")
 
 
-def _market_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
+def _market_leg(seed: int, progress: bool, t0: float, size: dict[str, int]) -> dict[str, Any]:
     from sklearn.metrics import average_precision_score, roc_auc_score
     from xgboost import XGBClassifier
 
@@ -143,7 +148,9 @@ def _market_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
     _log("calibrated the black-swan generator to the S&P 500, 1999-2006", t0)
     mix = [("base", 0.0), ("crash", 1.0), ("vol_spike", 1.0), ("crash", 0.5), ("flash_crash", 1.0)]
     parts = [
-        make_features(gen.generate(60, 252, scenario=sc, severity=sev, random_state=seed + i))
+        make_features(
+            gen.generate(size["n_paths"], 252, scenario=sc, severity=sev, random_state=seed + i)
+        )
         for i, (sc, sev) in enumerate(mix)
     ]
     X = pd.concat([p[0] for p in parts], ignore_index=True)
@@ -176,8 +183,8 @@ def _market_leg(seed: int, progress: bool, t0: float) -> dict[str, Any]:
         ),
     }
     report = StressHarness(
-        crash_model, market_scenarios(gen, n_paths=100), metric="recall",
-        severities=np.linspace(0.0, 3.0, 7), n_boot=200, random_state=seed, progress=progress,
+        crash_model, market_scenarios(gen, n_paths=2 * size["n_paths"]), metric="recall",
+        severities=np.linspace(0.0, 3.0, 7), n_boot=size["n_boot"], random_state=seed, progress=progress,
     ).run(Xw, yw)  # fmt: skip
     _log("stressed the crash classifier across market scenarios", t0)
 
@@ -218,9 +225,17 @@ def _summary(fraud: dict[str, Any], market: dict[str, Any]) -> pd.DataFrame:
 
 
 def run_demo(
-    out: str | Path = "edgecase-report", *, progress: bool = True, seed: int = 0
+    out: str | Path = "edgecase-report",
+    *,
+    progress: bool = True,
+    seed: int = 0,
+    quick: bool = False,
 ) -> pd.DataFrame:
-    """Run the demo, write ``out/`` (report.html, report.json, PNGs), return the breaking-point summary."""
+    """Run the demo, write ``out/`` (report.html, report.json, PNGs), return the breaking-point summary.
+
+    ``quick=True`` runs the same pipeline on 30,000 transactions, fewer paths and 50
+    bootstrap draws (a smoke run in seconds; the numbers are noisier).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -231,8 +246,9 @@ def run_demo(
     t0 = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    fraud = _fraud_leg(seed, progress, t0)
-    market = _market_leg(seed, progress, t0)
+    size = QUICK if quick else FULL
+    fraud = _fraud_leg(seed, progress, t0, size)
+    market = _market_leg(seed, progress, t0, size)
     summary = _summary(fraud, market)
 
     figures = {
@@ -263,7 +279,7 @@ def run_demo(
         Section(
             "Fraud: hold-out performance",
             text=(
-                f"200,000 simulated transactions, split by time (last 30% = test: {fraud['n_test']:,} rows, "
+                f"{size['n_transactions']:,} simulated transactions, split by time (last 30% = test: {fraud['n_test']:,} rows, "
                 f"{fraud['n_test_fraud']} fraud). Baseline: no resampling. Augmented: EdgeCaseOversampler inside "
                 "the training folds."
             ),
