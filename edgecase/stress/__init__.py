@@ -1,7 +1,9 @@
 """Where the model breaks: severity sweeps, breaking points, reverse stress, slices, backtests.
 
 * :class:`StressHarness` / :class:`StressReport`: scenarios x severities x bootstrap.
-* scenarios: the built-in fraud scenarios, :class:`FeatureShift` and :class:`Perturb`.
+* scenarios: the built-in fraud scenarios, :class:`FeatureShift` and :class:`Perturb`;
+  :class:`TypologyScenario` (each fraud typology's severity) and :class:`MarketScenario`
+  (black-swan paths through ``market.features``).
 * :func:`breaking_severity`, :func:`minimal_breaking_example`: reverse stress.
 * :func:`find_slices`: slices where recall (positives) or precision (alerts) collapses.
 * :func:`var_backtest`: Kupiec, Christoffersen, Basel traffic light, ES tests.
@@ -12,6 +14,7 @@ from __future__ import annotations
 from edgecase.stress._metrics import Metric
 from edgecase.stress.backtest import VarBacktest, var_backtest
 from edgecase.stress.harness import StressHarness, StressReport
+from edgecase.stress.market import MarketScenario, market_scenarios
 from edgecase.stress.scenarios import (
     FRAUD_SCENARIOS,
     AccountTakeoverMix,
@@ -34,8 +37,13 @@ from edgecase.stress.search import (
     minimal_breaking_example,
 )
 from edgecase.stress.slices import find_slices
+from edgecase.stress.typology import TypologyScenario, typology_scenarios
 
 __all__ = [
+    "MarketScenario",
+    "market_scenarios",
+    "TypologyScenario",
+    "typology_scenarios",
     "StressHarness",
     "StressReport",
     "Metric",
