@@ -118,3 +118,14 @@ def test_bad_inputs():
     )
     with pytest.raises(SchemaViolationError, match="time order"):
         FraudScenarioGenerator(schema=schema, k_neighbors=1).fit(t, [0, 1, 0, 1, 0, 1, 0, 1])
+
+
+def test_simulator_variations_are_whole_cents():
+    from edgecase.fraud import FraudScenarioGenerator, simulate_transactions, split_features
+
+    X, y = split_features(
+        simulate_transactions(10_000, fraud_rate=0.02, random_state=0, progress=False)
+    )
+    rows = FraudScenarioGenerator().fit(X, y).generate(2_000, severity=1.0, random_state=0)
+    cents = rows["amount"].to_numpy() * 100
+    assert np.allclose(cents, np.round(cents)) and (rows["amount"] >= 0.01).all()

@@ -238,7 +238,11 @@ class FraudScenarioGenerator:
             **self._stats,
         )
         full = self._codec.rebuild(self._X.iloc[:0], num_new, codes_new)
-        return self.schema_.repair(full), parents
+        out = self.schema_.repair(full)
+        if self.is_simulator_table_:
+            # card amounts are whole cents, as in the simulator (0.01 is its lower bound)
+            out["amount"] = np.maximum(out["amount"].round(2), 0.01)
+        return out, parents
 
     def _generate_typology(self, n: int, typology: Any, severity: float, seed: Any) -> pd.DataFrame:
         if not self.is_simulator_table_:
