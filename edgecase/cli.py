@@ -10,12 +10,19 @@ an unexpected error); ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import argparse
+import numbers
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
+from edgecase._validate import check_choice, check_scalar, check_severity
+from edgecase.errors import (
+    EdgecaseError,
+    InvalidInputError,
+    InvalidParameterError,
+    UnknownNameError,
+)
 
 __all__ = ["main", "build_parser", "read_table", "write_table"]
 
@@ -105,6 +112,15 @@ def _split_target(df: Any, target: str) -> tuple[Any, Any]:
 # ----------------------------------------------------------------------------- commands
 
 
+def _check_count(value: Any, flag: str) -> int:
+    return int(check_scalar(value, flag, kind=numbers.Integral, low=1))
+
+
+def _check_out(path: Any) -> None:
+    if Path(str(path)).suffix.lower() not in {".csv", ".parquet", ".pq"}:
+        raise InvalidParameterError(f"--out {str(path)!r}: expected a .csv or .parquet file name.")
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     import importlib.util
 
@@ -126,8 +142,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_generate_fraud(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from edgecase.fraud import FraudScenarioGenerator, simulate_transactions, split_features
+    from edgecase.fraud import (
+        TYPOLOGIES,
+        FraudScenarioGenerator,
+        simulate_transactions,
+        split_features,
+    )
 
+    # Cheap checks first: a typo should not wait for a simulation to fail.
+    _check_count(args.n, "--n")
+    _check_count(args.population, "--population")
+    check_severity(args.severity, "--severity")
+    if args.typology is not None:
+        check_choice(args.typology, "--typology", list(TYPOLOGIES), error=UnknownNameError)
+    _check_out(args.out)
     if args.source:
         X, y = _split_target(read_table(args.source), args.target)
     else:
@@ -149,8 +177,13 @@ def _cmd_generate_fraud(args: argparse.Namespace) -> int:
 
 def _cmd_generate_market(args: argparse.Namespace) -> int:
     from edgecase.datasets import load_market
-    from edgecase.market import BlackSwanGenerator
+    from edgecase.market import SCENARIOS, BlackSwanGenerator
 
+    _check_count(args.n, "--n")
+    _check_count(args.steps, "--steps")
+    check_severity(args.severity, "--severity")
+    check_choice(args.scenario, "--scenario", list(SCENARIOS), error=UnknownNameError)
+    _check_out(args.out)
     if args.returns:
         table = read_table(args.returns)
         col = args.column or table.columns[-1]
@@ -196,8 +229,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _stress_scenarios(names: Any, X: Any) -> list[Any]:
     """Scenarios named on the command line; default: the fraud scenarios on simulator
     columns, else Gaussian noise on every numeric column (any table)."""
-    from edgecase._validate import check_choice
-    from edgecase.errors import UnknownNameError
     from edgecase.fraud import FEATURE_COLUMNS, TYPOLOGIES
     from edgecase.stress import FRAUD_SCENARIOS, Perturb, fraud_scenarios
     from edgecase.stress.typology import TypologyScenario
