@@ -3,18 +3,26 @@
 Every command takes ``--config FILE.toml``: keys of the table named after the
 command (``[train]``, ``[generate.market]`` ...) or at the top level set the
 defaults, flags on the command line override them. Bad input prints one clear
-line on stderr and exits with status 2; ``--debug`` shows the traceback.
+line on stderr starting with ``edgecase: error:`` and exits with status 2 (1 for
+an unexpected error); ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import numbers
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
+from edgecase._validate import check_choice, check_scalar, check_severity
+from edgecase.errors import (
+    EdgecaseError,
+    InvalidInputError,
+    InvalidParameterError,
+    UnknownNameError,
+)
 
 __all__ = ["main", "build_parser", "read_table", "write_table"]
 
@@ -31,16 +39,49 @@ def read_table(path: str | Path) -> Any:
         raise InvalidInputError(f"data file {str(path)!r} does not exist.")
     suffix = path.suffix.lower()
     if path.is_dir() or suffix in {".parquet", ".pq"}:
-        df = pd.read_parquet(path)
+        reader = pd.read_parquet
     elif suffix in {".csv", ".txt", ".gz"}:
-        df = pd.read_csv(path)
+        reader = pd.read_csv
     else:
         raise InvalidInputError(
             f"data file {str(path)!r}: expected .csv or .parquet, got {suffix!r}."
         )
+    try:
+        df = reader(path)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        # pandas' ParserError/EmptyDataError and pyarrow's ArrowInvalid are ValueErrors.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidInputError(f"data file {str(path)!r} could not be read: {first}") from exc
+    if df.shape[1] == 0 or len(df) == 0:
+        raise InvalidInputError(f"data file {str(path)!r} has no rows or no columns.")
     for col in df.columns:
         if pd.api.types.is_string_dtype(df[col].dtype) or df[col].dtype == object:
             df[col] = df[col].astype("category")
+    return _simulator_levels(df)
+
+
+def _simulator_levels(df: Any) -> Any:
+    """Give simulator category columns all their declared levels.
+
+    A CSV only shows the levels its rows use; typology scenarios and generators
+    write rows with any level of :func:`edgecase.fraud.transaction_schema`, so a
+    table with the simulator's feature columns gets the declared levels back
+    (values outside them are left as read, and the consumer reports them).
+    """
+    import pandas as pd
+
+    from edgecase.fraud import FEATURE_COLUMNS, transaction_schema
+
+    if not all(c in df.columns for c in FEATURE_COLUMNS):
+        return df
+    declared = transaction_schema(features_only=True)
+    for col in FEATURE_COLUMNS:
+        spec = declared[col]
+        if spec.kind != "category" or not isinstance(df[col].dtype, pd.CategoricalDtype):
+            continue
+        levels = list(spec.categories)
+        if set(df[col].cat.categories) <= set(levels):
+            df[col] = df[col].astype(pd.CategoricalDtype(levels))
     return df
 
 
@@ -71,6 +112,15 @@ def _split_target(df: Any, target: str) -> tuple[Any, Any]:
 # ----------------------------------------------------------------------------- commands
 
 
+def _check_count(value: Any, flag: str) -> int:
+    return int(check_scalar(value, flag, kind=numbers.Integral, low=1))
+
+
+def _check_out(path: Any) -> None:
+    if Path(str(path)).suffix.lower() not in {".csv", ".parquet", ".pq"}:
+        raise InvalidParameterError(f"--out {str(path)!r}: expected a .csv or .parquet file name.")
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from edgecase.demo import run_demo
 
@@ -81,12 +131,26 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_generate_fraud(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from edgecase.fraud import FraudScenarioGenerator, simulate_transactions, split_features
+    from edgecase.fraud import (
+        TYPOLOGIES,
+        FraudScenarioGenerator,
+        simulate_transactions,
+        split_features,
+    )
 
+    # Cheap checks first: a typo should not wait for a simulation to fail.
+    _check_count(args.n, "--n")
+    _check_count(args.population, "--population")
+    check_severity(args.severity, "--severity")
+    if args.typology is not None:
+        check_choice(args.typology, "--typology", list(TYPOLOGIES), error=UnknownNameError)
+    _check_out(args.out)
     if args.source:
         X, y = _split_target(read_table(args.source), args.target)
     else:
-        population = simulate_transactions(n_transactions=args.population, random_state=args.seed)
+        population = simulate_transactions(
+            n_transactions=args.population, random_state=args.seed, progress=not args.no_progress
+        )
         X, y = split_features(population)
     gen = FraudScenarioGenerator().fit(X, y)
     rows = gen.generate(
@@ -102,8 +166,13 @@ def _cmd_generate_fraud(args: argparse.Namespace) -> int:
 
 def _cmd_generate_market(args: argparse.Namespace) -> int:
     from edgecase.datasets import load_market
-    from edgecase.market import BlackSwanGenerator
+    from edgecase.market import SCENARIOS, BlackSwanGenerator
 
+    _check_count(args.n, "--n")
+    _check_count(args.steps, "--steps")
+    check_severity(args.severity, "--severity")
+    check_choice(args.scenario, "--scenario", list(SCENARIOS), error=UnknownNameError)
+    _check_out(args.out)
     if args.returns:
         table = read_table(args.returns)
         col = args.column or table.columns[-1]
@@ -146,18 +215,62 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stress_scenarios(names: Any, X: Any) -> list[Any]:
+    """Scenarios named on the command line; default: the fraud scenarios on simulator
+    columns, else Gaussian noise on every numeric column (any table)."""
+    from edgecase.fraud import FEATURE_COLUMNS, TYPOLOGIES
+    from edgecase.stress import FRAUD_SCENARIOS, Perturb, fraud_scenarios
+    from edgecase.stress.typology import TypologyScenario
+
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    if not names:
+        if all(c in X.columns for c in FEATURE_COLUMNS):
+            return fraud_scenarios()
+        return [Perturb()]
+    known = [*FRAUD_SCENARIOS, *(f"typology_{t}" for t in TYPOLOGIES), "perturb"]
+    out: list[Any] = []
+    for name in names:
+        check_choice(name, "--scenario", known, error=UnknownNameError)
+        if name == "perturb":
+            out.append(Perturb())
+        elif name.startswith("typology_"):
+            out.append(TypologyScenario(name.removeprefix("typology_")))
+        else:
+            out.append(FRAUD_SCENARIOS[name]())
+    return out
+
+
+def _severities(text: Any) -> Any:
+    import numpy as np
+
+    if text is None:
+        return np.linspace(0.0, 3.0, 13)
+    if isinstance(text, (list, tuple)):
+        parts = list(text)
+    else:
+        parts = [p for p in str(text).split(",") if p.strip()]
+    try:
+        return np.array([float(p) for p in parts])
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"--severities expects comma-separated numbers such as 0,0.5,1,2; got {text!r}."
+        ) from None
+
+
 def _cmd_stress(args: argparse.Namespace) -> int:
-    from edgecase.stress import StressHarness, default_scenarios
+    from edgecase.stress import StressHarness
     from edgecase.train import Trainer
 
     model = Trainer.load(args.model_dir)
     X, y = _split_target(read_table(args.data), args.target)
     harness = StressHarness(
         model,
-        default_scenarios(X),
+        _stress_scenarios(args.scenario, X),
         metric=args.metric,
         alert_rate=args.alert_rate,
         breaking_threshold=args.breaking_threshold,
+        severities=_severities(args.severities),
         n_boot=args.n_boot,
         random_state=args.seed,
         progress=not args.no_progress,
@@ -176,7 +289,9 @@ def _cmd_quality(args: argparse.Namespace) -> int:
     from edgecase.quality import evaluate
 
     real, synth = read_table(args.real), read_table(args.synthetic)
-    report = evaluate(real, synth, target=args.target, random_state=args.seed)
+    report = evaluate(
+        real, synth, target=args.target, random_state=args.seed, progress=not args.no_progress
+    )
     print(report.summary().to_string())
     if args.out:
         out = Path(args.out)
@@ -190,15 +305,26 @@ def _cmd_quality(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI's error format: one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.exit(2, f"edgecase: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _common(p: argparse.ArgumentParser, *, progress: bool = True) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--config", help="TOML file with defaults for this command's options")
     if progress:
         p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    # Also accepted after the command; SUPPRESS keeps the top-level value when absent here.
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="edgecase",
         description="Rare events and edge cases: generate, train, stress, check quality.",
     )
@@ -238,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--population", type=int, default=50_000, help="simulated rows to learn from without --from"
     )
     fraud.add_argument("--out", help="output .csv or .parquet (required)")
-    _common(fraud, progress=False)
+    _common(fraud)
     fraud.set_defaults(func=_cmd_generate_fraud, section="generate.fraud")
 
     market = gsub.add_parser("market", help="black-swan paths calibrated to real returns")
@@ -293,6 +419,19 @@ def build_parser() -> argparse.ArgumentParser:
     stress.add_argument(
         "--breaking-threshold", type=float, default=None, help="metric value that counts as broken"
     )
+    stress.add_argument(
+        "--scenario",
+        action="append",
+        default=None,
+        help="scenario (repeatable): amount_evasion, velocity_evasion, new_merchant_categories, "
+        "time_shift, account_takeover_mix, legit_drift, typology_<name>, perturb "
+        "(default: the fraud scenarios on simulator columns, else perturb)",
+    )
+    stress.add_argument(
+        "--severities",
+        default=None,
+        help="comma-separated severities to sweep (default: 0,0.25,...,3)",
+    )
     stress.add_argument("--n-boot", type=int, default=200, help="bootstrap draws (default: 200)")
     stress.add_argument("--out", help="report folder (required)")
     _common(stress)
@@ -303,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("synthetic", help="synthetic table with the same columns")
     quality.add_argument("--target", default=None, help="label column, if any")
     quality.add_argument("--out", default=None, help="report folder (optional)")
-    _common(quality, progress=False)
+    _common(quality)
     quality.set_defaults(func=_cmd_quality, section="quality")
     return parser
 
@@ -320,6 +459,18 @@ def _subparser(
     return p
 
 
+def _all_options(parser: argparse.ArgumentParser) -> set[str]:
+    """Option names of every command (a top-level config key must be one of them)."""
+    out: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                out |= _all_options(sub)
+        else:
+            out.add(action.dest)
+    return out - {"help", "config", "debug"}
+
+
 def _apply_config(
     parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace
 ) -> argparse.Namespace:
@@ -333,11 +484,24 @@ def _apply_config(
     section: Any = config
     for key in args.section.split("."):
         section = section.get(key, {}) if isinstance(section, dict) else {}
-    values = {k: v for k, v in config.items() if not isinstance(v, dict)}
-    values.update(section if isinstance(section, dict) else {})
     sub = _subparser(parser, args)
-    known = {a.dest for a in sub._actions}
-    unknown = sorted(k for k in (k.replace("-", "_") for k in values) if k not in known)
+    known = {a.dest for a in sub._actions} - {"help", "config", "debug"}
+    # Top-level keys are shared defaults: each command takes the ones it knows. Keys of
+    # the command's own table must all be known, so a typo there is an error.
+    values = {
+        k: v for k, v in config.items() if not isinstance(v, dict) and k.replace("-", "_") in known
+    }
+    section = section if isinstance(section, dict) else {}
+    values.update(section)
+    anywhere = _all_options(parser)
+    unknown = sorted(
+        {k for k in (k.replace("-", "_") for k in section) if k not in known}
+        | {
+            k
+            for k in (k.replace("-", "_") for k, v in config.items() if not isinstance(v, dict))
+            if k not in anywhere
+        }
+    )
     if unknown:
         raise InvalidParameterError(
             f"--config {str(path)!r}: unknown option(s) {unknown} for `{args.section}`."
@@ -371,11 +535,27 @@ def main(argv: list[str] | None = None) -> int:
                 f"`edgecase {args.section.replace('.', ' ')}` needs {flags} (on the command line or in --config)."
             )
         return int(args.func(args) or 0)
-    except EdgecaseError as exc:
+    except KeyboardInterrupt:
         if args.debug:
             raise
-        print(f"edgecase: error: {exc}", file=sys.stderr)
-        return 2
+        print("edgecase: error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"edgecase: error: {_one_line(exc)}", file=sys.stderr)
+        return 2 if isinstance(exc, EdgecaseError) else 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error as one line; errors that are not edgecase's own say what they are and
+    point at --debug, since they may be a bug rather than bad input."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, EdgecaseError):
+        return text
+    if isinstance(exc, OSError):
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text} (rerun with --debug for the traceback)"
 
 
 if __name__ == "__main__":  # pragma: no cover
