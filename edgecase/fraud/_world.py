@@ -68,6 +68,13 @@ MERCHANTS_PER_CATEGORY = 2_000
 MERCHANT_STRIDE = 100_000  # merchant_id = category * stride + local id
 N_FAVOURITES = 2
 FRAUD_DEVICE_BASE = 1 << 40
+# A legit customer's new phone or laptop: one id per account in its own range.
+NEW_DEVICE_BASE = 1 << 39
+# Share of accounts that start using a new online device during the window, and the share of
+# their later online transactions made on it. Without this, "new device" would only ever
+# mean fraud and become a perfect (and unrealistic) rule.
+P_NEW_DEVICE = 0.25
+P_USE_NEW_DEVICE = 0.7
 DAY = 86_400
 HOUR = 3_600
 
@@ -175,7 +182,7 @@ def legit_rows(rng: np.random.Generator, acc: Accounts, counts: np.ndarray, days
     travelling = (rng.random(m) < acc.travel_p[idx]) & (channel != ONLINE)
     country = np.where(travelling, rng.choice(len(COUNTRIES), size=m, p=TRAVEL_P), acc.home[idx])
     device = np.where(channel == ONLINE, acc.online_device(idx, rng), acc.card_device(idx))
-    return {
+    out = {
         "acct": idx,
         "t": t,
         "amount": amount,
@@ -186,3 +193,8 @@ def legit_rows(rng: np.random.Generator, acc: Accounts, counts: np.ndarray, days
         "device": device,
         "distance": acc.distance(idx, country, rng),
     }
+    # drawn last, so every other column keeps the same random numbers
+    switch_day = np.where(rng.random(acc.n) < P_NEW_DEVICE, rng.integers(0, days, acc.n), days)
+    on_new = (channel == ONLINE) & (t >= switch_day[idx] * DAY) & (rng.random(m) < P_USE_NEW_DEVICE)
+    out["device"] = np.where(on_new, NEW_DEVICE_BASE + acc.account_id[idx], device)
+    return out

@@ -162,7 +162,8 @@ class CardTesting(Typology):
         cat = np.where(rng.random(m) < 0.7, ONLINE_RETAIL, CAT["entertainment"])
         tiny = np.exp(rng.uniform(np.log(0.5), np.log(5.0), m))
         usual = acc.typical_amount(acct, cat) * np.exp(0.3 * rng.standard_normal(m))
-        amount = np.exp(_toward(np.log(tiny), np.log(usual), min(s, 1.5)))
+        # the victim's usual ticket is as evasive as an amount gets: it stays there beyond s=1
+        amount = np.exp(_toward(np.log(tiny), np.log(usual), min(s, 1.0)))
         gap_mean = _toward(40.0, 3600.0, s, 5.0)
         t = starts[ev] + _cumsum_within(rng.exponential(gap_mean, m), ev, sizes)
         channel = np.full(m, ONLINE)
@@ -337,7 +338,8 @@ class MerchantCompromise(Typology):
         t = starts[ev] + rng.uniform(0.0, window, m)
         odd = np.exp(rng.uniform(np.log(50.0), np.log(500.0), m))
         usual = acc.typical_amount(acct, cat) * np.exp(0.3 * rng.standard_normal(m))
-        amount = np.exp(_toward(np.log(odd), np.log(usual), min(s, 1.5)))
+        # the victim's usual ticket is as evasive as an amount gets: it stays there beyond s=1
+        amount = np.exp(_toward(np.log(odd), np.log(usual), min(s, 1.0)))
         channel = np.where(cat == ONLINE_RETAIL, ONLINE, CARD_PRESENT)
         return {
             "t": t,

@@ -28,6 +28,9 @@ def plot_curves(report: Any, ax: Any = None):
         ax.plot(df["severity"], df["value"], marker="o", ms=3, color=c, label=name)
         ax.fill_between(df["severity"], df["ci_low"], df["ci_high"], color=c, alpha=0.18, lw=0)
         bp = bps.loc[name]
+        if not np.isclose(bp["breaking_threshold"], report.breaking_threshold):
+            # a scenario measured against its own lowest severity has its own threshold
+            ax.axhline(bp["breaking_threshold"], color=c, ls=":", lw=1)
         if bp["broken"]:
             s = bp["breaking_severity"]
             ax.plot([s], [bp["breaking_threshold"]], marker="X", ms=10, color=c, mec="k")

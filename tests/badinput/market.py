@@ -18,6 +18,7 @@ from edgecase.market import (
 )
 from edgecase.market.calibrate import MIN_OBS
 from edgecase.market.features import make_features
+from edgecase.market.scenarios import _ALIASES, CRISES, SCENARIOS
 
 from . import Case
 from ._strategies import NON_FINITE, WRONG_TYPES, bad_real, bad_returns
@@ -86,7 +87,11 @@ def _bad_generate_args():
         st.tuples(st.just("n_paths"), st.one_of(WRONG_TYPES, st.integers(max_value=0))),
         st.tuples(st.just("n_steps"), st.one_of(WRONG_TYPES, st.integers(max_value=0))),
         st.tuples(st.just("severity"), bad_real(low=0.0)),
-        st.tuples(st.just("scenario"), st.one_of(st.text(max_size=12), WRONG_TYPES)),
+        st.tuples(
+            st.just("scenario"),
+            # WRONG_TYPES holds text too: keep out the real names, whichever strategy drew them
+            st.one_of(st.text(max_size=12), WRONG_TYPES).filter(lambda v: v not in SCENARIOS),
+        ),
     )
 
 
@@ -143,25 +148,9 @@ CASES = [
     Case("BlackSwanGenerator.generate (bad arguments)", _bad_generate_args(), _generate),
     Case(
         "BlackSwanGenerator.crisis_replay (unknown crisis)",
-        st.one_of(
-            st.text(max_size=10).filter(
-                lambda s: (
-                    s
-                    not in (
-                        "2008",
-                        "2010_flash_crash",
-                        "1987",
-                        "2020",
-                        "gfc",
-                        "lehman",
-                        "flash_crash_2010",
-                        "2010",
-                        "black_monday",
-                        "covid",
-                    )
-                )
-            ),
-            WRONG_TYPES,
+        # WRONG_TYPES holds text too: keep out every real name and alias, whichever strategy drew it
+        st.one_of(st.text(max_size=10), WRONG_TYPES).filter(
+            lambda v: not isinstance(v, str) or v not in {*CRISES, *_ALIASES}
         ),
         lambda name: _GEN.crisis_replay(name, 2, random_state=0),
     ),
