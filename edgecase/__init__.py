@@ -31,6 +31,7 @@ _SUBMODULES = {
     "plot",
     "report",
     "cli",
+    "demo",
 }
 
 __all__ = ["EdgecaseError", "errors", "__version__", *sorted(_SUBMODULES)]
