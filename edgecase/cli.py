@@ -159,6 +159,12 @@ def _cmd_generate_fraud(args: argparse.Namespace) -> int:
         severity=args.severity,
         random_state=np.random.default_rng(args.seed),
     )
+    # every generated row is a fraud row: label it with the data's own positive label so the
+    # file can be appended to the training table as it is
+    from edgecase._validate import check_binary_target
+
+    labels = np.asarray(y)
+    rows[args.target] = labels[np.flatnonzero(check_binary_target(y, name=args.target) == 1)[0]]
     out = write_table(rows, args.out)
     print(f"wrote {len(rows):,} fraud variations (severity {args.severity}) to {out}")
     return 0

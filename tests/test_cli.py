@@ -87,8 +87,9 @@ def test_generate_fraud_parquet(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "wrote 200 fraud variations" in proc.stdout
     df = pd.read_parquet(tmp_path / "x.parquet")
-    assert df.shape == (200, len(FEATURE_COLUMNS))
-    assert list(df.columns) == FEATURE_COLUMNS
+    assert df.shape == (200, len(FEATURE_COLUMNS) + 1)
+    assert list(df.columns) == [*FEATURE_COLUMNS, "is_fraud"]
+    assert df["is_fraud"].all()  # every variation is a fraud row, labelled as in the data
     assert isinstance(df["merchant_category"].dtype, pd.CategoricalDtype)
     assert (df["amount"] >= 0.01).all() and df["hour"].between(0, 23).all()
 
@@ -284,3 +285,15 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
         assert proc.returncode != 0
         assert "Traceback (most recent call last)" in proc.stderr
         assert "InvalidParameterError" in proc.stderr
+
+
+def test_generate_fraud_from_your_table_keeps_its_label(tmp_path: Path) -> None:
+    from edgecase.datasets import load_keel
+
+    X, y = load_keel("yeast4")
+    X.assign(Class=np.where(y == 1, "positive", "negative")).to_csv(tmp_path / "yeast4.csv", index=False)
+    run("generate", "fraud", "--from", "yeast4.csv", "--target", "Class", "--n", "50",
+        "--severity", "0.5", "--out", "more.csv", "--no-progress", cwd=tmp_path)  # fmt: skip
+    df = pd.read_csv(tmp_path / "more.csv")
+    assert list(df.columns) == [*X.columns, "Class"] and len(df) == 50
+    assert (df["Class"] == "positive").all()
