@@ -291,7 +291,9 @@ def test_generate_fraud_from_your_table_keeps_its_label(tmp_path: Path) -> None:
     from edgecase.datasets import load_keel
 
     X, y = load_keel("yeast4")
-    X.assign(Class=np.where(y == 1, "positive", "negative")).to_csv(tmp_path / "yeast4.csv", index=False)
+    X.assign(Class=np.where(y == 1, "positive", "negative")).to_csv(
+        tmp_path / "yeast4.csv", index=False
+    )
     run("generate", "fraud", "--from", "yeast4.csv", "--target", "Class", "--n", "50",
         "--severity", "0.5", "--out", "more.csv", "--no-progress", cwd=tmp_path)  # fmt: skip
     df = pd.read_csv(tmp_path / "more.csv")
