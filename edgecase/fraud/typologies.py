@@ -23,6 +23,7 @@ CardTesting(severity=1.0)
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 import numpy as np
@@ -78,7 +79,7 @@ def _cumsum_within(gaps: np.ndarray, ev: np.ndarray, sizes: np.ndarray) -> np.nd
     return c - c[first][ev]
 
 
-class Typology:
+class Typology(ABC):
     """Base class: subclasses set ``name``, ``description`` and implement ``_rows``.
 
     Parameters
@@ -102,9 +103,9 @@ class Typology:
     def _s(self) -> float:
         return check_severity(self.severity)
 
+    @abstractmethod
     def event_sizes(self, rng: np.random.Generator, n_events: int) -> np.ndarray:
         """Rows per event (at least 1)."""
-        raise NotImplementedError
 
     def rows(
         self,
@@ -126,8 +127,9 @@ class Typology:
             out["distance"] = acc.distance(acct, out["country"], rng)
         return out
 
+    @abstractmethod
     def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s) -> dict[str, Any]:
-        raise NotImplementedError
+        """Columns t, amount, cat, merchant, channel, country, device of the event rows."""
 
     # helpers shared by the typologies
     @staticmethod

@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -82,7 +83,7 @@ def _keep_fraction(severity: float, at_one: float) -> float:
     return 1.0 - (1.0 - at_one) ** severity
 
 
-class BaseScenario:
+class BaseScenario(ABC):
     """Shared validation for the built-in scenarios.
 
     Subclasses set ``name`` and ``required`` (columns they need) and implement
@@ -121,13 +122,14 @@ class BaseScenario:
             y_out = np.asarray(y_s).astype(np.asarray(y).dtype)
         return X_s, y_out
 
-    def _check_columns(self, df: pd.DataFrame) -> None:
+    def _check_columns(self, df: pd.DataFrame) -> None:  # noqa: B027 - optional hook, default: nothing to check
         """Extra dtype checks of the required columns (override)."""
 
+    @abstractmethod
     def _apply(
         self, X: pd.DataFrame, y: np.ndarray, severity: float, rng: np.random.Generator
     ) -> tuple[pd.DataFrame, np.ndarray]:
-        raise NotImplementedError
+        """Stress a copy of ``X`` and the int8 labels at ``severity`` > 0."""
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
@@ -507,8 +509,9 @@ def _check_mapping(value: Any, name: str) -> dict[str, float]:
 class _NumericScenario(BaseScenario):
     """Shared parts of FeatureShift and Perturb: row selection, bounds, integer columns."""
 
+    @abstractmethod
     def _columns(self) -> list[str]:
-        raise NotImplementedError
+        """The numeric columns this scenario changes."""
 
     def _check_columns(self, df):
         check_choice(self.rows, "rows", _ROWS, error=InvalidParameterError)
