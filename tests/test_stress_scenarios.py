@@ -31,21 +31,6 @@ CATEGORIES = [
     "gift_cards",
     "online_retail",
 ]
-FEATURES = [
-    "amount",
-    "merchant_category",
-    "channel",
-    "country",
-    "account_age_days",
-    "hour",
-    "txn_count_1h",
-    "txn_count_24h",
-    "amount_to_median",
-    "is_new_device",
-    "is_new_country",
-    "is_new_merchant",
-    "distance_from_home_km",
-]
 
 
 def fraud_frame(n: int = 4000, fraud_rate: float = 0.05, seed: int = 2024):
