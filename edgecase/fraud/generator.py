@@ -11,13 +11,13 @@ import pandas as pd
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
 from edgecase._validate import check_min_class_count, check_scalar, check_severity, check_X_y
 from edgecase.errors import InvalidParameterError, NotFittedError, SchemaViolationError
-from edgecase.fraud.samplers import (
-    _bounds,
-    _Codec,
-    _column_stats,
-    _fit_class,
-    _stat_sample,
-    _synthesise,
+from edgecase.fraud._synthesis import (
+    Codec,
+    bounds,
+    column_stats,
+    fit_class,
+    stat_sample,
+    synthesise,
 )
 from edgecase.fraud.simulate import FEATURE_COLUMNS, simulate_transactions, transaction_schema
 from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
@@ -110,7 +110,7 @@ class FraudScenarioGenerator:
         self.typologies_ = self._allowed_typologies()
         self.is_simulator_table_ = set(X.columns) == set(FEATURE_COLUMNS)
 
-        codec = _Codec.from_data(X, "auto")
+        codec = Codec.from_data(X, "auto")
         num = codec.numeric(X)
         codes = codec.codes(X)
         # ids, entity and time columns are copied from the base row, never blended
@@ -122,16 +122,16 @@ class FraudScenarioGenerator:
             dtype=bool,
         )
         rng = np.random.default_rng(0)  # only picks the subsample for column statistics
-        sample = _stat_sample(y01, rng)
-        scale, discrete = _column_stats(num, sample)
+        sample = stat_sample(y01, rng)
+        scale, discrete = column_stats(num, sample)
         integer = codec.integer_mask(num)
-        low, high = _bounds(codec, num, schema, integer)
+        low, high = bounds(codec, num, schema, integer)
         self._codec = codec
         self._X = X
         self._stats = dict(
             scale=scale, discrete=discrete | fixed, integer=integer, low=low, high=high
         )
-        self._model = _fit_class(num, codes, y01 == 1, int(k), scale, rng)
+        self._model = fit_class(num, codes, y01 == 1, int(k), scale, rng)
         self.n_fraud_ = int(y01.sum())
         return self
 
@@ -226,7 +226,7 @@ class FraudScenarioGenerator:
         num_new = np.empty((n, m.num.shape[1]))
         codes_new = np.empty((n, m.codes.shape[1]), dtype=np.int32)
         parents = np.empty((n, 2), dtype=np.int64)
-        _synthesise(
+        synthesise(
             m,
             n,
             seed,

@@ -1,0 +1,405 @@
+"""The synthesis core shared by :class:`~edgecase.fraud.EdgeCaseOversampler` and
+:class:`~edgecase.fraud.FraudScenarioGenerator`: a table codec, the per-class
+neighbourhood model and the vectorised, block-seeded row synthesis.
+
+The algorithm (safe-level weighting, interpolation, tail-aware jitter, severity,
+constraints) is described in :mod:`edgecase.fraud.samplers`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
+
+from edgecase._random import BLOCK_SIZE, block_rngs
+from edgecase.errors import InvalidParameterError
+from edgecase.schema import TableSchema
+
+__all__ = [
+    "ClassModel",
+    "Codec",
+    "bounds",
+    "column_stats",
+    "fit_class",
+    "stat_sample",
+    "synthesise",
+]
+
+_T_DOF = 5.0
+_JITTER = 0.15
+_CHUNK_BLOCKS = 8
+_MAX_OTHER = 10_000
+_FLOOR = 0.25  # base-row weight added to safety: noisy rows still seed a few rows
+_SAFE_GAP = True  # shorten interpolation toward less safe neighbours
+_SAFE_JITTER = False  # measured: shrinking jitter with danger did not help on KEEL
+
+
+# --------------------------------------------------------------------------- table codec
+@dataclass
+class Codec:
+    """Split a table into a float matrix of numeric columns and int codes of discrete ones."""
+
+    columns: list  # original column labels (None for ndarray input)
+    num_idx: np.ndarray  # positions of numeric (interpolated) columns
+    cat_idx: np.ndarray  # positions of categorical columns (codes)
+    dtypes: list  # original dtypes (DataFrame) or the array dtype
+    cat_dtypes: dict  # position -> CategoricalDtype for rebuilding
+    forced_discrete: np.ndarray  # numeric columns to copy, not interpolate (ndarray categories)
+
+    @classmethod
+    def from_data(cls, X: Any, categorical: Any) -> Codec:
+        if isinstance(X, pd.DataFrame):
+            cols = list(X.columns)
+            if isinstance(categorical, str) and categorical == "auto":
+                is_cat = np.array(
+                    [
+                        isinstance(d, pd.CategoricalDtype)
+                        or pd.api.types.is_string_dtype(d)
+                        or d == np.dtype(object)
+                        for d in X.dtypes
+                    ]
+                )
+            else:
+                is_cat = _cat_mask(categorical, cols)
+            dtypes = list(X.dtypes)
+        else:
+            p = X.shape[1]
+            if isinstance(categorical, str) and categorical == "auto":
+                forced = np.zeros(p, dtype=bool)
+            else:
+                forced = _cat_mask(categorical, list(range(p)))
+            # array categories are numeric codes: copied whole, never interpolated
+            return cls(None, np.arange(p), np.arange(0), [X.dtype] * p, {}, forced)
+        cat_dtypes = {}
+        if cols is not None:
+            for i in np.flatnonzero(is_cat):
+                s = X.iloc[:, i]
+                cat_dtypes[i] = (
+                    s.dtype
+                    if isinstance(s.dtype, pd.CategoricalDtype)
+                    else pd.CategoricalDtype(pd.unique(s))
+                )
+        n_num = int((~is_cat).sum())
+        return cls(
+            cols,
+            np.flatnonzero(~is_cat),
+            np.flatnonzero(is_cat),
+            dtypes,
+            cat_dtypes,
+            np.zeros(n_num, dtype=bool),
+        )
+
+    def numeric(self, X: Any) -> np.ndarray:
+        if self.columns is None:
+            return X
+        out = np.empty((len(X), self.num_idx.size), dtype=np.float64)
+        for j, i in enumerate(self.num_idx):
+            s = X.iloc[:, i]
+            if pd.api.types.is_datetime64_any_dtype(s.dtype):
+                out[:, j] = s.to_numpy().astype("datetime64[ns]").astype(np.int64)
+            else:
+                out[:, j] = s.to_numpy(dtype=np.float64)
+        return out
+
+    def codes(self, X: Any) -> np.ndarray:
+        out = np.empty((len(X), self.cat_idx.size), dtype=np.int32)
+        for j, i in enumerate(self.cat_idx):
+            out[:, j] = pd.Categorical(X.iloc[:, i], dtype=self.cat_dtypes[i]).codes
+        return out
+
+    def integer_mask(self, num: np.ndarray) -> np.ndarray:
+        """Numeric columns that must stay whole (integer/bool dtype)."""
+        out = np.zeros(self.num_idx.size, dtype=bool)
+        for j, i in enumerate(self.num_idx):
+            d = self.dtypes[i]
+            out[j] = (
+                pd.api.types.is_integer_dtype(d)
+                or pd.api.types.is_bool_dtype(d)
+                or pd.api.types.is_datetime64_any_dtype(d)
+            )
+        return out
+
+    def rebuild(self, X: Any, num_new: np.ndarray, codes_new: np.ndarray) -> pd.DataFrame:
+        """Original rows followed by the new ones, every column in its original dtype."""
+        data = {}
+        for j, i in enumerate(self.num_idx):
+            s = X.iloc[:, i]
+            v = num_new[:, j]
+            d = self.dtypes[i]
+            if pd.api.types.is_datetime64_any_dtype(d):
+                new = pd.Series(v.astype(np.int64).astype("datetime64[ns]")).astype(d)
+            elif pd.api.types.is_bool_dtype(d):
+                new = pd.Series(v > 0.5).astype(d)
+            else:
+                new = pd.Series(v).astype(d)
+            data[i] = pd.concat([s.reset_index(drop=True), new], ignore_index=True)
+        for j, i in enumerate(self.cat_idx):
+            s = X.iloc[:, i]
+            dt = self.cat_dtypes[i]
+            new = pd.Series(pd.Categorical.from_codes(codes_new[:, j], dtype=dt))
+            if not isinstance(s.dtype, pd.CategoricalDtype):
+                new = new.astype(s.dtype)
+            data[i] = pd.concat([s.reset_index(drop=True), new], ignore_index=True)
+        out = pd.DataFrame({k: data[k] for k in range(len(self.columns))})
+        out.columns = self.columns
+        return out
+
+
+def _cat_mask(categorical: Any, cols: list) -> np.ndarray:
+    p = len(cols)
+    if categorical is None:
+        return np.zeros(p, dtype=bool)
+    arr = np.asarray(categorical)
+    if arr.dtype == bool:
+        if arr.shape != (p,):
+            raise InvalidParameterError(
+                f"categorical_features as a boolean mask must have {p} entries; got {arr.shape}."
+            )
+        return arr.copy()
+    mask = np.zeros(p, dtype=bool)
+    for c in arr.tolist():
+        if c in cols:
+            mask[cols.index(c)] = True
+        elif isinstance(c, numbers.Integral) and 0 <= c < p:
+            mask[int(c)] = True
+        else:
+            raise InvalidParameterError(
+                f"categorical_features entry {c!r} is neither a column name nor a position < {p}."
+            )
+    return mask
+
+
+# --------------------------------------------------------------------------- synthesis core
+@dataclass
+class ClassModel:
+    """Neighbourhood structure of one class, ready to synthesise from."""
+
+    rows: np.ndarray  # positions of the class rows in the input
+    num: np.ndarray  # (m, p_num) class numeric values
+    codes: np.ndarray  # (m, p_cat)
+    nn: np.ndarray  # (m, k) neighbour positions within the class
+    radius: np.ndarray  # (m,) distance to the k-th neighbour (standardised units)
+    safety: np.ndarray  # (m,) 1 - danger
+    other_num: np.ndarray  # (m, p_num) nearest other-class row of each class row
+    other_codes: np.ndarray  # (m, p_cat)
+
+
+def fit_class(
+    num: np.ndarray,
+    codes: np.ndarray,
+    in_class: np.ndarray,
+    k: int,
+    scale: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    max_other: int = _MAX_OTHER,
+) -> ClassModel:
+    rows = np.flatnonzero(in_class)
+    other = np.flatnonzero(~in_class)
+    if other.size > max_other:
+        # distances only need a faithful sample of the other class; counts are scaled back
+        other = np.sort(rng.choice(other, size=max_other, replace=False))
+    n_other_total = int((~in_class).sum())
+
+    def embed(idx: np.ndarray) -> np.ndarray:
+        parts = [num[idx] / scale]
+        if codes.shape[1]:
+            # a category mismatch costs about one standard deviation (as SMOTENC's median std)
+            parts.append(_one_hot(codes[idx], codes) * np.sqrt(0.5))
+        return (np.hstack(parts) if len(parts) > 1 else parts[0]).astype(np.float32)
+
+    Zc = embed(rows)
+    m = rows.size
+    # The queries are small (minority rows x a capped sample): thread start-up costs more than
+    # it saves, and on a busy machine OpenMP spin-waiting doubles the time.
+    with threadpool_limits(1):
+        nn = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(Zc)
+        d_in, i_in = nn.kneighbors(Zc)
+    # drop self (duplicates may put another row first: remove the row's own index wherever it is)
+    self_pos = np.where(i_in == np.arange(m)[:, None], True, False)
+    has_self = self_pos.any(axis=1)
+    drop = np.where(has_self, self_pos.argmax(axis=1), k)
+    keep = np.ones_like(i_in, dtype=bool)
+    keep[np.arange(m), drop] = False
+    i_in = i_in[keep].reshape(m, k)
+    d_in = d_in[keep].reshape(m, k)
+    radius = d_in[:, -1]
+    if other.size:
+        Zo = embed(other)
+        k_o = min(k, other.size)
+        with threadpool_limits(1):
+            nn_o = NearestNeighbors(n_neighbors=k_o, algorithm="brute").fit(Zo)
+            d_o, i_o = nn_o.kneighbors(Zc)
+        inside = (d_o <= radius[:, None] + 1e-12).sum(axis=1) * (n_other_total / other.size)
+        danger = inside / (inside + k)
+        nearest_other = other[i_o[:, 0]]
+    else:
+        danger = np.zeros(m)
+        nearest_other = rows
+    return ClassModel(
+        rows=rows,
+        num=num[rows],
+        codes=codes[rows],
+        nn=i_in,
+        radius=radius,
+        safety=1.0 - danger,
+        other_num=num[nearest_other],
+        other_codes=codes[nearest_other],
+    )
+
+
+def _one_hot(c: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    widths = ref.max(axis=0) + 1
+    offsets = np.r_[0, np.cumsum(widths)[:-1]]
+    out = np.zeros((c.shape[0], int(widths.sum())))
+    out[np.repeat(np.arange(c.shape[0]), c.shape[1]), (c + offsets).ravel()] = 1.0
+    return out
+
+
+def synthesise(
+    model: ClassModel,
+    n_new: int,
+    seed: np.random.SeedSequence,
+    *,
+    scale: np.ndarray,
+    discrete: np.ndarray,
+    integer: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    severity: float,
+    out_num: np.ndarray,
+    out_codes: np.ndarray,
+    parents: np.ndarray,
+    first_block: int = 0,
+) -> None:
+    """Write ``n_new`` synthetic rows into ``out_num`` / ``out_codes`` / ``parents`` in place.
+
+    The rows are rows ``first_block * BLOCK_SIZE ..`` of a longer job seeded by ``seed``
+    (``edgecase.parallel`` generates a job in chunks; each chunk passes its first block).
+    """
+    m, k = model.nn.shape
+    p = model.num.shape[1]
+    weight = model.safety + _FLOOR
+    cum = np.cumsum(weight)
+    cum /= cum[-1]
+    # per-feature jitter scale: the row's neighbourhood radius spread over the features
+    p_dist = max(p + model.codes.shape[1], 1)
+    row_scale = _JITTER * model.radius / np.sqrt(p_dist)
+    if _SAFE_JITTER:
+        row_scale = row_scale * model.safety
+    move = severity / (1.0 + severity)
+    n_blocks = -(-n_new // BLOCK_SIZE)
+    buf = BLOCK_SIZE * _CHUNK_BLOCKS
+    any_disc = bool(discrete.any())
+    # noise per column: zero on discrete columns (they are copied, never perturbed)
+    col_scale = np.where(discrete, 0.0, scale).astype(np.float32)
+    u = np.empty((buf, 5))  # base pick, neighbour pick, gap, discrete pick, severity flip
+    chi = np.empty(buf)
+    # float32 normals: half the memory traffic; jitter needs no more precision
+    z = np.empty((buf, p), dtype=np.float32)
+    work = np.empty((buf, p), dtype=out_num.dtype)
+    for c0 in range(0, n_blocks, _CHUNK_BLOCKS):
+        nb_blocks = min(_CHUNK_BLOCKS, n_blocks - c0)
+        start = c0 * BLOCK_SIZE
+        stop = min(n_new, (c0 + nb_blocks) * BLOCK_SIZE)
+        size = stop - start
+        for j, rng in enumerate(block_rngs(seed, first_block + c0, nb_blocks)):
+            a = j * BLOCK_SIZE
+            b = min(a + BLOCK_SIZE, size)
+            rng.random(out=u[a:b])
+            chi[a:b] = rng.chisquare(_T_DOF, b - a)
+            rng.standard_normal(dtype=np.float32, out=z[a:b])
+        u_base, u_nb, gap, u_pick, u_flip = (u[:size, i] for i in range(5))
+        base = np.minimum(np.searchsorted(cum, u_base, side="right"), m - 1)
+        nbr = model.nn[base, np.minimum((u_nb * k).astype(np.intp), k - 1)]
+        g = gap
+        if _SAFE_GAP:
+            g = g * np.minimum(1.0, model.safety[nbr] / np.maximum(model.safety[base], 1e-9))
+        xb = model.num[base]
+        res = out_num[start:stop]
+        # res = xb + g * (xn - xb) + t-noise, computed in place
+        np.subtract(model.num[nbr], xb, out=res)
+        res *= g[:, None]
+        res += xb
+        zz = z[:size]
+        zz *= (row_scale[base] / np.sqrt(chi[:size] / _T_DOF)).astype(np.float32)[:, None]
+        zz *= col_scale
+        res += zz
+        pick = u_pick < g
+        if any_disc:
+            res[:, discrete] = np.where(pick[:, None], model.num[nbr][:, discrete], xb[:, discrete])
+        if out_codes.shape[1]:
+            out_codes[start:stop] = np.where(pick[:, None], model.codes[nbr], model.codes[base])
+        if move > 0:
+            o = model.other_num[base]
+            w = work[:size]
+            np.subtract(o, res, out=w)
+            w *= move
+            if any_disc:
+                w[:, discrete] = 0.0
+            res += w
+            flip = u_flip < move
+            if any_disc:
+                res[:, discrete] = np.where(flip[:, None], o[:, discrete], res[:, discrete])
+            if out_codes.shape[1]:
+                out_codes[start:stop] = np.where(
+                    flip[:, None], model.other_codes[base], out_codes[start:stop]
+                )
+        np.clip(res, low, high, out=res)
+        if integer.any():
+            res[:, integer] = np.round(res[:, integer])
+        parents[start:stop, 0] = model.rows[base]
+        parents[start:stop, 1] = model.rows[nbr]
+
+
+def column_stats(num: np.ndarray, sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Robust per-column scale and a discrete mask (<= 2 distinct values) from a row sample."""
+    S = num[sample]
+    scale = S.std(axis=0)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    lo = S.min(axis=0)
+    hi = S.max(axis=0)
+    mid_hit = ((S != lo) & (S != hi)).any(axis=0)
+    return scale, ~mid_hit
+
+
+def bounds(
+    codec: Codec,
+    num: np.ndarray,
+    schema: TableSchema | None,
+    integer: np.ndarray,
+    observed: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per numeric column (low, high): the schema's bounds, else the observed range.
+
+    Updates ``integer`` in place with the schema's integer columns.
+    """
+    if observed is None:
+        observed = (num.min(axis=0), num.max(axis=0))
+    low, high = observed[0].astype(np.float64), observed[1].astype(np.float64)
+    if schema is None or codec.columns is None:
+        return low, high
+    for j, i in enumerate(codec.num_idx):
+        col = codec.columns[i]
+        if col in schema.columns:
+            spec = schema[col]
+            low[j] = -np.inf if spec.low is None else spec.low
+            high[j] = np.inf if spec.high is None else spec.high
+            integer[j] |= spec.kind == "integer"
+    return low, high
+
+
+def stat_sample(y: np.ndarray, rng: np.random.Generator, size: int = 20_000) -> np.ndarray:
+    """All rows of small classes plus a uniform sample of the rest (for column statistics)."""
+    n = y.shape[0]
+    if n <= size:
+        return np.arange(n)
+    counts = pd.Series(y).value_counts()  # hashing: no sort of the whole label vector
+    small = np.flatnonzero(np.isin(y, counts.index[counts < size].to_numpy()))
+    return np.unique(np.r_[rng.choice(n, size=size, replace=False), small])
