@@ -1,8 +1,16 @@
 """Tabular rare-event generation: a transaction simulator, fraud typologies,
-constraint-aware oversamplers and a scenario generator for any labelled table."""
+constraint-aware oversamplers and a scenario generator for any labelled table.
+
+The figures (``plot_synthetic``, ``plot_typologies``) load on first use, so that
+importing the stage does not import matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from edgecase.fraud.generator import FraudScenarioGenerator
-from edgecase.fraud.plots import plot_synthetic, plot_typologies
 from edgecase.fraud.samplers import EdgeCaseOversampler
 from edgecase.fraud.simulate import (
     COLUMNS,
@@ -27,3 +35,17 @@ __all__ = [
     "split_features",
     "transaction_schema",
 ]
+
+_LAZY = {"plot_synthetic": "edgecase.fraud.plots", "plot_typologies": "edgecase.fraud.plots"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'edgecase.fraud' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
