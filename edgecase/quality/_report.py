@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from edgecase._io import Section, dumps, write_html
 from edgecase._random import RandomStateLike, spawn
 from edgecase._validate import check_scalar
 from edgecase.errors import InvalidInputError, InvalidParameterError
@@ -21,7 +22,6 @@ from edgecase.quality._prep import Prepared, prepare, subsample
 from edgecase.quality.fidelity import association_matrix, column_fidelity, tail_quantiles
 from edgecase.quality.privacy import privacy_metrics, row_hashes
 from edgecase.quality.utility import XGB_PARAMS, detection_auc, model_frame, utility_scores
-from edgecase.report import Section, dumps, write_html
 
 __all__ = ["QualityReport", "evaluate", "THRESHOLDS"]
 

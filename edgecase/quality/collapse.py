@@ -35,13 +35,13 @@ from scipy import stats
 from sklearn.neighbors import NearestNeighbors
 from tqdm.auto import tqdm
 
+from edgecase._io import Section, dumps, write_html
 from edgecase._random import RandomStateLike, spawn
 from edgecase._validate import check_returns, check_scalar, check_X_y
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.quality._prep import Encoder, prepare, subsample
 from edgecase.quality.fidelity import column_fidelity, ks_statistic, tail_quantiles
 from edgecase.quality.privacy import exact_copy_share, row_hashes
-from edgecase.report import Section, dumps, write_html
 
 __all__ = ["CollapseReport", "collapse_check", "hill_tail_index"]
 

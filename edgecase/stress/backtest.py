@@ -213,7 +213,7 @@ class VarBacktest:
         return pd.DataFrame(rows, columns=["test", "statistic", "p_value"])
 
     def to_json(self) -> str:
-        from edgecase.report import dumps
+        from edgecase._io import dumps
 
         d = {k: v for k, v in vars(self).items() if k not in ("exceptions", "zones")}
         d["tests"] = self.tests

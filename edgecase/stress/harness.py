@@ -336,7 +336,7 @@ class StressReport:
 
     def to_json(self) -> str:
         """JSON text: settings, curves and breaking points (NaN/inf become null)."""
-        from edgecase.report import dumps
+        from edgecase._io import dumps
 
         return dumps(
             {
@@ -357,7 +357,7 @@ class StressReport:
 
     def to_html(self, path: str | Path, *, title: str = "edgecase stress report") -> Path:
         """Write a self-contained HTML report (figures embedded) and return its path."""
-        from edgecase.report import Section, write_html
+        from edgecase._io import Section, write_html
         from edgecase.stress.plots import plot_curves, plot_heatmap
 
         direction = "higher is better" if self.greater_is_better else "lower is better"
