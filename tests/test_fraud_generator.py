@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from edgecase.datasets import load_keel
 from edgecase.errors import (
@@ -129,3 +131,73 @@ def test_simulator_variations_are_whole_cents():
     rows = FraudScenarioGenerator().fit(X, y).generate(2_000, severity=1.0, random_state=0)
     cents = rows["amount"].to_numpy() * 100
     assert np.allclose(cents, np.round(cents)) and (rows["amount"] >= 0.01).all()
+
+
+# scikit-learn's generic checks that test a message or an input the generator refuses on purpose
+_NOT_APPLICABLE = {
+    "check_dtype_object": "text columns must be pandas 'category': the generator never guesses "
+    "categories from object columns",
+    "check_estimators_empty_data_messages": "an empty X raises edgecase's InvalidInputError "
+    "('X has no columns'), not scikit-learn's wording",
+    "check_fit2d_1sample": "one row is one class: refused with edgecase's 'single class' message",
+}
+
+
+# k_neighbors=1: the checks' tables hold only a handful of rows per class
+@parametrize_with_checks(
+    [FraudScenarioGenerator(k_neighbors=1)],
+    expected_failed_checks=lambda est: _NOT_APPLICABLE,
+)
+def test_sklearn_common_checks(estimator, check):
+    check(estimator)
+
+
+def test_clone_keeps_parameters_and_drops_the_fit():
+    X, y = load_keel("glass5")
+    schema = TableSchema.infer(X)
+    gen = FraudScenarioGenerator(schema=schema, typologies=["card_testing"], k_neighbors=3)
+    gen.fit(X, y)
+    twin = clone(gen)
+    params = twin.get_params()
+    assert params["k_neighbors"] == 3 and params["typologies"] == ["card_testing"]
+    assert params["schema"].columns == schema.columns  # clone deep-copies non-estimators
+    assert not hasattr(twin, "schema_")
+    pd.testing.assert_frame_equal(
+        twin.fit(X, y).generate(20, random_state=1), gen.generate(20, random_state=1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"k_neighbors": 0}, "k_neighbors"),
+        ({"k_neighbors": True}, "k_neighbors"),
+        ({"k_neighbors": 2.5}, "k_neighbors"),
+        ({"schema": "auto"}, "schema"),
+        ({"typologies": 3}, "typologies"),
+        ({"random_state": -1}, "random_state"),
+        ({"random_state": "seed"}, "random_state"),
+    ],
+)
+def test_bad_parameters_raise_edgecase_errors_at_fit(params, name):
+    X, y = load_keel("glass5")
+    gen = FraudScenarioGenerator(**params)  # the constructor only stores them
+    with pytest.raises(InvalidParameterError, match=name):
+        gen.fit(X, y)
+
+
+def test_random_state_generator_seeds_the_fit(sim):
+    # 19,800 legit rows: fit subsamples the other class, so its random stream matters
+    X, y = sim
+
+    def rows(gen):
+        return gen.fit(X, y).generate(200, severity=1.0, random_state=0)
+
+    from_rng = rows(FraudScenarioGenerator(random_state=np.random.default_rng(7)))
+    pd.testing.assert_frame_equal(
+        from_rng, rows(FraudScenarioGenerator(random_state=np.random.default_rng(7)))
+    )
+    # the default seed is 0: fitting twice on the same table gives the same model
+    pd.testing.assert_frame_equal(
+        rows(FraudScenarioGenerator()), rows(FraudScenarioGenerator(random_state=0))
+    )

@@ -26,6 +26,20 @@ def test_sklearn_param_validation_with_edgecase_errors():
         EdgeCaseOversampler(k_neighbors=0).fit_resample(np.eye(10), [0] * 5 + [1] * 5)
 
 
+def test_random_state_accepts_a_numpy_generator():
+    X, y = load_keel("yeast4")
+
+    def resample(random_state):
+        return EdgeCaseOversampler(random_state=random_state).fit_resample(X, y)[0]
+
+    a = resample(np.random.default_rng(5))
+    pd.testing.assert_frame_equal(a, resample(np.random.default_rng(5)))
+    assert not a.equals(resample(np.random.default_rng(6)))
+    pd.testing.assert_frame_equal(
+        resample(np.random.SeedSequence(3)), resample(np.random.SeedSequence(3))
+    )
+
+
 @pytest.fixture(scope="module")
 def abalone():
     return load_keel("abalone9-18")

@@ -7,10 +7,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.utils import ClassifierTags
+from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import InvalidParameterError as _SkInvalidParameterError
 
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
 from edgecase._validate import check_min_class_count, check_scalar, check_severity, check_X_y
-from edgecase.errors import InvalidParameterError, NotFittedError, SchemaViolationError
+from edgecase.errors import (
+    InvalidInputError,
+    InvalidParameterError,
+    NotFittedError,
+    SchemaViolationError,
+)
 from edgecase.fraud._synthesis import (
     Codec,
     bounds,
@@ -26,7 +36,7 @@ from edgecase.schema import TableSchema
 __all__ = ["FraudScenarioGenerator"]
 
 
-class FraudScenarioGenerator:
+class FraudScenarioGenerator(BaseEstimator):
     """Realistic, labelled variations of the fraud rows of any table.
 
     ``fit(X, y)`` learns the minority (fraud) rows' neighbourhoods and the table
@@ -52,6 +62,22 @@ class FraudScenarioGenerator:
         Typologies allowed for ``generate(typology=...)``; default all.
     k_neighbors : int, default 5
         Fraud neighbours used for interpolation.
+    random_state : None, int, Generator or SeedSequence, default 0
+        Seeds ``fit``'s only random step: the row subsamples behind the column
+        statistics and the other-class neighbourhoods on large tables. The
+        default keeps a generator fitted twice on the same table the same
+        model; the rows themselves are seeded by ``generate(random_state=...)``.
+
+    Attributes
+    ----------
+    schema_ : TableSchema
+        The schema the rows satisfy (given or inferred).
+    typologies_ : list of str
+        Typologies allowed for ``generate(typology=...)``.
+    n_fraud_ : int
+        Fraud rows seen at ``fit``.
+    n_features_in_ : int
+        Columns seen at ``fit``.
 
     Examples
     --------
@@ -65,16 +91,46 @@ class FraudScenarioGenerator:
     True
     """
 
+    _parameter_constraints: dict = {
+        "schema": [TableSchema, None],
+        "typologies": [str, Typology, list, tuple, None],
+        "k_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state", np.random.Generator, np.random.SeedSequence],
+    }
+
     def __init__(
         self,
         *,
         schema: TableSchema | None = None,
         typologies: Any = None,
         k_neighbors: int = 5,
+        random_state: RandomStateLike = 0,
     ) -> None:
         self.schema = schema
         self.typologies = typologies
         self.k_neighbors = k_neighbors
+        self.random_state = random_state
+
+    def _validate_params(self) -> None:
+        # scikit-learn's declarative check, raised as edgecase's error with the same message
+        try:
+            super()._validate_params()
+        except InvalidParameterError:
+            raise
+        except _SkInvalidParameterError as exc:
+            raise InvalidParameterError(str(exc)) from None
+        # bool is an Integral to Interval; a flag is never a neighbour count
+        check_scalar(self.k_neighbors, "k_neighbors", kind=numbers.Integral, low=1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = False
+        # not a classifier, but it learns from binary fraud/legit labels only; this tag makes
+        # scikit-learn's common checks hand it two classes
+        tags.classifier_tags = ClassifierTags(multi_class=False)
+        return tags
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any) -> FraudScenarioGenerator:
@@ -82,29 +138,22 @@ class FraudScenarioGenerator:
 
         Raises
         ------
+        InvalidParameterError
+            A constructor parameter is outside its constraints (``_parameter_constraints``).
         InvalidInputError
-            NaN/inf, one class, or fewer fraud rows than ``k_neighbors + 1``.
+            NaN/inf, sparse or complex data, no ``y``, one class, or fewer fraud rows
+            than ``k_neighbors + 1``.
         SchemaViolationError
             ``X`` breaks the schema (e.g. timestamps out of order per entity).
         """
-        k = check_scalar(self.k_neighbors, "k_neighbors", kind=numbers.Integral, low=1)
-        if self.schema is not None and not isinstance(self.schema, TableSchema):
-            raise InvalidParameterError(
-                f"schema must be a TableSchema or None; got {type(self.schema).__name__}."
-            )
-        X, y01 = check_X_y(X, y, allow=("category", "bool", "datetime"))
-        check_min_class_count(y01, int(k))
+        self._validate_params()
+        k = int(self.k_neighbors)
+        X, y01 = _check_fit_input(X, y)
+        check_min_class_count(y01, k)
         schema = self.schema if self.schema is not None else TableSchema.infer(X)
-        report = schema.check(X)
-        if not report.ok:
-            hint = ""
-            if (report.violations["rule"] == "time order").any():
-                hint = (
-                    " Sort the rows by time (within each entity) before fitting, or declare a "
-                    "schema without a time role."
-                )
-            raise SchemaViolationError(f"X does not satisfy the schema: {report}.{hint}")
+        _check_schema(schema, X)
         self.schema_ = schema
+        self.n_features_in_ = X.shape[1]
         self.columns_ = list(X.columns)
         self.dtypes_ = X.dtypes.copy()
         self.typologies_ = self._allowed_typologies()
@@ -121,7 +170,8 @@ class FraudScenarioGenerator:
             ],
             dtype=bool,
         )
-        rng = np.random.default_rng(0)  # only picks the subsample for column statistics
+        # fit's one random stream: row subsamples for statistics and neighbourhoods
+        rng = np.random.Generator(np.random.PCG64(as_seed_sequence(self.random_state)))
         sample = stat_sample(y01, rng)
         scale, discrete = column_stats(num, sample)
         integer = codec.integer_mask(num)
@@ -131,7 +181,7 @@ class FraudScenarioGenerator:
         self._stats = dict(
             scale=scale, discrete=discrete | fixed, integer=integer, low=low, high=high
         )
-        self._model = fit_class(num, codes, y01 == 1, int(k), scale, rng)
+        self._model = fit_class(num, codes, y01 == 1, k, scale, rng)
         self.n_fraud_ = int(y01.sum())
         return self
 
@@ -277,3 +327,39 @@ class FraudScenarioGenerator:
         fraud = sim.loc[sim["is_fraud"], FEATURE_COLUMNS].head(n).reset_index(drop=True)
         out = fraud[self.columns_].astype(self.dtypes_.to_dict())
         return self.schema_.repair(out)
+
+
+def _check_schema(schema: TableSchema, X: pd.DataFrame) -> None:
+    """Refuse a table that breaks the schema, with a hint for the common time-order case."""
+    report = schema.check(X)
+    if report.ok:
+        return
+    hint = ""
+    if (report.violations["rule"] == "time order").any():
+        hint = (
+            " Sort the rows by time (within each entity) before fitting, or declare a "
+            "schema without a time role."
+        )
+    raise SchemaViolationError(f"X does not satisfy the schema: {report}.{hint}")
+
+
+def _check_fit_input(X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
+    """``X`` as a DataFrame of usable columns and ``y`` as 0/1, or an InvalidInputError."""
+    if sparse.issparse(X):
+        raise InvalidInputError(
+            "X is a sparse matrix; sparse input is not supported: pass a dense array or "
+            "a DataFrame."
+        )
+    if y is None:
+        raise InvalidInputError(
+            "FraudScenarioGenerator requires y to be passed, but the target y is None: "
+            "pass the 0/1 fraud labels."
+        )
+    X, y01 = check_X_y(X, y, allow=("category", "bool", "datetime"))
+    complex_cols = [c for c in X.columns if pd.api.types.is_complex_dtype(X[c].dtype)]
+    if complex_cols:
+        raise InvalidInputError(
+            f"X column {complex_cols[0]!r} is complex. Complex data not supported: "
+            "pass real numbers."
+        )
+    return X, y01

@@ -86,7 +86,8 @@ class EdgeCaseOversampler(BaseOverSampler):
     schema : TableSchema or None
         Bounds and integer constraints of numeric columns; default: the
         observed range of each column and its dtype.
-    random_state : None, int or Generator
+    random_state : None, int, Generator or SeedSequence
+        A Generator is advanced: the same Generator state gives the same rows.
 
     Attributes
     ----------
@@ -115,6 +116,8 @@ class EdgeCaseOversampler(BaseOverSampler):
         "severity": [Interval(numbers.Real, 0, None, closed="left")],
         "categorical_features": [StrOptions({"auto"}), "array-like", None],
         "schema": [HasMethods(["check", "repair"]), None],
+        # numpy Generators and SeedSequences too, as every edgecase random_state
+        "random_state": ["random_state", np.random.Generator, np.random.SeedSequence],
     }
 
     def __init__(

@@ -113,6 +113,23 @@ CASES = [
         lambda Xy: FraudScenarioGenerator().fit(*Xy),
     ),
     Case(
+        "FraudScenarioGenerator parameters (checked at fit)",
+        st.one_of(
+            bad_real(low=1, integer=True).map(lambda v: {"k_neighbors": v}),
+            WRONG_TYPES.filter(lambda v: v is not None).map(lambda v: {"schema": v}),
+            st.one_of(st.integers(max_value=-1), st.floats(), st.just(object())).map(
+                lambda v: {"random_state": v}
+            ),
+            st.one_of(st.integers(), st.just(object())).map(lambda v: {"typologies": v}),
+        ),
+        lambda kw: FraudScenarioGenerator(**kw).fit(_X, _Y),
+    ),
+    Case(
+        "EdgeCaseOversampler random_state",
+        st.one_of(st.integers(max_value=-1), st.floats(), st.text(max_size=5)),
+        lambda v: EdgeCaseOversampler(random_state=v).fit_resample(_X, _Y),
+    ),
+    Case(
         "FraudScenarioGenerator.fit: fewer fraud rows than k_neighbors + 1",
         _too_few_minority(),
         lambda a: FraudScenarioGenerator(k_neighbors=a[0]).fit(a[1], a[2]),
