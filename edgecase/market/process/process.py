@@ -186,7 +186,12 @@ class Process:
     def _count_assets(self) -> int:
         if self.copula is not None:
             _check_part(self.copula, Copula, "copula")
-            return int(self.copula.n_assets)
+            d = getattr(self.copula, "n_assets", None)
+            if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1:
+                raise InvalidParameterError(
+                    f"copula must have an integer n_assets >= 1; got {d!r} from {self.copula!r}."
+                )
+            return int(d)
         for v in (self.dynamics, self.shocks, self.jumps, self.mu):
             if isinstance(v, list | tuple):
                 if len(v) > 1:
@@ -386,12 +391,13 @@ class Process:
         self, rng: np.random.Generator, size: tuple[int, int], states: Any, ov: Overlay | None
     ) -> np.ndarray:
         w = None
-        if states is not None and self.copula.stress_corr is not None:
+        calm_only = getattr(self.copula, "stress_corr", None) is None
+        if states is not None and not calm_only:
             w = (states == self.regimes.stress_state).astype(float)
         if ov is not None and ov.corr_weight is not None:
             w = ov.corr_weight if w is None else np.maximum(w, ov.corr_weight)
         stress = ov.stress_corr if ov is not None else None
-        if stress is not None and self.copula.stress_corr is None and w is None:
+        if stress is not None and calm_only and w is None:
             w = np.zeros(size)
         u = self.copula.uniforms(rng, size, w, stress)
         # Keep uniforms strictly inside (0, 1) so every ppf stays finite.
