@@ -31,7 +31,6 @@ def _dir_mb(path: Path) -> float:
 def main() -> None:
     from distributed import Client, LocalCluster
 
-    from edgecase import parallel
     from edgecase.datasets import load_market
     from edgecase.fraud import FraudScenarioGenerator, simulate_transactions, split_features
     from edgecase.market import BlackSwanGenerator
@@ -45,11 +44,11 @@ def main() -> None:
     rows = []
     try:
         jobs = [
-            ("1M crash paths x 252 steps", lambda c, out: parallel.simulate_paths(
-                gen, N_PATHS, N_STEPS, scenario="crash", severity=1.0, random_state=0,
-                chunk_size=10_000, client=c, out=out, progress=False)),
-            ("10M fraud variations (severity 1)", lambda c, out: parallel.generate_fraud(
-                fraud_gen, N_FRAUD, severity=1.0, random_state=0, chunk_size=200_000,
+            ("1M crash paths x 252 steps", lambda c, out: gen.generate(
+                N_PATHS, N_STEPS, scenario="crash", severity=1.0, random_state=0,
+                chunk_paths=10_000, client=c, out=out, progress=False)),
+            ("10M fraud variations (severity 1)", lambda c, out: fraud_gen.generate(
+                N_FRAUD, severity=1.0, random_state=0, chunk_size=200_000,
                 client=c, out=out, progress=False)),
         ]  # fmt: skip
         for executor in ("local", "dask"):

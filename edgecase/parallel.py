@@ -1,5 +1,13 @@
 """Chunked execution: local by default, Dask distributed when given a client.
 
+This module is infrastructure only: chunk plans, :func:`map_chunks` /
+:func:`map_tasks`, client resolution and the atomic Parquet sink. It knows no
+stage; the stages' entry points take ``client=`` and ``out=`` themselves
+(:func:`edgecase.fraud.simulate_transactions`,
+``FraudScenarioGenerator.generate``, ``Process.simulate``,
+``BlackSwanGenerator.generate``, ``StressHarness.run``) and hand their chunk
+task to :func:`run_chunks` or :func:`map_tasks`.
+
 Large jobs (millions of fraud variations, a million market paths, big stress
 sweeps) are cut into *chunks* of whole seeding blocks (see
 :mod:`edgecase._random`). A chunk's random streams depend only on the root seed
@@ -57,6 +65,7 @@ __all__ = [
     "resolve_client",
     "map_chunks",
     "map_tasks",
+    "run_chunks",
     "write_parquet",
     "read_parquet",
 ]
@@ -343,22 +352,34 @@ def read_parquet(path: str | os.PathLike[str], columns: list[str] | None = None)
     )
 
 
-# ----------------------------------------------------------------------------- generators
-
-
-def _chunk_output(
+def run_chunks(
     task: ChunkTask,
     n_items: int,
     *,
-    chunk_size: int,
-    random_state: RandomStateLike,
-    client: Any,
-    out: str | os.PathLike[str] | None,
-    overwrite: bool,
-    progress: bool,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    random_state: RandomStateLike = None,
+    client: Any = None,
+    out: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
     to_frame: Callable[[Any, Chunk], pd.DataFrame] | None = None,
     **kwargs: Any,
 ) -> list[Any] | ParquetOutput:
+    """:func:`map_chunks`, or with ``out=`` :func:`write_parquet`: what a stage's ``out=`` means.
+
+    The stages' own entry points (``simulate_transactions``,
+    ``FraudScenarioGenerator.generate``, ``Process.simulate``,
+    ``BlackSwanGenerator.generate``) call this with their chunk task when given
+    ``client=`` or ``out=``.
+
+    Examples
+    --------
+    >>> def rows(seed_seq, start, stop):
+    ...     return pd.DataFrame({"i": np.arange(start, stop)})
+    >>> parts = run_chunks(rows, 2_500, chunk_size=1_000, progress=False)
+    >>> [len(p) for p in parts]
+    [1000, 1000, 500]
+    """
     if out is not None:
         return write_parquet(
             task, n_items, out, chunk_size=chunk_size, random_state=random_state, client=client,
@@ -368,193 +389,3 @@ def _chunk_output(
         task, n_items, chunk_size=chunk_size, random_state=random_state, client=client,
         progress=progress, **kwargs,
     )  # fmt: skip
-
-
-def simulate_transactions(
-    n_transactions: int = 200_000,
-    n_accounts: int | None = None,
-    fraud_rate: float = 0.002,
-    typologies: Any = None,
-    random_state: RandomStateLike = None,
-    *,
-    severity: float = 0.0,
-    days: int = 90,
-    chunk_size: int = 10_000,
-    client: Any = None,
-    out: str | os.PathLike[str] | None = None,
-    overwrite: bool = False,
-    progress: bool = True,
-) -> pd.DataFrame | ParquetOutput:
-    """:func:`edgecase.fraud.simulate_transactions` in chunks of ``chunk_size`` accounts.
-
-    Returns one DataFrame, or with ``out=`` a :class:`ParquetOutput` folder with one
-    part per chunk. Rows come by block of 1,000 accounts, in time order within each
-    block (sort by ``timestamp`` for a global order); ``transaction_id`` is unique.
-    The same seed gives identical rows for any ``chunk_size`` (a multiple of 1,000)
-    and any executor.
-
-    Examples
-    --------
-    >>> a = simulate_transactions(6_000, n_accounts=3_000, random_state=0, chunk_size=1_000, progress=False)
-    >>> b = simulate_transactions(6_000, n_accounts=3_000, random_state=0, chunk_size=2_000, progress=False)
-    >>> a.equals(b), len(a), a["transaction_id"].is_unique
-    (True, 6000, True)
-    """
-    from edgecase.fraud import simulate as sim
-
-    n_transactions, n_accounts, _, _ = sim._resolve_args(
-        n_transactions, n_accounts, fraud_rate, typologies, severity, days
-    )
-    result = _chunk_output(
-        sim.simulate_accounts_chunk, n_accounts, chunk_size=chunk_size, random_state=random_state,
-        client=client, out=out, overwrite=overwrite, progress=progress,
-        n_transactions=n_transactions, n_accounts=n_accounts, fraud_rate=fraud_rate,
-        typologies=typologies, severity=severity, days=days,
-    )  # fmt: skip
-    return result if isinstance(result, ParquetOutput) else pd.concat(result, ignore_index=True)
-
-
-def _paths_chunk(
-    seed_seq: np.random.SeedSequence,
-    start: int,
-    stop: int,
-    *,
-    process: Any,
-    n_steps: int,
-    scenario: Any,
-) -> np.ndarray:
-    return process.simulate_range(seed_seq, start, stop, n_steps, scenario=scenario)
-
-
-def _paths_frame(assets: list[str]) -> Callable[[np.ndarray, Chunk], pd.DataFrame]:
-    def to_frame(returns: np.ndarray, chunk: Chunk) -> pd.DataFrame:
-        n, n_steps, _ = returns.shape
-        frame = pd.DataFrame(returns.reshape(-1, returns.shape[2]), columns=assets)
-        frame.insert(0, "step", np.tile(np.arange(n_steps, dtype=np.int32), n))
-        frame.insert(
-            0, "path", np.repeat(np.arange(chunk.start, chunk.stop, dtype=np.int64), n_steps)
-        )
-        return frame
-
-    return to_frame
-
-
-def simulate_paths(
-    source: Any,
-    n_paths: int,
-    n_steps: int = 252,
-    *,
-    scenario: str = "base",
-    severity: float = 0.0,
-    random_state: RandomStateLike = None,
-    chunk_size: int = 10_000,
-    client: Any = None,
-    out: str | os.PathLike[str] | None = None,
-    overwrite: bool = False,
-    progress: bool = True,
-) -> Any:
-    """Market paths in chunks of ``chunk_size`` paths, locally or on Dask.
-
-    ``source`` is a process from :mod:`edgecase.market.processes` or a calibrated
-    :class:`~edgecase.market.BlackSwanGenerator` (then ``scenario``/``severity``
-    apply). Returns :class:`~edgecase.market.Paths`, or with ``out=`` a
-    :class:`ParquetOutput` of long rows (path, step, one column per asset).
-    Identical bytes to ``source.generate``/``source.simulate`` with the same seed,
-    for any chunk size and executor.
-
-    Examples
-    --------
-    >>> from edgecase.market import GARCH, StudentT, make_process
-    >>> proc = make_process("garch", dist="t")
-    >>> a = simulate_paths(proc, 3_000, 50, random_state=1, chunk_size=1_000, progress=False)
-    >>> bool((a.returns == proc.simulate(3_000, 50, random_state=1).returns).all())
-    True
-    """
-    from edgecase._validate import check_scalar
-
-    if hasattr(source, "simulate_range"):
-        process, scn = source, None
-        if scenario != "base" or severity != 0.0:
-            raise InvalidParameterError(
-                "scenario/severity need a BlackSwanGenerator as source; a bare process has no scenarios."
-            )
-    elif hasattr(source, "process") and hasattr(source, "scenario"):
-        process, scn = source.process, source.scenario(scenario, severity)
-    else:
-        raise InvalidParameterError(
-            f"source must be a market process or a BlackSwanGenerator; got {type(source).__name__}."
-        )
-    n_paths = int(check_scalar(n_paths, "n_paths", kind=(int, np.integer), low=1))
-    n_steps = int(check_scalar(n_steps, "n_steps", kind=(int, np.integer), low=1))
-    assets = list(
-        getattr(process, "_assets", None) or [f"asset{i}" for i in range(process.n_assets)]
-    )
-    result = _chunk_output(
-        _paths_chunk, n_paths, chunk_size=chunk_size, random_state=random_state, client=client,
-        out=out, overwrite=overwrite, progress=progress, to_frame=_paths_frame(assets),
-        process=process, n_steps=n_steps, scenario=scn,
-    )  # fmt: skip
-    if isinstance(result, ParquetOutput):
-        return result
-    from edgecase.market import Paths
-
-    meta = {"process": repr(process), "scenario": scenario, "severity": float(severity)}
-    return Paths(np.concatenate(result), assets=assets, meta=meta)
-
-
-def _fraud_chunk(
-    seed_seq: np.random.SeedSequence,
-    start: int,
-    stop: int,
-    *,
-    generator: Any,
-    typology: Any,
-    severity: float,
-) -> pd.DataFrame:
-    return generator.generate_range(seed_seq, start, stop, typology=typology, severity=severity)
-
-
-def generate_fraud(
-    generator: Any,
-    n: int,
-    *,
-    typology: str | None = None,
-    severity: float = 1.0,
-    random_state: RandomStateLike = None,
-    chunk_size: int = 100_000,
-    client: Any = None,
-    out: str | os.PathLike[str] | None = None,
-    overwrite: bool = False,
-    progress: bool = True,
-) -> pd.DataFrame | ParquetOutput:
-    """``n`` fraud variations from a fitted :class:`~edgecase.fraud.FraudScenarioGenerator`, in chunks.
-
-    Identical rows to ``generator.generate(n, ...)`` with the same seed, for any
-    ``chunk_size`` and executor; with ``out=`` the rows stream to Parquet parts.
-
-    Examples
-    --------
-    >>> from edgecase.datasets import load_keel
-    >>> from edgecase.fraud import FraudScenarioGenerator
-    >>> X, y = load_keel("yeast4")
-    >>> gen = FraudScenarioGenerator().fit(X, y)
-    >>> a = generate_fraud(gen, 5_000, random_state=0, chunk_size=1_000, progress=False)
-    >>> a.equals(gen.generate(5_000, random_state=0))
-    True
-    """
-    from edgecase._validate import check_scalar, check_severity
-    from edgecase.errors import NotFittedError
-
-    if not hasattr(generator, "generate_range"):
-        raise InvalidParameterError(
-            f"generator must be a FraudScenarioGenerator; got {type(generator).__name__}."
-        )
-    if not hasattr(generator, "_model"):
-        raise NotFittedError("the FraudScenarioGenerator is not fitted yet; call fit(X, y) first.")
-    n = int(check_scalar(n, "n", kind=(int, np.integer), low=1))
-    severity = check_severity(severity)
-    result = _chunk_output(
-        _fraud_chunk, n, chunk_size=chunk_size, random_state=random_state, client=client, out=out,
-        overwrite=overwrite, progress=progress, generator=generator, typology=typology, severity=severity,
-    )  # fmt: skip
-    return result if isinstance(result, ParquetOutput) else pd.concat(result, ignore_index=True)

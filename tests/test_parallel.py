@@ -207,12 +207,12 @@ def test_simulator_chunks_identical_and_equal_to_one_shot(client):
     from edgecase.fraud import simulate_transactions
 
     runs = [
-        parallel.simulate_transactions(
+        simulate_transactions(
             30_000, n_accounts=3_000, fraud_rate=0.01, random_state=4, chunk_size=cs, progress=False
         )
         for cs in (1_000, 2_000, 100_000)
     ]
-    remote = parallel.simulate_transactions(
+    remote = simulate_transactions(
         30_000,
         n_accounts=3_000,
         fraud_rate=0.01,
@@ -241,20 +241,25 @@ def test_market_paths_chunks_dask_and_parquet(client, tmp_path):
     gen = BlackSwanGenerator.from_returns(load_market("sp500")["log_return"])
     direct = gen.generate(3_000, 40, scenario="crash", severity=1.0, random_state=9)
     for cs, c in [(1_000, None), (2_000, client)]:
-        got = parallel.simulate_paths(
-            gen,
+        got = gen.generate(
             3_000,
             40,
             scenario="crash",
             severity=1.0,
             random_state=9,
-            chunk_size=cs,
-            client=c,
+            chunk_paths=cs,
+            client=c if c is not None else False,
             progress=False,
         )
         assert np.array_equal(got.returns, direct.returns)
-    out = parallel.simulate_paths(
-        gen, 3_000, 40, scenario="crash", severity=1.0, random_state=9, chunk_size=1_000, client=client,
+    # the bare process: the base scenario's bytes, chunked as tasks or not
+    base = gen.generate(3_000, 40, scenario="base", random_state=9)
+    got = gen.process.simulate(
+        3_000, 40, random_state=9, chunk_paths=1_000, client=client, progress=False
+    )
+    assert np.array_equal(got.returns, base.returns)
+    out = gen.generate(
+        3_000, 40, scenario="crash", severity=1.0, random_state=9, chunk_paths=1_000, client=client,
         out=tmp_path / "paths", progress=False,
     )  # fmt: skip
     assert out.n_rows == 3_000 * 40 and len(out.files) == 3
@@ -296,13 +301,12 @@ def test_fraud_variations_chunks_dask_and_typologies(client, tmp_path):
     gen = FraudScenarioGenerator().fit(X, y)
     direct = gen.generate(12_000, severity=1.5, random_state=8)
     for cs, c in [(1_000, None), (10_000, None), (100_000, None), (2_000, client)]:
-        got = parallel.generate_fraud(
-            gen, 12_000, severity=1.5, random_state=8, chunk_size=cs, client=c, progress=False
+        got = gen.generate(
+            12_000, severity=1.5, random_state=8, chunk_size=cs, client=c, progress=False
         )
         pd.testing.assert_frame_equal(got, direct, check_exact=True)
     typ = gen.generate(2_500, typology="card_testing", severity=1.0, random_state=3)
-    got = parallel.generate_fraud(
-        gen,
+    got = gen.generate(
         2_500,
         typology="card_testing",
         severity=1.0,
@@ -312,8 +316,7 @@ def test_fraud_variations_chunks_dask_and_typologies(client, tmp_path):
         progress=False,
     )
     pd.testing.assert_frame_equal(got, typ, check_exact=True)
-    out = parallel.generate_fraud(
-        gen,
+    out = gen.generate(
         12_000,
         severity=1.5,
         random_state=8,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import os
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from edgecase.fraud._synthesis import (
 )
 from edgecase.fraud.simulate import FEATURE_COLUMNS, simulate_transactions, transaction_schema
 from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
+from edgecase.parallel import ParquetOutput, run_chunks
 from edgecase.schema import TableSchema
 
 __all__ = ["FraudScenarioGenerator"]
@@ -206,7 +208,12 @@ class FraudScenarioGenerator(BaseEstimator):
         typology: str | None = None,
         severity: float = 1.0,
         random_state: RandomStateLike = None,
-    ) -> pd.DataFrame:
+        chunk_size: int | None = None,
+        client: Any = None,
+        out: str | os.PathLike[str] | None = None,
+        overwrite: bool = False,
+        progress: bool = True,
+    ) -> pd.DataFrame | ParquetOutput:
         """``n`` new fraud rows with the fitted columns and dtypes.
 
         Parameters
@@ -219,6 +226,20 @@ class FraudScenarioGenerator(BaseEstimator):
         severity : float, default 1.0
             0 as observed; larger values give harder, more legit-looking fraud.
         random_state : None, int or Generator
+        chunk_size : int, optional
+            Generate in chunks of this many rows (a multiple of 1,000; default
+            100,000 when ``client`` or ``out`` is given), one task each. The rows
+            are identical to the one-shot ones for any chunk size and executor;
+            ``parents_`` is then left as it was.
+        client : distributed.Client, scheduler address or False, optional
+            Run the chunks on Dask (see :func:`edgecase.parallel.resolve_client`).
+        out : path, optional
+            Stream the rows to Parquet, one part per chunk, and return a
+            :class:`~edgecase.parallel.ParquetOutput`.
+        overwrite : bool, default False
+            Empty a non-empty ``out`` folder first.
+        progress : bool, default True
+            A progress bar over the chunks (chunked runs only).
         """
         if not hasattr(self, "_model"):
             raise NotFittedError(
@@ -226,12 +247,23 @@ class FraudScenarioGenerator(BaseEstimator):
             )
         n = int(check_scalar(n, "n", kind=numbers.Integral, low=1))
         severity = check_severity(severity)
-        out, parents = self._generate_range(
-            as_seed_sequence(random_state), 0, n, typology, severity
-        )
+        seed = as_seed_sequence(random_state)
+        if chunk_size is not None or client is not None or out is not None:
+            # The bound method carries the fitted generator: Dask ships it to each worker once.
+            result = run_chunks(
+                self.generate_range, n, random_state=seed, client=client, out=out,
+                chunk_size=100_000 if chunk_size is None else chunk_size, overwrite=overwrite,
+                progress=progress, typology=typology, severity=severity,
+            )  # fmt: skip
+            return (
+                result
+                if isinstance(result, ParquetOutput)
+                else pd.concat(result, ignore_index=True)
+            )
+        out_rows, parents = self._generate_range(seed, 0, n, typology, severity)
         if parents is not None:
             self.parents_ = parents
-        return out
+        return out_rows
 
     def generate_range(
         self,
@@ -246,7 +278,7 @@ class FraudScenarioGenerator(BaseEstimator):
 
         ``start`` must be a multiple of ``BLOCK_SIZE``: row ``i`` always draws from block
         ``i // BLOCK_SIZE``, so any split of a job into such ranges (the chunks of
-        :func:`edgecase.parallel.generate_fraud`) gives the same rows.
+        a chunked :meth:`generate`) gives the same rows.
         """
         if not hasattr(self, "_model"):
             raise NotFittedError(

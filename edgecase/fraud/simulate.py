@@ -19,6 +19,7 @@ over whole blocks reproduces the same rows.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,6 +32,7 @@ from edgecase._validate import as_frame, check_scalar
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.fraud import _world as w
 from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
+from edgecase.parallel import ParquetOutput, run_chunks
 from edgecase.schema import Column, TableSchema
 
 __all__ = [
@@ -263,7 +265,11 @@ def simulate_transactions(
     severity: float = 0.0,
     days: int = 90,
     progress: bool = True,
-) -> pd.DataFrame:
+    chunk_size: int | None = None,
+    client: Any = None,
+    out: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+) -> pd.DataFrame | ParquetOutput:
     """Simulate card transactions with per-account behaviour and labelled fraud.
 
     Parameters
@@ -285,13 +291,27 @@ def simulate_transactions(
     days : int, default 90
         Length of the simulated window (starting 2024-01-01, local time).
     progress : bool, default True
-        Show a progress bar over account blocks.
+        Show a progress bar over account blocks (over chunks when chunked).
+    chunk_size : int, optional
+        Simulate in chunks of this many accounts (a multiple of 1,000; default
+        10,000 when ``client`` or ``out`` is given), one task each.
+    client : distributed.Client, scheduler address or False, optional
+        Run the chunks on Dask (see :func:`edgecase.parallel.resolve_client`).
+    out : path, optional
+        Stream the rows to Parquet, one part file per chunk, and return a
+        :class:`~edgecase.parallel.ParquetOutput`.
+    overwrite : bool, default False
+        Empty a non-empty ``out`` folder first.
 
     Returns
     -------
-    DataFrame
+    DataFrame or ParquetOutput
         Columns :data:`COLUMNS` in time order (see CONTRACTS.md for dtypes);
-        ``transaction_id`` is 0..n-1 in time order.
+        ``transaction_id`` is 0..n-1 in time order. Chunked (``chunk_size``,
+        ``client`` or ``out`` given), rows come by block of 1,000 accounts, in
+        time order within each block (sort by ``timestamp`` for a global order),
+        and are identical for any ``chunk_size`` and executor; they are the same
+        rows as the one-shot table, with ``transaction_id`` numbered in that order.
 
     Examples
     --------
@@ -300,11 +320,23 @@ def simulate_transactions(
     ((2000, 20), 20)
     >>> bool(df.groupby("account_id")["timestamp"].is_monotonic_increasing.all())
     True
+    >>> a = simulate_transactions(6_000, 3_000, random_state=0, chunk_size=1_000, progress=False)
+    >>> b = simulate_transactions(6_000, 3_000, random_state=0, chunk_size=2_000, progress=False)
+    >>> a.equals(b), len(a), a["transaction_id"].is_unique
+    (True, 6000, True)
     """
     n_transactions, n_accounts, typ_objs, p = _resolve_args(
         n_transactions, n_accounts, fraud_rate, typologies, severity, days
     )
     seed = as_seed_sequence(random_state)
+    if chunk_size is not None or client is not None or out is not None:
+        result = run_chunks(
+            simulate_accounts_chunk, n_accounts, random_state=seed, client=client, out=out,
+            chunk_size=10_000 if chunk_size is None else chunk_size, overwrite=overwrite,
+            progress=progress, n_transactions=n_transactions, n_accounts=n_accounts,
+            fraud_rate=fraud_rate, typologies=typologies, severity=severity, days=days,
+        )  # fmt: skip
+        return result if isinstance(result, ParquetOutput) else pd.concat(result, ignore_index=True)
 
     plan = _plan(n_transactions, n_accounts, float(fraud_rate))
     return _simulate_blocks(
@@ -460,7 +492,7 @@ def simulate_accounts_chunk(
 ) -> pd.DataFrame:
     """Rows of accounts ``start .. stop - 1`` of a simulation (``start`` a multiple of ``BLOCK_SIZE``).
 
-    The chunk task behind :func:`edgecase.parallel.simulate_transactions`: any split of
+    The chunk task of a chunked :func:`simulate_transactions`: any split of
     the accounts into whole blocks gives the same rows. Rows are ordered by account
     block, then time; ``transaction_id`` is unique over the whole simulation.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from edgecase.market.calibrate import MarketCalibration, calibrate, fit_evt, fit_regimes
 from edgecase.market.facts import Scorecard, realism_scorecard, stylized_facts
 from edgecase.market.paths import Paths, log_returns
-from edgecase.market.processes import (
+from edgecase.market.process import (
     EGARCH,
     GARCH,
     GJRGARCH,

@@ -36,7 +36,7 @@ from scipy import stats
 
 from edgecase._validate import check_choice, check_returns, check_scalar
 from edgecase.errors import InvalidInputError
-from edgecase.market.processes import (
+from edgecase.market.process import (
     EGARCH,
     GJRGARCH,
     Bootstrap,

@@ -14,6 +14,7 @@ highest volatility, stress correlation); values above 1 go beyond it.
 from __future__ import annotations
 
 import numbers
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,8 @@ from edgecase._validate import check_choice, check_scalar, check_severity
 from edgecase.errors import InvalidParameterError, UnknownNameError
 from edgecase.market.calibrate import MarketCalibration, calibrate
 from edgecase.market.paths import Paths
-from edgecase.market.processes import Overlay
+from edgecase.market.process import CHUNK_PATHS, Overlay
+from edgecase.parallel import ParquetOutput
 
 __all__ = [
     "SCENARIOS",
@@ -432,18 +434,35 @@ class BlackSwanGenerator:
         scenario: str = "crash",
         severity: float = 1.0,
         random_state: RandomStateLike = None,
-    ) -> Paths:
+        *,
+        chunk_paths: int = CHUNK_PATHS,
+        client: Any = None,
+        out: str | os.PathLike[str] | None = None,
+        overwrite: bool = False,
+        progress: bool = True,
+    ) -> Paths | ParquetOutput:
         """Simulate ``n_paths`` paths of ``n_steps`` days under ``scenario`` at ``severity``.
 
         Scenarios: "base", "crash", "vol_spike", "correlation_breakdown",
         "liquidity_gap", "flash_crash". Severity 0 (or "base") gives the calibrated
         base paths, identical for the same seed whatever the scenario.
+
+        ``chunk_paths``, ``client``, ``out``, ``overwrite`` and ``progress`` are
+        those of :meth:`~edgecase.market.Process.simulate`: with ``client=`` the
+        chunks run on Dask, with ``out=`` they stream to Parquet parts (a
+        :class:`~edgecase.parallel.ParquetOutput` of long rows: path, step, one
+        column per asset). The same seed gives the same bytes either way.
         """
         scn = self.scenario(scenario, severity)
         n_paths = int(check_scalar(n_paths, "n_paths", kind=numbers.Integral, low=1, high=10**8))
         n_steps = int(check_scalar(n_steps, "n_steps", kind=numbers.Integral, low=1, high=10**6))
         ss = as_seed_sequence(random_state)
-        paths = self.process.simulate(n_paths, n_steps, ss, scenario=scn)
+        paths = self.process.simulate(
+            n_paths, n_steps, ss, scenario=scn, chunk_paths=chunk_paths, client=client, out=out,
+            overwrite=overwrite, progress=progress,
+        )  # fmt: skip
+        if isinstance(paths, ParquetOutput):
+            return paths
         paths.dates = self._dates(n_steps)
         paths.meta.update({"scenario": scenario, "severity": float(severity)})
         if scn is not None:

@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from edgecase.market.paths import Paths
-from edgecase.market.processes import (
+from edgecase.market.process import (
     GaussianCopula,
     MarkovSwitching,
     Process,
@@ -127,11 +127,12 @@ def processes(draw: Any, n_assets: int | None = None) -> Process:
         if draw(st.booleans())
         else StudentTCopula(C, nu=draw(st.floats(2.5, 30.0)), stress_corr=stress)
     )
+    legs = [p.asset_parts[0] for p in parts]
     return Process(
-        dynamics=[p._dyn[0] for p in parts],
-        shocks=[p._shocks[0] for p in parts],
-        jumps=[p._jumps[0] for p in parts],
-        mu=[p._mu[0] for p in parts],
+        dynamics=[leg.dynamics for leg in legs],
+        shocks=[leg.shocks for leg in legs],
+        jumps=[leg.jumps for leg in legs],
+        mu=[leg.mu for leg in legs],
         regimes=regimes,
         copula=cop,
     )

@@ -8,6 +8,8 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from edgecase import parallel
+from edgecase.fraud import simulate_transactions
+from edgecase.market import make_process
 
 from . import Case
 from ._strategies import WRONG_TYPES
@@ -52,18 +54,28 @@ CASES = [
 
 CASES += [
     Case(
-        "edgecase.parallel.simulate_paths(source)",
-        st.one_of(WRONG_TYPES, st.integers(), st.floats()),
-        lambda src: parallel.simulate_paths(src, 1_000, 10, progress=False),
+        "edgecase.market.Process.simulate(client)",
+        st.one_of(
+            st.integers(),
+            st.text(max_size=5).filter(lambda s: not s.startswith("tcp")),
+            st.just(object()),
+        ),
+        lambda c: make_process("constant").simulate(1_000, 10, client=c, progress=False),
     ),
     Case(
-        "edgecase.parallel.generate_fraud(generator)",
-        st.one_of(WRONG_TYPES, st.integers(), st.just("FraudScenarioGenerator")),
-        lambda g: parallel.generate_fraud(g, 1_000, progress=False),
+        "edgecase.market.Process.simulate(out: non-empty folder)",
+        st.text(alphabet="abcdefgh", min_size=1, max_size=8),
+        lambda name: make_process("constant").simulate(
+            1_000, 10, out=_non_empty_folder(name), progress=False
+        ),
     ),
     Case(
-        "edgecase.parallel.simulate_transactions(n_transactions)",
-        st.one_of(WRONG_TYPES, st.integers(max_value=0), st.floats()),
-        lambda n: parallel.simulate_transactions(n, progress=False),
+        "edgecase.fraud.simulate_transactions(chunk_size)",
+        st.one_of(
+            st.integers(max_value=0),
+            st.integers(1, 10**6).filter(lambda v: v % 1000),
+            WRONG_TYPES.filter(lambda v: v is not None),  # None means one shot
+        ),
+        lambda cs: simulate_transactions(2_000, chunk_size=cs, progress=False),
     ),
 ]
