@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from xgboost import XGBClassifier
 
-from edgecase._thresholds import parse_policy, select_threshold
+from edgecase.train.thresholds import parse_policy, select_threshold
 from edgecase.datasets import load_keel
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.train import Trainer
