@@ -177,6 +177,13 @@ class Trainer(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.progress = progress
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        # Rare-event detection is a two-class problem; labels must be 0/1 (or two values).
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.allow_nan = False
+        return tags
+
     # -- fitting
 
     def fit(self, X: Any, y: Any, *, groups: Any = None) -> Trainer:
