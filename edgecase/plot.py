@@ -6,7 +6,6 @@ gathers them. Results objects also have ``.plot()`` methods that call these.
 
 from __future__ import annotations
 
-from edgecase._train_plots import plot_comparison as compare
 from edgecase.fraud.plots import plot_synthetic as synthetic
 from edgecase.fraud.plots import plot_typologies as typologies
 from edgecase.market.plots import fan_chart
@@ -17,9 +16,10 @@ from edgecase.stress.plots import plot_curves as stress_curves
 from edgecase.stress.plots import plot_heatmap as stress_heatmap
 from edgecase.stress.plots import plot_report as stress_report
 from edgecase.stress.plots import plot_var_backtest as var_backtest
+from edgecase.train.plots import plot_comparison
 
 __all__ = [
-    "compare",
+    "plot_comparison",
     "synthetic",
     "typologies",
     "fan_chart",

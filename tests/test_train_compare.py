@@ -158,6 +158,7 @@ def test_bad_arguments():
 def test_default_list_adapts_to_categorical_columns(monkeypatch):
     # The shipped default ends with "edgecase" (fraud stage); the swap logic is tested without it.
     import edgecase.train as train
+    import edgecase.train.samplers as samplers
 
     assert train.DEFAULT_COMPARE == (
         "none",
@@ -168,7 +169,7 @@ def test_default_list_adapts_to_categorical_columns(monkeypatch):
         "adasyn",
         "edgecase",
     )
-    monkeypatch.setattr(train, "DEFAULT_COMPARE", train.DEFAULT_COMPARE[:-1])
+    monkeypatch.setattr(samplers, "DEFAULT_COMPARE", train.DEFAULT_COMPARE[:-1])
     X, y = load_keel("abalone19")
     with pytest.warns(UserWarning, match="smotenc instead of smote.*borderline.*adasyn"):
         res = compare(X, y, cv=3, repeats=1, estimator=small(), random_state=0, progress=False)

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from xgboost import XGBClassifier
 
-from edgecase._thresholds import parse_policy, select_threshold
 from edgecase.datasets import load_keel
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.train import Trainer
+from edgecase.train.thresholds import parse_policy, select_threshold
 
 
 @pytest.mark.parametrize(
@@ -226,3 +226,20 @@ def test_unreachable_precision_is_an_error_not_a_silent_threshold(page_blocks):
     y_noise = y.sample(frac=1.0, random_state=0).reset_index(drop=True)
     with pytest.raises(InvalidInputError, match="precision>=0.9.*cannot be met"):
         oof_fit(X, y_noise, "precision>=0.9")
+
+
+def test_one_alert_rate_rule_for_trainer_and_stress_harness():
+    # 0.0104 x 1,000 = 10.4 rows: both stages flag the nearest count, 10.
+    from edgecase.stress.harness import alert_threshold as harness_threshold
+    from edgecase.train.thresholds import alert_threshold
+
+    rng = np.random.default_rng(0)
+    s = rng.random(1000)
+    y = (rng.random(1000) < 0.05).astype(int)
+    t_trainer = select_threshold(parse_policy("alert_rate=0.0104"), y, s)
+    t_harness = harness_threshold(s, 0.0104)
+    assert t_trainer == t_harness == alert_threshold(s, 0.0104)
+    assert int((s >= t_trainer).sum()) == int((s >= t_harness).sum()) == 10
+    # Ties at the cut are flagged together: 4 rows tie at the top, a budget of 3 flags them all.
+    tied = np.r_[np.full(4, 0.9), np.linspace(0, 0.5, 96)]
+    assert int((tied >= alert_threshold(tied, 0.03)).sum()) == 4

@@ -31,6 +31,7 @@ from edgecase.parallel import map_tasks
 from edgecase.stress import _metrics
 from edgecase.stress._metrics import Metric
 from edgecase.stress.scenarios import FRAUD_SCENARIOS
+from edgecase.train.thresholds import alert_threshold as _alert_threshold
 
 __all__ = ["StressHarness", "StressReport", "Metric", "predict_scores", "alert_threshold"]
 
@@ -138,17 +139,15 @@ def check_model(model: Any) -> Any:
 def alert_threshold(scores: np.ndarray, alert_rate: float) -> float:
     """The score threshold that alerts on the top ``alert_rate`` share of rows.
 
-    Rows with ``score >= threshold`` are alerted; ``ceil(alert_rate * n)`` rows
-    at least (more only when scores tie at the threshold).
+    The Trainer's ``alert_rate=`` policy, with its tie rule: see
+    :func:`edgecase.train.thresholds.alert_threshold`.
 
     Examples
     --------
     >>> alert_threshold(np.array([0.1, 0.9, 0.5, 0.7]), 0.5)
     0.7
     """
-    n = len(scores)
-    k = min(max(1, math.ceil(alert_rate * n)), n)
-    return float(np.partition(scores, n - k)[n - k])
+    return _alert_threshold(scores, alert_rate)
 
 
 def check_threshold_options(alert_rate: Any, threshold: Any) -> None:

@@ -14,6 +14,7 @@ Grammar (spaces allowed around operators, numbers as ``0.5``, ``.5``, ``5e-1``):
 ``"recall>=R"``           the highest threshold whose recall is >= R (0 < R <= 1):
                           the fewest alerts that still catch R of the positives
 ``"alert_rate=A"``        flag a fraction A of rows (0 < A < 1), a fixed alert budget
+                          (:func:`alert_threshold` says how ties are counted)
 ``"cost=FN:FP"``          minimise FN * n_missed + FP * n_false_alerts (both > 0);
                           also a dict ``{"fn": 100, "fp": 1}``
 a float in (0, 1)         a fixed threshold
@@ -30,9 +31,16 @@ from typing import Any
 
 import numpy as np
 
+from edgecase._validate import check_scalar
 from edgecase.errors import InvalidInputError, InvalidParameterError
 
-__all__ = ["ThresholdPolicy", "parse_policy", "select_threshold", "curve_at_thresholds"]
+__all__ = [
+    "ThresholdPolicy",
+    "parse_policy",
+    "select_threshold",
+    "alert_threshold",
+    "curve_at_thresholds",
+]
 
 _NUM = r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
 _PATTERNS = {
@@ -85,6 +93,50 @@ def _in_range(policy: Any, what: str, v: float, low: float, high: float, high_ok
     return v
 
 
+def _parse_costs(policy: dict) -> ThresholdPolicy:
+    keys = {str(k).lower() for k in policy}
+    if keys != {"fn", "fp"}:
+        raise _bad(policy, "is a dict without exactly the keys 'fn' and 'fp'")
+    vals = {str(k).lower(): v for k, v in policy.items()}
+    out = []
+    for key in ("fn", "fp"):
+        v = vals[key]
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise _bad(policy, f"has a non-numeric cost {key}={v!r}")
+        out.append(_in_range(policy, key, float(v), 0.0, math.inf, False))
+    return ThresholdPolicy("cost", out[0], out[1])
+
+
+def _from_match(policy: Any, kind: str, nums: list[float]) -> ThresholdPolicy:
+    if kind == "fbeta":
+        return ThresholdPolicy(kind, _in_range(policy, "B", nums[0], 0.0, math.inf, False))
+    if kind in ("precision", "recall"):
+        letter = "P" if kind == "precision" else "R"
+        return ThresholdPolicy(kind, _in_range(policy, letter, nums[0], 0.0, 1.0, True))
+    if kind == "alert_rate":
+        return ThresholdPolicy(kind, _in_range(policy, "A", nums[0], 0.0, 1.0, False))
+    fn = _in_range(policy, "FN", nums[0], 0.0, math.inf, False)
+    fp = _in_range(policy, "FP", nums[1], 0.0, math.inf, False)
+    return ThresholdPolicy(kind, fn, fp)
+
+
+def _parse_text(policy: str) -> ThresholdPolicy:
+    text = policy.strip().lower()
+    if text == "f1":
+        return ThresholdPolicy("f1")
+    if text.startswith("fixed="):
+        try:
+            value = float(text[6:])
+        except ValueError:
+            raise _bad(policy, "does not parse") from None
+        return parse_policy(value)
+    for kind, pattern in _PATTERNS.items():
+        m = pattern.match(text)
+        if m is not None:
+            return _from_match(policy, kind, [float(g) for g in m.groups()])
+    raise _bad(policy, "does not parse")
+
+
 def parse_policy(policy: Any) -> ThresholdPolicy:
     """Parse a threshold policy strictly; anything else raises InvalidParameterError.
 
@@ -98,46 +150,13 @@ def parse_policy(policy: Any) -> ThresholdPolicy:
     if isinstance(policy, ThresholdPolicy):
         return policy
     if isinstance(policy, dict):
-        keys = {str(k).lower() for k in policy}
-        if keys != {"fn", "fp"}:
-            raise _bad(policy, "is a dict without exactly the keys 'fn' and 'fp'")
-        vals = {str(k).lower(): v for k, v in policy.items()}
-        out = []
-        for key in ("fn", "fp"):
-            v = vals[key]
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise _bad(policy, f"has a non-numeric cost {key}={v!r}")
-            out.append(_in_range(policy, key, float(v), 0.0, math.inf, False))
-        return ThresholdPolicy("cost", out[0], out[1])
+        return _parse_costs(policy)
     if isinstance(policy, numbers.Real) and not isinstance(policy, bool):
         v = _in_range(policy, "threshold", float(policy), 0.0, 1.0, False)
         return ThresholdPolicy("fixed", v)
     if not isinstance(policy, str):
         raise _bad(policy, f"has type {type(policy).__name__}")
-    text = policy.strip().lower()
-    if text == "f1":
-        return ThresholdPolicy("f1")
-    if text.startswith("fixed="):
-        try:
-            return parse_policy(float(text[6:]))
-        except ValueError:
-            raise _bad(policy, "does not parse") from None
-    for kind, pattern in _PATTERNS.items():
-        m = pattern.match(text)
-        if m is None:
-            continue
-        nums = [float(g) for g in m.groups()]
-        if kind == "fbeta":
-            return ThresholdPolicy(kind, _in_range(policy, "B", nums[0], 0.0, math.inf, False))
-        if kind in ("precision", "recall"):
-            letter = "P" if kind == "precision" else "R"
-            return ThresholdPolicy(kind, _in_range(policy, letter, nums[0], 0.0, 1.0, True))
-        if kind == "alert_rate":
-            return ThresholdPolicy(kind, _in_range(policy, "A", nums[0], 0.0, 1.0, False))
-        fn = _in_range(policy, "FN", nums[0], 0.0, math.inf, False)
-        fp = _in_range(policy, "FP", nums[1], 0.0, math.inf, False)
-        return ThresholdPolicy(kind, fn, fp)
-    raise _bad(policy, "does not parse")
+    return _parse_text(policy)
 
 
 def _candidates(y: np.ndarray, scores: np.ndarray) -> dict[str, np.ndarray]:
@@ -166,6 +185,56 @@ def curve_at_thresholds(y: np.ndarray, scores: np.ndarray) -> dict[str, np.ndarr
         "recall": c["tp"] / n_pos,
         "alert_rate": c["flagged"] / len(y),
     }
+
+
+def _closest_budget(t: np.ndarray, flagged: np.ndarray, target: float) -> float:
+    # Ties can make the exact budget unreachable: take the distinct score whose
+    # flagged count is closest to it (the lower count on equal distance).
+    i = int(np.searchsorted(flagged, target))
+    options = [j for j in (i - 1, i) if 0 <= j < len(flagged)]
+    best = min(options, key=lambda j: (abs(flagged[j] - target), flagged[j]))
+    return float(t[best])
+
+
+def alert_threshold(scores: Any, alert_rate: float) -> float:
+    """The score threshold of an alert budget: flag about ``alert_rate`` of the rows.
+
+    This is the one implementation of an alert rate in edgecase: the Trainer's
+    ``threshold="alert_rate=A"`` policy and the stress stage's ``alert_rate=``
+    both call it. Rows with ``score >= threshold`` are flagged, and the
+    threshold is one of the scores, so rows tied at the cut are either all
+    flagged or all not (a threshold cannot split a tie). Among the numbers of
+    rows a cut can flag, the one closest to ``alert_rate * n`` is chosen, the
+    smaller on equal distance; at least one row is always flagged. Without
+    ties that is ``alert_rate * n`` rounded to the nearest integer, halves
+    down: ``0.0104 x 1000`` flags 10 rows and ``0.0106 x 1000`` flags 11.
+
+    Parameters
+    ----------
+    scores : array-like of float, shape (n,)
+        Finite scores, higher meaning more suspicious.
+    alert_rate : float in (0, 1]
+        The share of rows to flag.
+
+    Examples
+    --------
+    >>> alert_threshold(np.array([0.1, 0.9, 0.5, 0.7]), 0.5)
+    0.7
+    >>> s = np.linspace(0, 1, 1000)
+    >>> int((s >= alert_threshold(s, 0.0104)).sum())
+    10
+    """
+    check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
+    s = np.sort(np.asarray(scores, dtype=float).ravel())[::-1]
+    if len(s) == 0:
+        raise InvalidInputError("scores is empty; an alert rate needs at least one score.")
+    if not np.isfinite(s).all():
+        raise InvalidInputError(
+            "scores has NaN or infinite values; an alert rate needs finite scores."
+        )
+    # Last position of each run of equal scores, as in _candidates.
+    last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]
+    return _closest_budget(s[last], last + 1, float(alert_rate) * len(s))
 
 
 def select_threshold(policy: ThresholdPolicy, y: np.ndarray, scores: np.ndarray) -> float:
@@ -202,13 +271,7 @@ def select_threshold(policy: ThresholdPolicy, y: np.ndarray, scores: np.ndarray)
         ok = np.nonzero(recall >= policy.a - 1e-12)[0]
         return float(t[ok[0]])
     if policy.kind == "alert_rate":
-        target = policy.a * len(y)
-        # Ties can make the exact budget unreachable: take the distinct score whose
-        # flagged count is closest to it (the lower count on equal distance).
-        i = int(np.searchsorted(flagged, target))
-        options = [j for j in (i - 1, i) if 0 <= j < len(flagged)]
-        best = min(options, key=lambda j: (abs(flagged[j] - target), flagged[j]))
-        return float(t[best])
+        return alert_threshold(scores, policy.a)
     if policy.kind == "cost":
         cost = policy.a * (n_pos - tp) + policy.b * fp
         # Flagging nothing is also an option: a threshold above every score.

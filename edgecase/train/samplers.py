@@ -18,7 +18,15 @@ from sklearn.base import clone
 from edgecase._validate import check_choice
 from edgecase.errors import InvalidParameterError, UnknownNameError
 
-__all__ = ["SAMPLER_NAMES", "DEFAULT_COMPARE", "sampler_name", "make_sampler", "is_weighting"]
+__all__ = [
+    "SAMPLER_NAMES",
+    "DEFAULT_COMPARE",
+    "sampler_name",
+    "make_sampler",
+    "is_weighting",
+    "categorical_columns",
+    "check_sampler_fits_data",
+]
 
 
 def _imblearn(cls: str, **kw: Any) -> Callable[[list[str]], Any]:
@@ -66,7 +74,7 @@ _FACTORIES: dict[str, Callable[[list[str]], Any] | None] = {
 }
 #: Names accepted by ``Trainer(sampler=...)`` and ``compare(samplers=[...])``.
 SAMPLER_NAMES: tuple[str, ...] = tuple(_FACTORIES)
-#: ``compare``'s default list: the baselines and the common oversamplers, as issue 5 asks.
+#: ``compare``'s default list: the two baselines and the common oversamplers.
 DEFAULT_COMPARE: tuple[str, ...] = (
     "none",
     "scale_pos_weight",
@@ -95,10 +103,12 @@ def sampler_name(sampler: Any) -> str:
 
 
 def is_weighting(sampler: Any) -> bool:
+    """True for ``"scale_pos_weight"``, which reweights positives instead of adding rows."""
     return isinstance(sampler, str) and sampler == "scale_pos_weight"
 
 
 def categorical_columns(X: pd.DataFrame) -> list[str]:
+    """Names of the pandas ``category`` columns of X, in column order."""
     return [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
 
 

@@ -1,4 +1,4 @@
-"""Figures for the trainer stage (re-exported by ``edgecase.plot`` after merging)."""
+"""Figures for the training stage; ``edgecase.plot`` gathers them with the other stages' figures."""
 
 from __future__ import annotations
 
