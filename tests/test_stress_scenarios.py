@@ -243,7 +243,7 @@ def test_feature_shift_integer_columns_and_bounds():
 def test_fast_poisson_inverse_matches_scipy():
     from scipy.stats import poisson
 
-    from edgecase.stress.scenarios import _poisson_ppf
+    from edgecase.stress.fraud_scenarios import _poisson_ppf
 
     u = np.random.default_rng(0).random(20000)
     for mu in (0.0, 0.3, 1.5, 4.5, 30.0):

@@ -216,7 +216,7 @@ class Scorecard:
 
     def to_json(self) -> str:
         """The combined score, group scores, table and both fact sets as JSON (no NaN)."""
-        from edgecase.report import dumps
+        from edgecase._io import dumps
 
         return dumps(
             {
@@ -232,7 +232,7 @@ class Scorecard:
         """A self-contained HTML page with the table and the comparison figure."""
         import matplotlib.pyplot as plt
 
-        from edgecase.report import Section, write_html
+        from edgecase._io import Section, write_html
 
         fig = self.plot()
         try:

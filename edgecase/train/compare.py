@@ -72,7 +72,7 @@ class ComparisonResult(pd.DataFrame):
 
     def to_json(self, **kwargs: Any) -> str:  # type: ignore[override]
         """The table, the per-fold scores and the settings as JSON (no NaN)."""
-        from edgecase.report import dumps
+        from edgecase._io import dumps
 
         return dumps(
             {

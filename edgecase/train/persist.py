@@ -105,7 +105,7 @@ def save(trainer: Any, path: str | Path) -> Path:
             f"save() writes XGBoost's JSON model format; the estimator is "
             f"{type(trainer.estimator_).__name__}. edgecase does not pickle models."
         )
-    from edgecase.report import dumps
+    from edgecase._io import dumps
 
     out = Path(path)
     if out.exists() and not out.is_dir():
