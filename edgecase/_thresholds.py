@@ -85,7 +85,7 @@ def _in_range(policy: Any, what: str, v: float, low: float, high: float, high_ok
     return v
 
 
-def parse_policy(policy: Any) -> ThresholdPolicy:
+def parse_policy(policy: Any) -> ThresholdPolicy:  # noqa: C901
     """Parse a threshold policy strictly; anything else raises InvalidParameterError.
 
     Examples
