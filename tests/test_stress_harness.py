@@ -54,7 +54,7 @@ def test_breaking_point_ci_contains_the_true_value():
     rep = StressHarness(
         ScoreIsA(),
         [CutA()],
-        threshold=0.5,
+        score_threshold=0.5,
         breaking_threshold=0.6,
         n_boot=400,
         random_state=1,
@@ -76,7 +76,7 @@ def test_never_breaks_gives_a_reason():
     rep = StressHarness(
         ScoreIsA(),
         [CutA()],
-        threshold=0.5,
+        score_threshold=0.5,
         breaking_threshold=0.05,
         severities=[0, 0.5, 1.0],
         n_boot=50,
@@ -301,7 +301,7 @@ def test_lower_is_better_metric_breaks_upward():
         ScoreIsA(),
         [RaiseNegA()],
         metric="fpr",
-        threshold=0.5,
+        score_threshold=0.5,
         breaking_threshold=0.3,
         severities=np.linspace(0, 1.5, 7),
         n_boot=300,

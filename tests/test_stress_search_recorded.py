@@ -76,7 +76,7 @@ def cases():
             integer=["distance"],
             directions={"distance": "decrease"},
             X_ref=X,
-            threshold=0.7,
+            score_threshold=0.7,
             max_examples=80,
             random_state=5,
         ),

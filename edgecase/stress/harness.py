@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
+from sklearn.utils._param_validation import InvalidParameterError as _SklearnParamError
 
 from edgecase._random import RandomStateLike, as_seed_sequence
 from edgecase._validate import (
@@ -38,6 +42,9 @@ CI_LEVEL = 0.95
 #: Default sweep: 0 (data as is) to 3 (three times the historic worst) in steps of 0.25.
 DEFAULT_SEVERITIES = np.linspace(0, 3, 13)
 DEFAULT_SEVERITIES.flags.writeable = False
+# The same grid as a tuple, for the signature: scikit-learn compares parameter defaults
+# with ==, which an array cannot answer.
+_DEFAULT_GRID = tuple(DEFAULT_SEVERITIES.tolist())
 
 
 def predict_scores(model: Any, X: pd.DataFrame, *, what: str = "X") -> np.ndarray:
@@ -151,25 +158,45 @@ def alert_threshold(scores: np.ndarray, alert_rate: float) -> float:
     return float(np.partition(scores, n - k)[n - k])
 
 
-def check_threshold_options(alert_rate: Any, threshold: Any) -> None:
+#: Default of the old ``threshold=`` name of ``score_threshold=``: not passed.
+DEPRECATED = "deprecated"
+
+
+def renamed_threshold(score_threshold: Any, threshold: Any, owner: str) -> Any:
+    """``score_threshold``, or the value passed under its old name ``threshold``
+    (with a FutureWarning): in Trainer ``threshold`` is a policy, here it was a float."""
+    if isinstance(threshold, str) and threshold == DEPRECATED:
+        return score_threshold
+    warnings.warn(
+        f"{owner}: threshold= is renamed score_threshold= (a fixed score cut; Trainer's "
+        "threshold= is a policy); the old name will be removed in a future release.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    if score_threshold is not None:
+        raise InvalidParameterError("give score_threshold or its old name threshold, not both.")
+    return threshold
+
+
+def check_threshold_options(alert_rate: Any, score_threshold: Any) -> None:
     """At most one of an alert budget (share of rows in (0, 1]) and a fixed score threshold."""
-    if alert_rate is not None and threshold is not None:
+    if alert_rate is not None and score_threshold is not None:
         raise InvalidParameterError(
-            "give either alert_rate (an alert budget) or threshold (a fixed score), not both."
+            "give either alert_rate (an alert budget) or score_threshold (a fixed score), not both."
         )
     if alert_rate is not None:
         check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
-    if threshold is not None:
-        check_scalar(threshold, "threshold")
+    if score_threshold is not None:
+        check_scalar(score_threshold, "score_threshold")
 
 
 def resolve_threshold(
-    model: Any, base: np.ndarray, alert_rate: float | None, threshold: float | None
+    model: Any, base: np.ndarray, alert_rate: float | None, score_threshold: float | None
 ) -> float:
-    """The alert threshold, fixed on the unstressed scores ``base``: ``threshold`` if given,
-    else the ``alert_rate`` quantile, else ``model.threshold_``, else 0.5."""
-    if threshold is not None:
-        return float(threshold)
+    """The alert threshold, fixed on the unstressed scores ``base``: ``score_threshold`` if
+    given, else the ``alert_rate`` quantile, else ``model.threshold_``, else 0.5."""
+    if score_threshold is not None:
+        return float(score_threshold)
     if alert_rate is not None:
         return alert_threshold(base, float(alert_rate))
     return float(getattr(model, "threshold_", 0.5))
@@ -378,7 +405,19 @@ class StressReport:
         return write_html(path, title, sections)
 
 
-class StressHarness:
+def _check_constraints(obj: Any) -> None:
+    """Check ``obj``'s parameters against its ``_parameter_constraints`` (scikit-learn's
+    declarative validation), raising edgecase's error, which names the parameter."""
+    try:
+        obj._validate_params()
+    except _SklearnParamError as exc:
+        raise InvalidParameterError(str(exc)) from None
+
+
+_REAL = Interval(numbers.Real, None, None, closed="neither")
+
+
+class StressHarness(BaseEstimator):
     """Sweep scenarios over severities and find where a model's metric breaks.
 
     Parameters
@@ -386,7 +425,7 @@ class StressHarness:
     model : object with ``predict_proba(X) -> (n, 2)``
         A scikit-learn/XGBoost classifier or an ``edgecase.train.Trainer``. If it has
         ``threshold_`` that is the alert threshold when neither ``alert_rate`` nor
-        ``threshold`` is given (else 0.5).
+        ``score_threshold`` is given (else 0.5).
     scenarios : scenario, list of scenarios or built-in names, or dict name -> scenario
         Objects with ``name`` and ``apply(X, y, severity, random_state)``.
     metric : str, Metric or callable
@@ -396,9 +435,14 @@ class StressHarness:
     alert_rate : float in (0, 1), optional
         Alert budget: the threshold alerts on this share of the severity-0 rows and
         stays fixed as severity grows (the budget a fraud team staffs for).
+    score_threshold : float, optional
+        A fixed score threshold instead of an alert budget: rows with
+        ``score >= score_threshold`` are alerted.
     threshold : float, optional
-        A fixed score threshold instead of an alert budget.
+        Deprecated old name of ``score_threshold`` (FutureWarning); ``threshold`` means
+        a policy in :class:`~edgecase.train.Trainer`.
     severities : 1-D array, strictly increasing, >= 0
+        Default: 0 (the data as is) to 3 in steps of 0.25.
     n_boot : int
         Bootstrap draws per (scenario, severity).
     breaking_threshold : float, optional
@@ -412,6 +456,11 @@ class StressHarness:
 
     Notes
     -----
+    Parameters are checked when :meth:`run` is called (``_parameter_constraints``, as
+    in scikit-learn), so ``set_params`` and ``sklearn.base.clone`` work as on any
+    estimator. ``clone`` keeps ``model`` itself (the harness stresses a fitted model;
+    cloning it would unfit it) and copies the other parameters.
+
     The intervals are a stratified bootstrap of the scores on the stressed data: they
     carry the sampling noise of a finite test set, not the randomness of the scenario
     itself (the scenario is applied once per severity, with the same random stream at
@@ -436,6 +485,26 @@ class StressHarness:
     [True]
     """
 
+    _parameter_constraints: dict = {
+        "model": [HasMethods(["predict_proba"])],
+        "scenarios": [str, HasMethods(["apply"]), Sequence, Mapping],
+        "metric": [StrOptions({*_metrics.BUILTIN, *_metrics.ALIASES}), Metric, callable],
+        "alert_rate": [Interval(numbers.Real, 0, 1, closed="right"), None],
+        "score_threshold": [_REAL, None],
+        "severities": ["array-like"],
+        "n_boot": [Interval(numbers.Integral, 2, None, closed="left")],
+        "breaking_threshold": [_REAL, None],
+        "random_state": [
+            None,
+            Interval(numbers.Integral, 0, None, closed="left"),
+            np.random.Generator,
+            np.random.SeedSequence,
+            np.random.RandomState,
+        ],
+        "progress": ["boolean"],
+        "threshold": [_REAL, None, Hidden(StrOptions({DEPRECATED}))],
+    }
+
     def __init__(
         self,
         model: Any,
@@ -443,36 +512,45 @@ class StressHarness:
         *,
         metric: str | Metric | Callable[..., float] = "recall",
         alert_rate: float | None = None,
-        threshold: float | None = None,
-        severities: Sequence[float] | np.ndarray = DEFAULT_SEVERITIES,
+        score_threshold: float | None = None,
+        severities: Sequence[float] | np.ndarray = _DEFAULT_GRID,
         n_boot: int = 200,
         breaking_threshold: float | None = None,
         random_state: RandomStateLike = None,
         progress: bool = True,
+        threshold: float | None | str = DEPRECATED,
     ) -> None:
         self.model = model
         self.scenarios = scenarios
         self.metric = metric
         self.alert_rate = alert_rate
-        self.threshold = threshold
+        self.score_threshold = score_threshold
         self.severities = severities
         self.n_boot = n_boot
         self.breaking_threshold = breaking_threshold
         self.random_state = random_state
         self.progress = progress
+        self.threshold = threshold
+
+    def __sklearn_clone__(self) -> StressHarness:
+        params = self.get_params(deep=False)
+        model = params.pop("model")
+        return type(self)(model, **{k: clone(v, safe=False) for k, v in params.items()})
 
     def _validate(self):
+        _check_constraints(self)
         model = check_model(self.model)
         metric = resolve_metric(self.metric)
         scenarios = resolve_scenarios(self.scenarios)
         sev = check_severities(self.severities)
         n_boot = check_scalar(self.n_boot, "n_boot", kind=numbers.Integral, low=2)
-        check_threshold_options(self.alert_rate, self.threshold)
+        score_threshold = renamed_threshold(self.score_threshold, self.threshold, "StressHarness")
+        check_threshold_options(self.alert_rate, score_threshold)
         if self.breaking_threshold is not None:
             check_breaking_threshold(metric, self.breaking_threshold)
         if not isinstance(self.progress, bool | np.bool_):
             raise InvalidParameterError(f"progress must be True or False; got {self.progress!r}.")
-        return model, metric, scenarios, sev, int(n_boot)
+        return model, metric, scenarios, sev, int(n_boot), score_threshold
 
     def run(self, X: Any, y: Any, *, client: Any = None) -> StressReport:
         """Sweep every scenario over the severities on ``(X, y)`` (the test set).
@@ -480,11 +558,11 @@ class StressHarness:
         ``client``: a ``distributed.Client`` (or scheduler address) runs one task per
         scenario on the cluster; the report is identical to a local run.
         """
-        model, metric, scenarios, sev, n_boot = self._validate()
+        model, metric, scenarios, sev, n_boot, score_threshold = self._validate()
         model = for_input(model, X)
         X, y_arr, y_in = check_X_labels(X, y)
         base = predict_scores(model, X, what="X")
-        thr = resolve_threshold(model, base, self.alert_rate, self.threshold)
+        thr = resolve_threshold(model, base, self.alert_rate, score_threshold)
         baseline = _metrics.point_value(metric, y_arr, base, thr)
         if self.breaking_threshold is not None:
             bt = float(self.breaking_threshold)

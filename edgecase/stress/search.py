@@ -32,6 +32,7 @@ from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.stress import _metrics
 from edgecase.stress._feature_kinds import FeatureKind, feature_kind
 from edgecase.stress.harness import (
+    DEPRECATED,
     StressHarness,
     check_breaking_threshold,
     check_model,
@@ -39,6 +40,7 @@ from edgecase.stress.harness import (
     check_X_labels,
     for_input,
     predict_scores,
+    renamed_threshold,
     resolve_metric,
     resolve_scenarios,
     resolve_threshold,
@@ -116,12 +118,13 @@ def breaking_severity(
     breaking_threshold: float,
     metric: Any = "recall",
     alert_rate: float | None = None,
-    threshold: float | None = None,
+    score_threshold: float | None = None,
     low: float = 0.0,
     high: float = 3.0,
     n_grid: int = 7,
     tol: float = 1e-3,
     random_state: RandomStateLike = None,
+    threshold: float | None | str = DEPRECATED,
 ) -> SeverityBreak:
     """The smallest severity at which ``metric`` crosses ``breaking_threshold``.
 
@@ -129,8 +132,10 @@ def breaking_severity(
     ``[low, high]``; the first grid interval whose end is broken is then bisected
     to ``tol``. The scenario gets the same random stream at every severity, so the
     curve is a deterministic function of severity and bisection is meaningful
-    where it is monotone. The alert threshold is fixed on the unstressed data as
-    in :class:`~edgecase.stress.StressHarness`.
+    where it is monotone. The alert threshold (``score_threshold``, else the
+    ``alert_rate`` quantile, else ``model.threshold_``, else 0.5) is fixed on the
+    unstressed data as in :class:`~edgecase.stress.StressHarness`; ``threshold`` is the
+    deprecated old name of ``score_threshold``.
 
     Examples
     --------
@@ -142,7 +147,7 @@ def breaking_severity(
     >>> y = (X["a"] + 0.5 * rng.normal(size=3000) > 1.5).astype(int)
     >>> model = LogisticRegression().fit(X, y)
     >>> res = breaking_severity(model, FeatureShift(shift={"a": -0.5}), X, y,
-    ...     breaking_threshold=0.5, threshold=0.5, random_state=0)
+    ...     breaking_threshold=0.5, score_threshold=0.5, random_state=0)
     >>> res.broken, round(res.severity, 2)
     (True, 0.22)
     """
@@ -154,11 +159,12 @@ def breaking_severity(
     check_scalar(high, "high", low=low, low_inclusive=False)
     check_scalar(n_grid, "n_grid", kind=numbers.Integral, low=2)
     check_scalar(tol, "tol", low=0.0, low_inclusive=False)
-    check_threshold_options(alert_rate, threshold)
+    score_threshold = renamed_threshold(score_threshold, threshold, "breaking_severity")
+    check_threshold_options(alert_rate, score_threshold)
     model = for_input(model, X)
     X, y_arr, y_in = check_X_labels(X, y)
     base = predict_scores(model, X)
-    thr = resolve_threshold(model, base, alert_rate, threshold)
+    thr = resolve_threshold(model, base, alert_rate, score_threshold)
     seed = as_seed_sequence(random_state)
     evals: dict[float, float] = {}
 
@@ -261,12 +267,13 @@ def minimal_breaking_example(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     directions: Mapping[str, str | int] | None = None,
     integer: Sequence[str] | None = None,
-    threshold: float | None = None,
+    score_threshold: float | None = None,
     X_ref: Any = None,
     max_examples: int = 300,
     random_state: RandomStateLike = None,
+    threshold: float | None | str = DEPRECATED,
 ) -> BreakingExample:
-    """The smallest change to a caught row (score >= threshold) that drops it below the threshold.
+    """The smallest change to a caught row (score >= score_threshold) that drops it below.
 
     Parameters
     ----------
@@ -283,14 +290,16 @@ def minimal_breaking_example(
         "increase" means False -> True only.
     integer : list of str, optional
         Features that only take integer values (default: integer-dtype columns).
-    threshold : float, optional
-        Alert threshold (default ``model.threshold_`` if present, else 0.5).
+    score_threshold : float, optional
+        Alert threshold on the score (default ``model.threshold_`` if present, else 0.5).
     X_ref : DataFrame, optional
         Reference data: default bounds and the scale of each feature (its standard
         deviation), so that distances compare features in comparable units.
     max_examples : int
         Hypothesis examples in the search phase.
     random_state : None, int or Generator
+    threshold : float, optional
+        Deprecated old name of ``score_threshold`` (FutureWarning).
 
     Returns
     -------
@@ -336,10 +345,10 @@ def minimal_breaking_example(
         )
         for c in mutable
     }
-    thr = threshold
+    thr = renamed_threshold(score_threshold, threshold, "minimal_breaking_example")
     if thr is None:
         thr = float(getattr(model, "threshold_", 0.5))
-    thr = float(check_scalar(thr, "threshold"))
+    thr = float(check_scalar(thr, "score_threshold"))
     search = _Search(model, row, kinds, thr)
     s0 = search.score({})
     if s0 < thr:
