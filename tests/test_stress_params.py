@@ -111,3 +111,16 @@ def test_minimal_breaking_example_takes_score_threshold():
     assert new.example["a"] == old.example["a"] == pytest.approx(0.7, abs=1e-5)
     with pytest.raises(InvalidParameterError, match="score_threshold"):
         minimal_breaking_example(ScoreIsA(), row, score_threshold="high", **kw)
+
+
+def test_find_slices_takes_score_threshold():
+    from edgecase.stress import find_slices
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.uniform(size=2000), "b": rng.integers(0, 3, 2000)})
+    y = (rng.random(2000) < 0.3).astype(int)
+    scores = np.where((X["a"] < 0.2) & (X["b"] == 1), 0.1, 0.9) * y
+    new = find_slices(X, y, scores, score_threshold=0.5)
+    with pytest.warns(FutureWarning, match="find_slices"):
+        old = find_slices(X, y, scores, threshold=0.5)
+    pd.testing.assert_frame_equal(new, old)

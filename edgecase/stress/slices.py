@@ -37,7 +37,7 @@ from edgecase._validate import (
     check_scalar,
 )
 from edgecase.errors import InvalidInputError, InvalidParameterError
-from edgecase.stress.harness import alert_threshold
+from edgecase.stress.harness import DEPRECATED, alert_threshold, renamed_threshold
 
 __all__ = ["find_slices", "bin_features", "wilson_interval", "clopper_pearson_interval"]
 
@@ -132,7 +132,7 @@ def find_slices(
     scores: Any,
     *,
     on: str = "positives",
-    threshold: float | None = None,
+    score_threshold: float | None = None,
     alert_rate: float | None = None,
     max_order: int = 2,
     min_support: int = 30,
@@ -140,6 +140,7 @@ def find_slices(
     alpha: float = 0.05,
     ci: str = "wilson",
     worse_only: bool = True,
+    threshold: float | None | str = DEPRECATED,
 ) -> pd.DataFrame:
     """Slices (conjunctions of feature bins) where the model's recall or precision collapses.
 
@@ -156,9 +157,9 @@ def find_slices(
         "alerts": precision (share of alerts that are positive) per slice of the alerts.
         "all": share of *missed positives* per slice of all rows; a slice is bad when
         the share is high. This mostly finds where positives concentrate.
-    threshold, alert_rate : float, optional
-        Alert when ``score >= threshold``, or alert on the top ``alert_rate`` share of
-        rows. Default: threshold 0.5.
+    score_threshold, alert_rate : float, optional
+        Alert when ``score >= score_threshold``, or alert on the top ``alert_rate`` share
+        of rows. Default: score threshold 0.5.
     max_order : int
         Largest number of features in a slice (1 = single features).
     min_support : int
@@ -170,6 +171,8 @@ def find_slices(
     ci : {"wilson", "clopper-pearson"}
     worse_only : bool
         Keep only slices on the bad side of the overall rate.
+    threshold : float, optional
+        Deprecated old name of ``score_threshold`` (FutureWarning).
 
     Returns
     -------
@@ -187,7 +190,7 @@ def find_slices(
     >>> X = pd.DataFrame({"a": rng.uniform(size=4000), "b": rng.integers(0, 3, 4000)})
     >>> y = (rng.random(4000) < 0.3).astype(int)
     >>> scores = np.where((X["a"] < 0.2) & (X["b"] == 1), 0.1, 0.9) * y
-    >>> out = find_slices(X, y, scores, on="positives", threshold=0.5)
+    >>> out = find_slices(X, y, scores, on="positives", score_threshold=0.5)
     >>> out["slice"].iloc[0], int(out["hits"].iloc[0])
     ('a in [0.0002217, 0.2087) & b = 1', 2)
     """
@@ -203,13 +206,16 @@ def find_slices(
     check_scalar(n_bins, "n_bins", kind=numbers.Integral, low=2)
     check_scalar(alpha, "alpha", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     check_choice(ci, "ci", ["wilson", "clopper-pearson"], error=InvalidParameterError)
-    if threshold is not None and alert_rate is not None:
-        raise InvalidParameterError("give either threshold or alert_rate, not both.")
+    score_threshold = renamed_threshold(score_threshold, threshold, "find_slices")
+    if score_threshold is not None and alert_rate is not None:
+        raise InvalidParameterError("give either score_threshold or alert_rate, not both.")
     if alert_rate is not None:
         check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
         thr = alert_threshold(s, float(alert_rate))
     else:
-        thr = float(check_scalar(0.5 if threshold is None else threshold, "threshold"))
+        thr = float(
+            check_scalar(0.5 if score_threshold is None else score_threshold, "score_threshold")
+        )
 
     alert = s >= thr
     if on == "positives":
