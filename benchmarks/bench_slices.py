@@ -36,7 +36,7 @@ def main() -> None:
         best = np.inf
         for _ in range(3):
             t0 = time.perf_counter()
-            out = find_slices(X, y, scores, on=on, threshold=0.5, max_order=2, min_support=30)
+            out = find_slices(X, y, scores, on=on, score_threshold=0.5, max_order=2, min_support=30)
             best = min(best, time.perf_counter() - t0)
         rows.append(
             (on, out.attrs["n_population"], out.attrs["n_tested"], best, out["slice"].iloc[0])

@@ -10,17 +10,19 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import InvalidParameterError as _SklearnParamError
 
 from edgecase.errors import InvalidInputError, InvalidParameterError, UnknownNameError
 
 __all__ = [
     "as_frame",
     "check_X_y",
+    "check_declared_params",
     "check_finite",
     "check_not_empty",
     "check_binary_target",
@@ -33,6 +35,19 @@ __all__ = [
     "check_returns",
     "closest_names",
 ]
+
+
+def check_declared_params(validate: Callable[[], None]) -> None:
+    """Run scikit-learn's declarative check of ``_parameter_constraints`` (``validate``,
+    usually ``super()._validate_params``) and raise its error as edgecase's
+    :class:`~edgecase.errors.InvalidParameterError`, with the same message naming the
+    parameter, so that every bad parameter is an ``EdgecaseError``."""
+    try:
+        validate()
+    except InvalidParameterError:
+        raise
+    except _SklearnParamError as exc:
+        raise InvalidParameterError(str(exc)) from None
 
 
 def as_frame(X: Any, *, name: str = "X", allow_empty: bool = False) -> pd.DataFrame:

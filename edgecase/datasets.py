@@ -100,7 +100,10 @@ def _parse_attribute_type(spec: str) -> tuple[str, list[str] | None]:
     raise InvalidInputError(f"unsupported KEEL attribute type {spec!r}")
 
 
-def _read_keel(path: Path) -> tuple[pd.DataFrame, pd.Series]:
+def _read_keel_text(
+    path: Path,
+) -> tuple[list[tuple[str, str, list[str] | None]], list[str], list[list[str]]]:
+    """``(attributes, output names, data rows)`` of a KEEL ``.dat`` file."""
     attrs: list[tuple[str, str, list[str] | None]] = []
     outputs: list[str] = []
     rows: list[list[str]] = []
@@ -125,6 +128,39 @@ def _read_keel(path: Path) -> tuple[pd.DataFrame, pd.Series]:
                 outputs = [o.strip() for o in line.split(None, 1)[1].split(",")]
             elif low.startswith("@data"):
                 in_data = True
+    return attrs, outputs, rows
+
+
+def _keel_labels(values: np.ndarray) -> pd.Series:
+    labels = pd.Series(values).str.strip()
+    y = (labels == "positive").astype(np.int8)
+    y.attrs["positive_label"] = "positive"
+    if y.mean() > 0.5:
+        # ecoli-0_vs_1 labels its larger class "positive"; y = 1 always marks the minority.
+        y = (1 - y).astype(np.int8)
+        y.attrs["positive_label"] = "negative"
+    y.name = "y"
+    return y
+
+
+def _keel_column(
+    path: Path, name: str, kind: str, cats: list[str] | None, values: np.ndarray
+) -> pd.Series:
+    if kind == "nominal":
+        unknown = set(values) - set(cats or [])
+        if unknown:
+            raise InvalidInputError(
+                f"{path.name}: column {name!r} has values {sorted(unknown)} not in its header"
+            )
+        return pd.Series(pd.Categorical(values, categories=cats))
+    num = pd.to_numeric(pd.Series(values), errors="raise").astype(float)
+    if kind == "integer" and np.all(np.mod(num, 1) == 0):
+        num = num.astype(np.int64)
+    return num
+
+
+def _read_keel(path: Path) -> tuple[pd.DataFrame, pd.Series]:
+    attrs, outputs, rows = _read_keel_text(path)
     target = outputs[0] if outputs else attrs[-1][0]
     names = [a[0] for a in attrs]
     bad = [i for i, r in enumerate(rows) if len(r) != len(names)]
@@ -136,29 +172,10 @@ def _read_keel(path: Path) -> tuple[pd.DataFrame, pd.Series]:
     cols: dict[str, pd.Series] = {}
     y = None
     for j, (name, kind, cats) in enumerate(attrs):
-        values = table[:, j]
         if name == target:
-            labels = pd.Series(values).str.strip()
-            y = (labels == "positive").astype(np.int8)
-            y.attrs["positive_label"] = "positive"
-            if y.mean() > 0.5:
-                # ecoli-0_vs_1 labels its larger class "positive"; y = 1 always marks the minority.
-                y = (1 - y).astype(np.int8)
-                y.attrs["positive_label"] = "negative"
-            y.name = "y"
-            continue
-        if kind == "nominal":
-            unknown = set(values) - set(cats or [])
-            if unknown:
-                raise InvalidInputError(
-                    f"{path.name}: column {name!r} has values {sorted(unknown)} not in its header"
-                )
-            cols[name] = pd.Series(pd.Categorical(values, categories=cats))
+            y = _keel_labels(table[:, j])
         else:
-            num = pd.to_numeric(pd.Series(values), errors="raise").astype(float)
-            if kind == "integer" and np.all(np.mod(num, 1) == 0):
-                num = num.astype(np.int64)
-            cols[name] = num
+            cols[name] = _keel_column(path, name, kind, cats, table[:, j])
     X = pd.DataFrame(cols)
     if y is None:
         raise InvalidInputError(f"{path.name}: output attribute {target!r} not found in the header")

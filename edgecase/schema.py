@@ -316,45 +316,14 @@ class TableSchema:
         check_choice(errors, "errors", ("report", "raise"), error=InvalidParameterError)
         df = as_frame(df, name="df", allow_empty=True)
         rows: list[tuple[str, str, int, list[int]]] = []
-
-        def add(col: str, rule: str, mask: np.ndarray) -> None:
-            n = int(mask.sum())
-            if n:
-                rows.append((col, rule, n, np.flatnonzero(mask)[:5].tolist()))
-
         for name, c in self.columns.items():
             if name not in df.columns:
                 rows.append((name, "missing column", len(df), []))
                 continue
-            s = df[name]
-            add(name, "missing value", s.isna().to_numpy())
-            if c.kind in ("numeric", "integer"):
-                if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(
-                    s.dtype
-                ):
-                    rows.append((name, f"not numeric (dtype {s.dtype})", len(df), []))
-                    continue
-                v = s.to_numpy(dtype=float, na_value=np.nan)
-                fin = np.isfinite(v)
-                add(name, "not finite", ~fin & ~np.isnan(v))
-                with np.errstate(invalid="ignore"):
-                    if c.low is not None:
-                        add(name, "below low", fin & (v < c.low))
-                    if c.high is not None:
-                        add(name, "above high", fin & (v > c.high))
-                    if c.kind == "integer":
-                        add(name, "not integer", fin & (v != np.round(v)))
-            elif c.kind == "category":
-                known = pd.Index(list(c.categories or ()))
-                add(name, "unknown category", (~s.isin(known) & s.notna()).to_numpy())
-            elif c.kind == "bool":
-                if not pd.api.types.is_bool_dtype(s.dtype):
-                    add(name, "not bool", ~s.isin([True, False, 0, 1]).to_numpy())
-            elif c.kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(s.dtype):
-                rows.append((name, f"not datetime (dtype {s.dtype})", len(df), []))
+            rows.extend(_column_violations(name, c, df[name]))
         add_time = self._time_order_mask(df)
         if add_time is not None:
-            add(self.time, "time order", add_time)
+            rows.extend(_violations(self.time, [("time order", add_time)]))
         report = SchemaReport(pd.DataFrame(rows, columns=["column", "rule", "n_rows", "examples"]))
         if errors == "raise" and not report.ok:
             raise SchemaViolationError(str(report))
@@ -448,3 +417,48 @@ class TableSchema:
         for name, (low, high) in bounds.items():
             out = out.with_column(replace(self[name], low=low, high=high))
         return out
+
+
+def _violations(
+    name: str, masks: list[tuple[str, np.ndarray]]
+) -> list[tuple[str, str, int, list[int]]]:
+    """Report rows ``(column, rule, n_rows, first five row positions)`` of the rules that fail."""
+    out = []
+    for rule, mask in masks:
+        n = int(mask.sum())
+        if n:
+            out.append((name, rule, n, np.flatnonzero(mask)[:5].tolist()))
+    return out
+
+
+def _numeric_violations(c: Column, s: pd.Series) -> list[tuple[str, np.ndarray]]:
+    v = s.to_numpy(dtype=float, na_value=np.nan)
+    fin = np.isfinite(v)
+    masks = [("not finite", ~fin & ~np.isnan(v))]
+    with np.errstate(invalid="ignore"):
+        if c.low is not None:
+            masks.append(("below low", fin & (v < c.low)))
+        if c.high is not None:
+            masks.append(("above high", fin & (v > c.high)))
+        if c.kind == "integer":
+            masks.append(("not integer", fin & (v != np.round(v))))
+    return masks
+
+
+def _column_violations(name: str, c: Column, s: pd.Series) -> list[tuple[str, str, int, list[int]]]:
+    """Every rule of column ``c`` that ``s`` breaks, in the order :meth:`TableSchema.check` reports."""
+    n = len(s)
+    masks = [("missing value", s.isna().to_numpy())]
+    if c.kind in ("numeric", "integer"):
+        if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            return [*_violations(name, masks), (name, f"not numeric (dtype {s.dtype})", n, [])]
+        masks += _numeric_violations(c, s)
+    elif c.kind == "category":
+        known = pd.Index(list(c.categories or ()))
+        masks.append(("unknown category", (~s.isin(known) & s.notna()).to_numpy()))
+    elif c.kind == "bool":
+        if not pd.api.types.is_bool_dtype(s.dtype):
+            masks.append(("not bool", ~s.isin([True, False, 0, 1]).to_numpy()))
+    elif c.kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return [*_violations(name, masks), (name, f"not datetime (dtype {s.dtype})", n, [])]
+    return _violations(name, masks)

@@ -16,7 +16,9 @@ from edgecase.stress.backtest import (
     christoffersen,
     mcneil_frey,
     var_backtest,
+    zone_starts,
 )
+from edgecase.stress.plots import plot_var_backtest
 
 R = np.array([-0.03, 0.01, -0.025, 0.0, 0.02, -0.01, 0.005, -0.004, 0.012, -0.001])
 
@@ -57,6 +59,36 @@ def test_basel_zones():
     assert basel_zone(np.arange(13)).tolist() == ["green"] * 5 + ["yellow"] * 5 + ["red"] * 3
     # at 99.9% in 250 days one exception is already unlikely (cdf 97.4%)
     assert basel_zone([0, 1], 250, 0.999).tolist() == ["green", "yellow"]
+
+
+def test_zone_starts_come_with_the_result_and_the_plot_only_reads_them():
+    assert zone_starts() == {"yellow": 5, "red": 10}
+    assert zone_starts(250, 0.999) == {"yellow": 1, "red": 4}
+    bt = var_backtest(R, np.full(10, 0.02), alpha=0.95, window=5)
+    assert bt.zone_starts == zone_starts(5, 0.95)
+    assert "zone_starts" not in bt.to_json()
+    # the figure draws the bands the result carries: moving them moves the bands
+    import matplotlib.pyplot as plt
+
+    bt.zone_starts = {"yellow": 3, "red": 7}
+    ax = plot_var_backtest(bt)
+    spans = [p.get_path().get_extents(p.get_transform()) for p in ax.patches]
+    ys = sorted({round(ax.transData.inverted().transform((0, e.y0))[1], 6) for e in spans})
+    assert ys[:3] == [-0.5, 2.5, 6.5]
+    plt.close(ax.figure)
+
+
+def test_stress_plots_import_no_stage_module():
+    import ast
+    import inspect
+
+    from edgecase.stress import plots
+
+    tree = ast.parse(inspect.getsource(plots))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    assert not {m for m in imported if m.startswith("edgecase.stress")}
 
 
 def test_es_tests_by_hand():

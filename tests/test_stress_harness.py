@@ -18,34 +18,7 @@ from edgecase.errors import EdgecaseError, InvalidParameterError
 from edgecase.stress import FeatureShift, Metric, StressHarness, fraud_scenarios
 from edgecase.stress import _metrics as M
 
-from .test_stress_scenarios import fraud_frame
-
-
-class ScoreIsA:
-    """A transparent model: the score is column ``a`` clipped to [0, 1]."""
-
-    def predict_proba(self, X):
-        s = np.clip(X["a"].to_numpy(dtype=float), 0, 1)
-        return np.c_[1 - s, s]
-
-
-class CutA:
-    """Positives' ``a`` drops by 0.25 per unit severity."""
-
-    name = "cut_a"
-
-    def apply(self, X, y, severity, random_state=None):
-        X = X.copy()
-        pos = np.asarray(y) == 1
-        X.loc[pos, "a"] = X.loc[pos, "a"] - 0.25 * severity
-        return X, y
-
-
-def known_breaking_data(seed: int = 0, n_pos: int = 3000, n_neg: int = 20000):
-    rng = np.random.default_rng(seed)
-    a = np.r_[rng.uniform(0.5, 1.5, n_pos), rng.uniform(0.0, 0.5, n_neg)]
-    y = np.r_[np.ones(n_pos, int), np.zeros(n_neg, int)]
-    return pd.DataFrame({"a": a}), pd.Series(y, name="y")
+from .conftest import CutA, ScoreIsA, fraud_frame, known_breaking_data
 
 
 def test_breaking_point_ci_contains_the_true_value():
@@ -54,7 +27,7 @@ def test_breaking_point_ci_contains_the_true_value():
     rep = StressHarness(
         ScoreIsA(),
         [CutA()],
-        threshold=0.5,
+        score_threshold=0.5,
         breaking_threshold=0.6,
         n_boot=400,
         random_state=1,
@@ -76,7 +49,7 @@ def test_never_breaks_gives_a_reason():
     rep = StressHarness(
         ScoreIsA(),
         [CutA()],
-        threshold=0.5,
+        score_threshold=0.5,
         breaking_threshold=0.05,
         severities=[0, 0.5, 1.0],
         n_boot=50,
@@ -301,7 +274,7 @@ def test_lower_is_better_metric_breaks_upward():
         ScoreIsA(),
         [RaiseNegA()],
         metric="fpr",
-        threshold=0.5,
+        score_threshold=0.5,
         breaking_threshold=0.3,
         severities=np.linspace(0, 1.5, 7),
         n_boot=300,

@@ -11,13 +11,13 @@ from xgboost import XGBClassifier
 from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
 from edgecase.stress.search import breaking_severity, minimal_breaking_example
 
-from .test_stress_harness import CutA, ScoreIsA, known_breaking_data
+from .conftest import CutA, ScoreIsA, known_breaking_data
 
 
 def test_breaking_severity_bisects_to_the_known_crossing():
     X, y = known_breaking_data(n_pos=4000, n_neg=4000)
     res = breaking_severity(
-        ScoreIsA(), CutA(), X, y, breaking_threshold=0.6, threshold=0.5, tol=1e-4
+        ScoreIsA(), CutA(), X, y, breaking_threshold=0.6, score_threshold=0.5, tol=1e-4
     )
     # empirical recall(s) = share of positives with a >= 0.5 + 0.25 s; the true crossing is 1.6
     a = np.sort(X["a"][y == 1].to_numpy())
@@ -27,7 +27,7 @@ def test_breaking_severity_bisects_to_the_known_crossing():
     assert abs(res.severity - 1.6) < 0.05
     assert len(res.evaluations) < 30
     never = breaking_severity(
-        ScoreIsA(), CutA(), X, y, breaking_threshold=0.01, threshold=0.5, high=1.0
+        ScoreIsA(), CutA(), X, y, breaking_threshold=0.01, score_threshold=0.5, high=1.0
     )
     assert not never.broken and np.isinf(never.severity) and "safe side" in never.reason
     with pytest.raises(InvalidParameterError, match="outside the range"):
@@ -148,7 +148,7 @@ def test_bad_inputs(logistic):
 
 
 def test_attacker_constraints_on_a_fraud_model():
-    from .test_stress_scenarios import fraud_frame
+    from .conftest import fraud_frame
 
     X, y = fraud_frame(n=5000)
     model = XGBClassifier(n_estimators=40, max_depth=4, enable_categorical=True, n_jobs=1).fit(X, y)

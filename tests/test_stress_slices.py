@@ -10,7 +10,7 @@ from scipy import stats
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.stress.slices import clopper_pearson_interval, find_slices, wilson_interval
 
-from .test_stress_scenarios import fraud_frame
+from .conftest import fraud_frame
 
 
 def planted(seed: int = 0, n: int = 40000):
@@ -26,7 +26,7 @@ def planted(seed: int = 0, n: int = 40000):
 
 def test_planted_weak_slice_is_found_and_significant():
     X, y, scores, weak = planted()
-    out = find_slices(X, y, scores, on="positives", threshold=0.5, min_support=20)
+    out = find_slices(X, y, scores, on="positives", score_threshold=0.5, min_support=20)
     assert out.attrs["metric"] == "recall" and out.attrs["n_population"] == int(y.sum())
     top = out.iloc[0]
     assert "channel = online" in top["slice"] and "hour in" in top["slice"]
@@ -43,8 +43,8 @@ def test_planted_weak_slice_is_found_and_significant():
 
 def test_population_matters_all_rows_rediscover_fraud_concentration():
     X, y, scores, _ = planted()
-    on_pos = find_slices(X, y, scores, on="positives", threshold=0.5, min_support=20)
-    on_all = find_slices(X, y, scores, on="all", threshold=0.5, min_support=20)
+    on_pos = find_slices(X, y, scores, on="positives", score_threshold=0.5, min_support=20)
+    on_all = find_slices(X, y, scores, on="all", score_threshold=0.5, min_support=20)
     # on all rows, the top "missed fraud" slices are where fraud concentrates
     # (e.g. gift cards, new countries), not where the model is weak
     top_all = on_all["slice"].head(5).tolist()
@@ -66,7 +66,7 @@ def test_population_matters_all_rows_rediscover_fraud_concentration():
 def test_alerts_precision_and_counts_are_exact():
     X, y, scores, _ = planted(n=20000)
     out = find_slices(
-        X, y, scores, on="alerts", threshold=0.5, max_order=1, min_support=5, worse_only=False
+        X, y, scores, on="alerts", score_threshold=0.5, max_order=1, min_support=5, worse_only=False
     )
     alerts = scores >= 0.5
     row = out[out["slice"] == "channel = online"].iloc[0]
@@ -96,7 +96,7 @@ def test_intervals_match_scipy():
 def test_bad_inputs():
     X, y, scores, _ = planted(n=2000)
     with pytest.raises(InvalidInputError, match="empty"):
-        find_slices(X, y, scores, on="alerts", threshold=2.0)
+        find_slices(X, y, scores, on="alerts", score_threshold=2.0)
     with pytest.raises(InvalidParameterError, match="on="):
         find_slices(X, y, scores, on="positive")
     with pytest.raises(InvalidInputError, match="scores"):

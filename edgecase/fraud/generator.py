@@ -12,10 +12,15 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval
-from sklearn.utils._param_validation import InvalidParameterError as _SkInvalidParameterError
 
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
-from edgecase._validate import check_min_class_count, check_scalar, check_severity, check_X_y
+from edgecase._validate import (
+    check_declared_params,
+    check_min_class_count,
+    check_scalar,
+    check_severity,
+    check_X_y,
+)
 from edgecase.errors import (
     InvalidInputError,
     InvalidParameterError,
@@ -114,13 +119,7 @@ class FraudScenarioGenerator(BaseEstimator):
         self.random_state = random_state
 
     def _validate_params(self) -> None:
-        # scikit-learn's declarative check, raised as edgecase's error with the same message
-        try:
-            super()._validate_params()
-        except InvalidParameterError:
-            raise
-        except _SkInvalidParameterError as exc:
-            raise InvalidParameterError(str(exc)) from None
+        check_declared_params(super()._validate_params)
         # bool is an Integral to Interval; a flag is never a neighbour count
         check_scalar(self.k_neighbors, "k_neighbors", kind=numbers.Integral, low=1)
 

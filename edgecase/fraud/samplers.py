@@ -37,11 +37,10 @@ import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils._param_validation import InvalidParameterError as _SkInvalidParameterError
 from sklearn.utils.multiclass import check_classification_targets
 
 from edgecase._random import as_seed_sequence
-from edgecase._validate import check_finite
+from edgecase._validate import check_declared_params, check_finite
 from edgecase.errors import (
     EdgecaseError,
     InvalidInputError,
@@ -138,10 +137,7 @@ class EdgeCaseOversampler(BaseOverSampler):
         self.random_state = random_state
 
     def _validate_params(self) -> None:
-        try:
-            super()._validate_params()
-        except _SkInvalidParameterError as exc:
-            raise InvalidParameterError(str(exc)) from None
+        check_declared_params(super()._validate_params)
         if isinstance(self.severity, numbers.Real) and not np.isfinite(self.severity):
             raise InvalidParameterError(
                 f"The 'severity' parameter of {type(self).__name__} must be finite. "

@@ -35,6 +35,7 @@ __all__ = [
     "kupiec_pof",
     "christoffersen",
     "basel_zone",
+    "zone_starts",
     "acerbi_szekely_z2",
     "mcneil_frey",
 ]
@@ -113,6 +114,23 @@ def basel_zone(n_exceptions: Any, window: int = 250, alpha: float = 0.99) -> np.
     return np.where(cdf < 0.95, "green", np.where(cdf < 0.9999, "yellow", "red")).astype(object)
 
 
+def zone_starts(window: int = 250, alpha: float = 0.99) -> dict[str, int | None]:
+    """The smallest exception count in the yellow and in the red Basel zone.
+
+    None stands for a zone that no count in the window reaches.
+
+    Examples
+    --------
+    >>> zone_starts()
+    {'yellow': 5, 'red': 10}
+    """
+    counts = np.arange(int(window) + 1)
+    zone = basel_zone(counts, window, alpha)
+    return {
+        z: int(counts[zone == z].min()) if (zone == z).any() else None for z in ("yellow", "red")
+    }
+
+
 def acerbi_szekely_z2(returns: np.ndarray, var: np.ndarray, es: np.ndarray, alpha: float) -> float:
     """Acerbi-Szekely ``Z2 = sum(X_t I_t / (T p ES_t)) + 1``: 0 under a correct ES,
     negative when the tail losses exceed the forecast ES.
@@ -176,7 +194,9 @@ class VarBacktest:
     """Result of :func:`var_backtest`.
 
     ``zones`` has one row per day from the ``window``-th on: the exceptions in the
-    trailing window and the Basel zone. ``tests`` is a tidy table of every test.
+    trailing window and the Basel zone. ``zone_starts`` gives the smallest exception
+    count of the yellow and the red zone for this window and level (None when no
+    count reaches the zone). ``tests`` is a tidy table of every test.
     """
 
     alpha: float
@@ -199,6 +219,7 @@ class VarBacktest:
     mcneil_frey_p: float | None = None
     exceptions: pd.Series = field(default=None, repr=False)
     zones: pd.DataFrame = field(default=None, repr=False)
+    zone_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
 
     @property
     def tests(self) -> pd.DataFrame:
@@ -215,7 +236,7 @@ class VarBacktest:
     def to_json(self) -> str:
         from edgecase._io import dumps
 
-        d = {k: v for k, v in vars(self).items() if k not in ("exceptions", "zones")}
+        d = {k: v for k, v in vars(self).items() if k not in ("exceptions", "zones", "zone_starts")}
         d["tests"] = self.tests
         d["zone_days"] = (
             self.zones["zone"].value_counts().to_dict() if self.zones is not None else {}
@@ -317,6 +338,7 @@ def var_backtest(
         worst_zone=worst,
         exceptions=exc_s,
         zones=zones,
+        zone_starts=zone_starts(window, alpha),
     )
     if e is not None:
         z2 = acerbi_szekely_z2(x, v, e, alpha)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
 
 from edgecase._random import RandomStateLike, as_seed_sequence
 from edgecase._validate import (
@@ -24,21 +25,25 @@ from edgecase._validate import (
     check_binary_target,
     check_choice,
     check_consistent_length,
+    check_declared_params,
     check_scalar,
 )
 from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
 from edgecase.parallel import map_tasks
 from edgecase.stress import _metrics
 from edgecase.stress._metrics import Metric
+from edgecase.stress._report import CI_LEVEL, StressReport
 from edgecase.stress.scenarios import FRAUD_SCENARIOS
 from edgecase.train.thresholds import alert_threshold as _alert_threshold
 
 __all__ = ["StressHarness", "StressReport", "Metric", "predict_scores", "alert_threshold"]
 
-CI_LEVEL = 0.95
 #: Default sweep: 0 (data as is) to 3 (three times the historic worst) in steps of 0.25.
 DEFAULT_SEVERITIES = np.linspace(0, 3, 13)
 DEFAULT_SEVERITIES.flags.writeable = False
+# The same grid as a tuple, for the signature: scikit-learn compares parameter defaults
+# with ==, which an array cannot answer.
+_DEFAULT_GRID = tuple(DEFAULT_SEVERITIES.tolist())
 
 
 def predict_scores(model: Any, X: pd.DataFrame, *, what: str = "X") -> np.ndarray:
@@ -150,25 +155,45 @@ def alert_threshold(scores: np.ndarray, alert_rate: float) -> float:
     return _alert_threshold(scores, alert_rate)
 
 
-def check_threshold_options(alert_rate: Any, threshold: Any) -> None:
+#: Default of the old ``threshold=`` name of ``score_threshold=``: not passed.
+DEPRECATED = "deprecated"
+
+
+def renamed_threshold(score_threshold: Any, threshold: Any, owner: str) -> Any:
+    """``score_threshold``, or the value passed under its old name ``threshold``
+    (with a FutureWarning): in Trainer ``threshold`` is a policy, here it was a float."""
+    if isinstance(threshold, str) and threshold == DEPRECATED:
+        return score_threshold
+    warnings.warn(
+        f"{owner}: threshold= is renamed score_threshold= (a fixed score cut; Trainer's "
+        "threshold= is a policy); the old name will be removed in a future release.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    if score_threshold is not None:
+        raise InvalidParameterError("give score_threshold or its old name threshold, not both.")
+    return threshold
+
+
+def check_threshold_options(alert_rate: Any, score_threshold: Any) -> None:
     """At most one of an alert budget (share of rows in (0, 1]) and a fixed score threshold."""
-    if alert_rate is not None and threshold is not None:
+    if alert_rate is not None and score_threshold is not None:
         raise InvalidParameterError(
-            "give either alert_rate (an alert budget) or threshold (a fixed score), not both."
+            "give either alert_rate (an alert budget) or score_threshold (a fixed score), not both."
         )
     if alert_rate is not None:
         check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
-    if threshold is not None:
-        check_scalar(threshold, "threshold")
+    if score_threshold is not None:
+        check_scalar(score_threshold, "score_threshold")
 
 
 def resolve_threshold(
-    model: Any, base: np.ndarray, alert_rate: float | None, threshold: float | None
+    model: Any, base: np.ndarray, alert_rate: float | None, score_threshold: float | None
 ) -> float:
-    """The alert threshold, fixed on the unstressed scores ``base``: ``threshold`` if given,
-    else the ``alert_rate`` quantile, else ``model.threshold_``, else 0.5."""
-    if threshold is not None:
-        return float(threshold)
+    """The alert threshold, fixed on the unstressed scores ``base``: ``score_threshold`` if
+    given, else the ``alert_rate`` quantile, else ``model.threshold_``, else 0.5."""
+    if score_threshold is not None:
+        return float(score_threshold)
     if alert_rate is not None:
         return alert_threshold(base, float(alert_rate))
     return float(getattr(model, "threshold_", 0.5))
@@ -289,95 +314,10 @@ def _crossing(sev: np.ndarray, g: np.ndarray) -> float:
     return out
 
 
-@dataclass
-class StressReport:
-    """What :meth:`StressHarness.run` returns.
-
-    Attributes
-    ----------
-    curves : DataFrame
-        One row per (scenario, severity): ``value`` (metric on the stressed data),
-        ``ci_low``/``ci_high`` (percentile bootstrap, ``ci_level``), ``n``, ``n_pos``.
-    breaking_points : DataFrame
-        One row per scenario: ``breaking_severity`` (where the conservative CI bound
-        crosses ``breaking_threshold``, interpolated between grid severities),
-        ``ci_low``/``ci_high`` (percentiles of the crossing severity over bootstrap
-        draws; ``inf`` when over 2.5% of draws never cross in the swept range),
-        ``point_severity`` (crossing of the point estimate), ``share_draws_broken``,
-        ``broken`` and ``reason``. ``breaking_severity`` is the early-warning number (the
-        first severity at which breaking is plausible) and usually lies at or below
-        ``ci_low``; ``ci_low``/``ci_high`` bracket where the metric itself crosses.
-    """
-
-    metric: str
-    greater_is_better: bool
-    threshold: float
-    alert_rate: float | None
-    breaking_threshold: float
-    baseline: float
-    severities: np.ndarray
-    curves: pd.DataFrame
-    breaking_points: pd.DataFrame
-    draws: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
-    ci_level: float = CI_LEVEL
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "metric": self.metric,
-            "greater_is_better": self.greater_is_better,
-            "alert_threshold": self.threshold,
-            "alert_rate": self.alert_rate,
-            "breaking_threshold": self.breaking_threshold,
-            "baseline": self.baseline,
-            "ci_level": self.ci_level,
-            "severities": self.severities,
-        }
-
-    def to_json(self) -> str:
-        """JSON text: settings, curves and breaking points (NaN/inf become null)."""
-        from edgecase._io import dumps
-
-        return dumps(
-            {
-                **self.summary(),
-                "curves": self.curves,
-                "breaking_points": self.breaking_points,
-            }
-        )
-
-    def plot(self, kind: str = "both"):
-        """Curves with CI bands and breaking markers, and/or a scenario x severity heatmap.
-
-        ``kind`` is "curves", "heatmap" or "both" (one figure, two panels). Returns the Figure.
-        """
-        from edgecase.stress.plots import plot_report
-
-        return plot_report(self, kind=kind)
-
-    def to_html(self, path: str | Path, *, title: str = "edgecase stress report") -> Path:
-        """Write a self-contained HTML report (figures embedded) and return its path."""
-        from edgecase._io import Section, write_html
-        from edgecase.stress.plots import plot_curves, plot_heatmap
-
-        direction = "higher is better" if self.greater_is_better else "lower is better"
-        text = (
-            f"Metric: {self.metric} ({direction}); alert threshold {self.threshold:.4g}"
-            + (f" (alert rate {self.alert_rate:.4g})" if self.alert_rate is not None else "")
-            + f"; breaking threshold {self.breaking_threshold:.4g}; baseline "
-            f"{self.baseline:.4g}; {self.ci_level:.0%} stratified bootstrap intervals.\n\n"
-            "A breaking severity is where the conservative confidence bound crosses the "
-            "breaking threshold; its interval is the spread of crossings over bootstrap draws."
-        )
-        sections = [
-            Section("Breaking points", text=text, tables=[self.breaking_points]),
-            Section("Metric versus severity", figures=[plot_curves(self).figure]),
-            Section("Scenario x severity", figures=[plot_heatmap(self).figure]),
-            Section("Curves", tables=[self.curves]),
-        ]
-        return write_html(path, title, sections)
+_REAL = Interval(numbers.Real, None, None, closed="neither")
 
 
-class StressHarness:
+class StressHarness(BaseEstimator):
     """Sweep scenarios over severities and find where a model's metric breaks.
 
     Parameters
@@ -385,7 +325,7 @@ class StressHarness:
     model : object with ``predict_proba(X) -> (n, 2)``
         A scikit-learn/XGBoost classifier or an ``edgecase.train.Trainer``. If it has
         ``threshold_`` that is the alert threshold when neither ``alert_rate`` nor
-        ``threshold`` is given (else 0.5).
+        ``score_threshold`` is given (else 0.5).
     scenarios : scenario, list of scenarios or built-in names, or dict name -> scenario
         Objects with ``name`` and ``apply(X, y, severity, random_state)``.
     metric : str, Metric or callable
@@ -395,9 +335,14 @@ class StressHarness:
     alert_rate : float in (0, 1), optional
         Alert budget: the threshold alerts on this share of the severity-0 rows and
         stays fixed as severity grows (the budget a fraud team staffs for).
+    score_threshold : float, optional
+        A fixed score threshold instead of an alert budget: rows with
+        ``score >= score_threshold`` are alerted.
     threshold : float, optional
-        A fixed score threshold instead of an alert budget.
+        Deprecated old name of ``score_threshold`` (FutureWarning); ``threshold`` means
+        a policy in :class:`~edgecase.train.Trainer`.
     severities : 1-D array, strictly increasing, >= 0
+        Default: 0 (the data as is) to 3 in steps of 0.25.
     n_boot : int
         Bootstrap draws per (scenario, severity).
     breaking_threshold : float, optional
@@ -411,6 +356,11 @@ class StressHarness:
 
     Notes
     -----
+    Parameters are checked when :meth:`run` is called (``_parameter_constraints``, as
+    in scikit-learn), so ``set_params`` and ``sklearn.base.clone`` work as on any
+    estimator. ``clone`` keeps ``model`` itself (the harness stresses a fitted model;
+    cloning it would unfit it) and copies the other parameters.
+
     The intervals are a stratified bootstrap of the scores on the stressed data: they
     carry the sampling noise of a finite test set, not the randomness of the scenario
     itself (the scenario is applied once per severity, with the same random stream at
@@ -435,6 +385,26 @@ class StressHarness:
     [True]
     """
 
+    _parameter_constraints: dict = {
+        "model": [HasMethods(["predict_proba"])],
+        "scenarios": [str, HasMethods(["apply"]), Sequence, Mapping],
+        "metric": [StrOptions({*_metrics.BUILTIN, *_metrics.ALIASES}), Metric, callable],
+        "alert_rate": [Interval(numbers.Real, 0, 1, closed="right"), None],
+        "score_threshold": [_REAL, None],
+        "severities": ["array-like"],
+        "n_boot": [Interval(numbers.Integral, 2, None, closed="left")],
+        "breaking_threshold": [_REAL, None],
+        "random_state": [
+            None,
+            Interval(numbers.Integral, 0, None, closed="left"),
+            np.random.Generator,
+            np.random.SeedSequence,
+            np.random.RandomState,
+        ],
+        "progress": ["boolean"],
+        "threshold": [_REAL, None, Hidden(StrOptions({DEPRECATED}))],
+    }
+
     def __init__(
         self,
         model: Any,
@@ -442,36 +412,45 @@ class StressHarness:
         *,
         metric: str | Metric | Callable[..., float] = "recall",
         alert_rate: float | None = None,
-        threshold: float | None = None,
-        severities: Sequence[float] | np.ndarray = DEFAULT_SEVERITIES,
+        score_threshold: float | None = None,
+        severities: Sequence[float] | np.ndarray = _DEFAULT_GRID,
         n_boot: int = 200,
         breaking_threshold: float | None = None,
         random_state: RandomStateLike = None,
         progress: bool = True,
+        threshold: float | None | str = DEPRECATED,
     ) -> None:
         self.model = model
         self.scenarios = scenarios
         self.metric = metric
         self.alert_rate = alert_rate
-        self.threshold = threshold
+        self.score_threshold = score_threshold
         self.severities = severities
         self.n_boot = n_boot
         self.breaking_threshold = breaking_threshold
         self.random_state = random_state
         self.progress = progress
+        self.threshold = threshold
+
+    def __sklearn_clone__(self) -> StressHarness:
+        params = self.get_params(deep=False)
+        model = params.pop("model")
+        return type(self)(model, **{k: clone(v, safe=False) for k, v in params.items()})
 
     def _validate(self):
+        check_declared_params(self._validate_params)
         model = check_model(self.model)
         metric = resolve_metric(self.metric)
         scenarios = resolve_scenarios(self.scenarios)
         sev = check_severities(self.severities)
         n_boot = check_scalar(self.n_boot, "n_boot", kind=numbers.Integral, low=2)
-        check_threshold_options(self.alert_rate, self.threshold)
+        score_threshold = renamed_threshold(self.score_threshold, self.threshold, "StressHarness")
+        check_threshold_options(self.alert_rate, score_threshold)
         if self.breaking_threshold is not None:
             check_breaking_threshold(metric, self.breaking_threshold)
         if not isinstance(self.progress, bool | np.bool_):
             raise InvalidParameterError(f"progress must be True or False; got {self.progress!r}.")
-        return model, metric, scenarios, sev, int(n_boot)
+        return model, metric, scenarios, sev, int(n_boot), score_threshold
 
     def run(self, X: Any, y: Any, *, client: Any = None) -> StressReport:
         """Sweep every scenario over the severities on ``(X, y)`` (the test set).
@@ -479,11 +458,11 @@ class StressHarness:
         ``client``: a ``distributed.Client`` (or scheduler address) runs one task per
         scenario on the cluster; the report is identical to a local run.
         """
-        model, metric, scenarios, sev, n_boot = self._validate()
+        model, metric, scenarios, sev, n_boot, score_threshold = self._validate()
         model = for_input(model, X)
         X, y_arr, y_in = check_X_labels(X, y)
         base = predict_scores(model, X, what="X")
-        thr = resolve_threshold(model, base, self.alert_rate, self.threshold)
+        thr = resolve_threshold(model, base, self.alert_rate, score_threshold)
         baseline = _metrics.point_value(metric, y_arr, base, thr)
         if self.breaking_threshold is not None:
             bt = float(self.breaking_threshold)

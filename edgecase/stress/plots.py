@@ -1,6 +1,7 @@
-"""Figures for stress results: metric-versus-severity curves and a heatmap.
+"""Figures for stress results: metric-versus-severity curves, a heatmap, VaR backtests.
 
-Plots read a :class:`~edgecase.stress.StressReport`; they never compute metrics.
+Plots read a :class:`~edgecase.stress.StressReport` or a
+:class:`~edgecase.stress.VarBacktest`; they never compute metrics or zones.
 """
 
 from __future__ import annotations
@@ -99,16 +100,16 @@ def plot_var_backtest(result: Any, ax: Any = None):
     """Exceptions in the trailing window with the Basel green/yellow/red bands. Returns the Axes."""
     import matplotlib.pyplot as plt
 
-    from edgecase.stress.backtest import basel_zone
-
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.5))
     z = result.zones
     x = z.index if isinstance(z.index, pd.DatetimeIndex) else np.arange(len(z))
     counts = np.arange(0, max(int(z["exceptions"].max()) + 3, 12))
-    zone = basel_zone(counts, result.window, result.alpha)
-    yellow = counts[zone == "yellow"].min() if (zone == "yellow").any() else counts[-1]
-    red = counts[zone == "red"].min() if (zone == "red").any() else counts[-1]
+    # a zone that starts above the axis (or nowhere) is drawn from its top
+    starts = {
+        k: counts[-1] if v is None else min(v, counts[-1]) for k, v in result.zone_starts.items()
+    }
+    yellow, red = starts["yellow"], starts["red"]
     ax.axhspan(-0.5, yellow - 0.5, color="tab:green", alpha=0.15, lw=0)
     ax.axhspan(yellow - 0.5, red - 0.5, color="gold", alpha=0.25, lw=0)
     ax.axhspan(red - 0.5, counts[-1], color="tab:red", alpha=0.15, lw=0)

@@ -30,7 +30,9 @@ from edgecase._validate import (
 )
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.stress import _metrics
+from edgecase.stress._feature_kinds import FeatureKind, feature_kind
 from edgecase.stress.harness import (
+    DEPRECATED,
     StressHarness,
     check_breaking_threshold,
     check_model,
@@ -38,6 +40,7 @@ from edgecase.stress.harness import (
     check_X_labels,
     for_input,
     predict_scores,
+    renamed_threshold,
     resolve_metric,
     resolve_scenarios,
     resolve_threshold,
@@ -115,12 +118,13 @@ def breaking_severity(
     breaking_threshold: float,
     metric: Any = "recall",
     alert_rate: float | None = None,
-    threshold: float | None = None,
+    score_threshold: float | None = None,
     low: float = 0.0,
     high: float = 3.0,
     n_grid: int = 7,
     tol: float = 1e-3,
     random_state: RandomStateLike = None,
+    threshold: float | None | str = DEPRECATED,
 ) -> SeverityBreak:
     """The smallest severity at which ``metric`` crosses ``breaking_threshold``.
 
@@ -128,8 +132,10 @@ def breaking_severity(
     ``[low, high]``; the first grid interval whose end is broken is then bisected
     to ``tol``. The scenario gets the same random stream at every severity, so the
     curve is a deterministic function of severity and bisection is meaningful
-    where it is monotone. The alert threshold is fixed on the unstressed data as
-    in :class:`~edgecase.stress.StressHarness`.
+    where it is monotone. The alert threshold (``score_threshold``, else the
+    ``alert_rate`` quantile, else ``model.threshold_``, else 0.5) is fixed on the
+    unstressed data as in :class:`~edgecase.stress.StressHarness`; ``threshold`` is the
+    deprecated old name of ``score_threshold``.
 
     Examples
     --------
@@ -141,7 +147,7 @@ def breaking_severity(
     >>> y = (X["a"] + 0.5 * rng.normal(size=3000) > 1.5).astype(int)
     >>> model = LogisticRegression().fit(X, y)
     >>> res = breaking_severity(model, FeatureShift(shift={"a": -0.5}), X, y,
-    ...     breaking_threshold=0.5, threshold=0.5, random_state=0)
+    ...     breaking_threshold=0.5, score_threshold=0.5, random_state=0)
     >>> res.broken, round(res.severity, 2)
     (True, 0.22)
     """
@@ -153,11 +159,12 @@ def breaking_severity(
     check_scalar(high, "high", low=low, low_inclusive=False)
     check_scalar(n_grid, "n_grid", kind=numbers.Integral, low=2)
     check_scalar(tol, "tol", low=0.0, low_inclusive=False)
-    check_threshold_options(alert_rate, threshold)
+    score_threshold = renamed_threshold(score_threshold, threshold, "breaking_severity")
+    check_threshold_options(alert_rate, score_threshold)
     model = for_input(model, X)
     X, y_arr, y_in = check_X_labels(X, y)
     base = predict_scores(model, X)
-    thr = resolve_threshold(model, base, alert_rate, threshold)
+    thr = resolve_threshold(model, base, alert_rate, score_threshold)
     seed = as_seed_sequence(random_state)
     evals: dict[float, float] = {}
 
@@ -252,21 +259,6 @@ class BreakingExample:
         )
 
 
-_DIRECTIONS = {"increase": 1, "decrease": -1, "both": 0, 1: 1, -1: -1, 0: 0}
-
-
-def _kind(dtype: Any) -> str:
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "category"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "int"
-    if pd.api.types.is_float_dtype(dtype):
-        return "float"
-    return "other"
-
-
 def minimal_breaking_example(
     model: Any,
     row: Any,
@@ -275,12 +267,13 @@ def minimal_breaking_example(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     directions: Mapping[str, str | int] | None = None,
     integer: Sequence[str] | None = None,
-    threshold: float | None = None,
+    score_threshold: float | None = None,
     X_ref: Any = None,
     max_examples: int = 300,
     random_state: RandomStateLike = None,
+    threshold: float | None | str = DEPRECATED,
 ) -> BreakingExample:
-    """The smallest change to a caught row (score >= threshold) that drops it below the threshold.
+    """The smallest change to a caught row (score >= score_threshold) that drops it below.
 
     Parameters
     ----------
@@ -297,14 +290,16 @@ def minimal_breaking_example(
         "increase" means False -> True only.
     integer : list of str, optional
         Features that only take integer values (default: integer-dtype columns).
-    threshold : float, optional
-        Alert threshold (default ``model.threshold_`` if present, else 0.5).
+    score_threshold : float, optional
+        Alert threshold on the score (default ``model.threshold_`` if present, else 0.5).
     X_ref : DataFrame, optional
         Reference data: default bounds and the scale of each feature (its standard
         deviation), so that distances compare features in comparable units.
     max_examples : int
         Hypothesis examples in the search phase.
     random_state : None, int or Generator
+    threshold : float, optional
+        Deprecated old name of ``score_threshold`` (FutureWarning).
 
     Returns
     -------
@@ -330,21 +325,100 @@ def minimal_breaking_example(
     (True, ['amount'], True)
     """
     model = check_model(model)
+    row = _one_row(row)
+    cols = list(row.columns)
+    mutable, X_ref, integer = _check_search_options(
+        cols, mutable, bounds, directions, integer, X_ref, max_examples
+    )
+    # object dtype keeps each feature's own type (an int stays an int next to floats)
+    x0 = pd.Series({c: row[c].iloc[0] for c in cols}, dtype=object, name=row.index[0])
+    bounds, directions = dict(bounds or {}), dict(directions or {})
+    kinds = {
+        c: feature_kind(
+            c,
+            row[c],
+            x0[c],
+            direction=directions.get(c, "both"),
+            integer=c in integer,
+            bounds=bounds,
+            X_ref=X_ref,
+        )
+        for c in mutable
+    }
+    thr = renamed_threshold(score_threshold, threshold, "minimal_breaking_example")
+    if thr is None:
+        thr = float(getattr(model, "threshold_", 0.5))
+    thr = float(check_scalar(thr, "score_threshold"))
+    search = _Search(model, row, kinds, thr)
+    s0 = search.score({})
+    if s0 < thr:
+        raise InvalidInputError(
+            f"row is not caught: its score {s0:.4g} is below the threshold {thr:.4g}; "
+            "a minimal breaking example starts from a caught row."
+        )
+    cand = search.find(int(max_examples), random_state)
+    if cand is None:
+        return BreakingExample(
+            found=False,
+            original=x0,
+            example=None,
+            changes=pd.DataFrame(columns=["feature", "original", "new", "delta", "scaled_delta"]),
+            score_before=s0,
+            score_after=s0,
+            threshold=thr,
+            distance=math.inf,
+            n_evaluations=search.n_calls,
+            reason=f"no change within bounds/directions brought the score below {thr:.4g} "
+            f"in {max_examples} examples",
+        )
+    cand = {c: v for c, v in cand.items() if v != kinds[c].v0}
+    search_distance = search.distance(cand)
+    cand = search.refine(cand)
+    s1 = search.score(cand)
+    example = x0.copy()
+    for c, v in cand.items():
+        example[c] = v
+    return BreakingExample(
+        found=True,
+        original=x0,
+        example=example,
+        changes=search.changes(cand),
+        score_before=s0,
+        score_after=s1,
+        threshold=thr,
+        distance=search.distance(cand),
+        n_evaluations=search.n_calls,
+        search_distance=search_distance,
+        dtypes=row.dtypes,
+    )
+
+
+def _one_row(row: Any) -> pd.DataFrame:
     if isinstance(row, pd.Series):
         row = row.to_frame().T.astype({c: type(v) for c, v in row.items()}, errors="ignore")
     row = as_frame(row, name="row")
     if len(row) != 1:
         raise InvalidInputError(f"row must be a single row; got {len(row)} rows.")
-    cols = list(row.columns)
+    return row
+
+
+def _check_search_options(
+    cols: list[str],
+    mutable: Any,
+    bounds: Mapping[str, Any] | None,
+    directions: Mapping[str, Any] | None,
+    integer: Any,
+    X_ref: Any,
+    max_examples: Any,
+) -> tuple[Sequence[str], pd.DataFrame | None, set[str]]:
+    """``(mutable, X_ref as a frame or None, integer as a set)``, each checked against the row."""
     mutable = cols if mutable is None else mutable
     if isinstance(mutable, str) or not isinstance(mutable, Sequence) or not len(mutable):
         raise InvalidParameterError("mutable must be a non-empty list of feature names.")
     unknown = [c for c in mutable if c not in cols]
     if unknown:
         raise InvalidParameterError(f"mutable feature(s) {unknown} are not columns of row {cols}.")
-    bounds = dict(bounds or {})
-    directions = dict(directions or {})
-    for c in [*bounds, *directions]:
+    for c in [*(bounds or {}), *(directions or {})]:
         if c not in mutable:
             raise InvalidParameterError(
                 f"bounds/directions given for {c!r}, which is not in mutable={list(mutable)}."
@@ -359,137 +433,59 @@ def minimal_breaking_example(
     bad_int = integer - set(mutable)
     if bad_int:
         raise InvalidParameterError(f"integer feature(s) {sorted(bad_int)} are not mutable.")
+    return mutable, X_ref, integer
 
-    # object dtype keeps each feature's own type (an int stays an int next to floats)
-    x0 = pd.Series({c: row[c].iloc[0] for c in cols}, dtype=object, name=row.index[0])
-    specs: dict[str, dict[str, Any]] = {}
-    for c in mutable:
-        kind = _kind(row[c].dtype)
-        d = directions.get(c, "both")
-        if d not in _DIRECTIONS:
-            raise InvalidParameterError(
-                f"directions[{c!r}] must be 'increase', 'decrease' or 'both'; got {d!r}."
-            )
-        d = _DIRECTIONS[d]
-        if kind == "other":
-            raise InvalidInputError(
-                f"mutable feature {c!r} has dtype {row[c].dtype}; expected numeric, bool or category."
-            )
-        spec: dict[str, Any] = {"kind": kind, "dir": d}
-        if kind in ("int", "float"):
-            v0 = float(x0[c])
-            if not math.isfinite(v0):
-                raise InvalidInputError(f"row feature {c!r} is not finite ({v0}).")
-            if c in bounds:
-                b = bounds[c]
-                if not (isinstance(b, Sequence) and len(b) == 2):
-                    raise InvalidParameterError(f"bounds[{c!r}] must be (low, high); got {b!r}.")
-                lo, hi = (float(check_scalar(v, f"bounds[{c!r}]")) for v in b)
-            elif X_ref is not None:
-                ref = X_ref[c].to_numpy(dtype=float)
-                lo, hi = float(np.min(ref)), float(np.max(ref))
-            else:
-                raise InvalidParameterError(
-                    f"numeric mutable feature {c!r} needs bounds (or pass X_ref to take its range)."
-                )
-            if not lo <= v0 <= hi:
-                raise InvalidInputError(
-                    f"row feature {c!r}={v0} is outside its bounds ({lo}, {hi})."
-                )
-            if d == 1:
-                lo = v0
-            elif d == -1:
-                hi = v0
-            is_int = kind == "int" or c in integer
-            if is_int:
-                lo, hi = math.ceil(lo), math.floor(hi)
-            scale = float(np.std(X_ref[c].to_numpy(dtype=float))) if X_ref is not None else 0.0
-            if not scale > 0:
-                scale = (hi - lo) if hi > lo else 1.0
-            spec.update(v0=v0, lo=lo, hi=hi, int=is_int, scale=scale)
-        elif kind == "bool":
-            spec.update(v0=bool(x0[c]))
-        else:
-            spec.update(v0=x0[c], levels=list(row[c].cat.categories))
-        specs[c] = spec
 
-    thr = threshold
-    if thr is None:
-        thr = float(getattr(model, "threshold_", 0.5))
-    thr = float(check_scalar(thr, "threshold"))
-    n_calls = 0
+class _Search:
+    """The model's view of candidate changes to one row: scores (counted), distances,
+    the hypothesis search and the refinement toward the original row."""
 
-    def score(cand: Mapping[str, Any]) -> float:
-        nonlocal n_calls
-        n_calls += 1
-        r = row.copy()
+    def __init__(
+        self, model: Any, row: pd.DataFrame, kinds: Mapping[str, FeatureKind], thr: float
+    ) -> None:
+        self.model, self.row, self.kinds, self.thr = model, row, kinds, thr
+        self.n_calls = 0
+
+    def score(self, cand: Mapping[str, Any]) -> float:
+        self.n_calls += 1
+        r = self.row.copy()
         for c, v in cand.items():
-            if specs[c]["kind"] == "category":
-                r[c] = pd.Categorical([v], dtype=row[c].dtype)
-            else:
-                r[c] = np.asarray([v]).astype(row[c].dtype)
-        return float(predict_scores(model, r, what="the candidate row")[0])
+            r[c] = self.kinds[c].encode(v)
+        return float(predict_scores(self.model, r, what="the candidate row")[0])
 
-    s0 = score({})
-    if s0 < thr:
-        raise InvalidInputError(
-            f"row is not caught: its score {s0:.4g} is below the threshold {thr:.4g}; "
-            "a minimal breaking example starts from a caught row."
-        )
+    def evades(self, cand: Mapping[str, Any]) -> bool:
+        return self.score(cand) < self.thr
 
-    from hypothesis import HealthCheck, Phase, Verbosity, find, settings, target
-    from hypothesis import strategies as st
-    from hypothesis.errors import NoSuchExample
-
-    parts = {}
-    for c, sp in specs.items():
-        if sp["kind"] in ("int", "float"):
-            if sp["lo"] > sp["hi"] or sp["lo"] == sp["hi"] == sp["v0"]:
-                continue
-            other = (
-                st.integers(int(sp["lo"]), int(sp["hi"]))
-                if sp["int"]
-                else st.floats(sp["lo"], sp["hi"], allow_nan=False, allow_infinity=False)
-            )
-        elif sp["kind"] == "bool":
-            flip = not sp["v0"]
-            if (sp["dir"] == 1 and flip is False) or (sp["dir"] == -1 and flip is True):
-                continue
-            other = st.just(flip)
-        else:
-            levels = [v for v in sp["levels"] if v != sp["v0"]]
-            if not levels:
-                continue
-            other = st.sampled_from(levels)
-        # Unchanged first: hypothesis shrinks toward the first branch, i.e. toward
-        # leaving a feature alone.
-        parts[c] = st.one_of(st.just(sp["v0"]), other)
-
-    def distance(cand: Mapping[str, Any]) -> float:
+    def distance(self, cand: Mapping[str, Any]) -> float:
         d = 0.0
         for c, v in cand.items():
-            sp = specs[c]
-            if sp["kind"] in ("int", "float"):
-                d += abs(float(v) - sp["v0"]) / sp["scale"]
-            else:
-                d += float(v != sp["v0"])
+            d += self.kinds[c].distance(v)
         return d
 
-    def evades(cand: Mapping[str, Any]) -> bool:
-        s = score(cand)
-        # Guide generation toward low scores; has no effect while shrinking.
-        target(-s, label="score")
-        return s < thr
+    def find(self, max_examples: int, random_state: RandomStateLike) -> dict[str, Any] | None:
+        """A candidate that evades, from hypothesis (None if none was found)."""
+        from hypothesis import HealthCheck, Phase, Verbosity, find, settings, target
+        from hypothesis import strategies as st
+        from hypothesis.errors import NoSuchExample
 
-    rnd = random.Random(int(as_generator(random_state).integers(0, 2**63 - 1)))
-    cand = None
-    if parts:
+        parts = {c: k.strategy() for c, k in self.kinds.items()}
+        parts = {c: s for c, s in parts.items() if s is not None}
+
+        def evades(cand: Mapping[str, Any]) -> bool:
+            s = self.score(cand)
+            # Guide generation toward low scores; has no effect while shrinking.
+            target(-s, label="score")
+            return s < self.thr
+
+        rnd = random.Random(int(as_generator(random_state).integers(0, 2**63 - 1)))
+        if not parts:
+            return None
         try:
-            cand = find(
+            return find(
                 st.fixed_dictionaries(parts),
                 evades,
                 settings=settings(
-                    max_examples=int(max_examples),
+                    max_examples=max_examples,
                     database=None,
                     deadline=None,
                     verbosity=Verbosity.quiet,
@@ -499,95 +495,35 @@ def minimal_breaking_example(
                 random=rnd,
             )
         except NoSuchExample:
-            cand = None
-    if cand is None:
-        return BreakingExample(
-            found=False,
-            original=x0,
-            example=None,
-            changes=pd.DataFrame(columns=["feature", "original", "new", "delta", "scaled_delta"]),
-            score_before=s0,
-            score_after=s0,
-            threshold=thr,
-            distance=math.inf,
-            n_evaluations=n_calls,
-            reason=f"no change within bounds/directions brought the score below {thr:.4g} "
-            f"in {max_examples} examples",
-        )
+            return None
 
-    def ok(c: Mapping[str, Any]) -> bool:
-        return score(c) < thr
+    def refine(self, cand: dict[str, Any]) -> dict[str, Any]:
+        """Drop changes that are not needed, then bisect the rest toward the original."""
+        # Revert whole features, the costliest first, while the row still evades.
+        for c in sorted(cand, key=lambda k: -self.kinds[k].distance(cand[k])):
+            trial = {k: v for k, v in cand.items() if k != c}
+            if self.evades(trial):
+                cand = trial
+        # Coordinate passes until stable: each feature moves back as far as it can.
+        for _ in range(3):
+            before = self.distance(cand)
+            for c in list(cand):
+                cand[c] = self.kinds[c].refine(cand, c, self.evades)
+            if self.distance(cand) >= before - 1e-12:
+                break
+        return cand
 
-    cand = {c: v for c, v in cand.items() if v != specs[c]["v0"]}
-    search_distance = distance(cand)
-    # Revert whole features, the costliest first, while the row still evades.
-    for c in sorted(cand, key=lambda k: -distance({k: cand[k]})):
-        trial = {k: v for k, v in cand.items() if k != c}
-        if ok(trial):
-            cand = trial
-    # Bisect each numeric change toward the original value (coordinate passes until stable).
-    for _ in range(3):
-        before = distance(cand)
-        for c in list(cand):
-            sp = specs[c]
-            if sp["kind"] not in ("int", "float"):
-                continue
-            v0, v1 = sp["v0"], float(cand[c])
-            if sp["int"]:
-                # integer bisection on the number of steps from v0
-                lo_k, hi_k = 0, int(round(abs(v1 - v0)))
-                step = 1 if v1 > v0 else -1
-                while hi_k - lo_k > 1:
-                    mid = (lo_k + hi_k) // 2
-                    if ok({**cand, c: int(v0) + step * mid}):
-                        hi_k = mid
-                    else:
-                        lo_k = mid
-                cand[c] = int(v0) + step * hi_k
-            else:
-                lo_t, hi_t = 0.0, 1.0
-                while (hi_t - lo_t) * abs(v1 - v0) > 1e-6 * sp["scale"]:
-                    mid = 0.5 * (lo_t + hi_t)
-                    if ok({**cand, c: v0 + mid * (v1 - v0)}):
-                        hi_t = mid
-                    else:
-                        lo_t = mid
-                cand[c] = v0 + hi_t * (v1 - v0)
-        if distance(cand) >= before - 1e-12:
-            break
-    s1 = score(cand)
-    example = x0.copy()
-    for c, v in cand.items():
-        example[c] = v
-    changes = pd.DataFrame(
-        [
-            {
-                "feature": c,
-                "original": specs[c]["v0"],
-                "new": v,
-                "delta": (float(v) - specs[c]["v0"])
-                if specs[c]["kind"] in ("int", "float")
-                else np.nan,
-                "scaled_delta": distance({c: v})
-                * (
-                    np.sign(float(v) - specs[c]["v0"])
-                    if specs[c]["kind"] in ("int", "float")
-                    else 1
-                ),
-            }
-            for c, v in cand.items()
-        ]
-    )
-    return BreakingExample(
-        found=True,
-        original=x0,
-        example=example,
-        changes=changes,
-        score_before=s0,
-        score_after=s1,
-        threshold=thr,
-        distance=distance(cand),
-        n_evaluations=n_calls,
-        search_distance=search_distance,
-        dtypes=row.dtypes,
-    )
+    def changes(self, cand: Mapping[str, Any]) -> pd.DataFrame:
+        rows = []
+        for c, v in cand.items():
+            k = self.kinds[c]
+            rows.append(
+                {
+                    "feature": c,
+                    "original": k.v0,
+                    "new": v,
+                    "delta": k.delta(v),
+                    "scaled_delta": k.distance(v) * k.sign(v),
+                }
+            )
+        return pd.DataFrame(rows)

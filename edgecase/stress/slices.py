@@ -37,7 +37,7 @@ from edgecase._validate import (
     check_scalar,
 )
 from edgecase.errors import InvalidInputError, InvalidParameterError
-from edgecase.stress.harness import alert_threshold
+from edgecase.stress.harness import DEPRECATED, alert_threshold, renamed_threshold
 
 __all__ = ["find_slices", "bin_features", "wilson_interval", "clopper_pearson_interval"]
 
@@ -132,7 +132,7 @@ def find_slices(
     scores: Any,
     *,
     on: str = "positives",
-    threshold: float | None = None,
+    score_threshold: float | None = None,
     alert_rate: float | None = None,
     max_order: int = 2,
     min_support: int = 30,
@@ -140,6 +140,7 @@ def find_slices(
     alpha: float = 0.05,
     ci: str = "wilson",
     worse_only: bool = True,
+    threshold: float | None | str = DEPRECATED,
 ) -> pd.DataFrame:
     """Slices (conjunctions of feature bins) where the model's recall or precision collapses.
 
@@ -156,9 +157,9 @@ def find_slices(
         "alerts": precision (share of alerts that are positive) per slice of the alerts.
         "all": share of *missed positives* per slice of all rows; a slice is bad when
         the share is high. This mostly finds where positives concentrate.
-    threshold, alert_rate : float, optional
-        Alert when ``score >= threshold``, or alert on the top ``alert_rate`` share of
-        rows. Default: threshold 0.5.
+    score_threshold, alert_rate : float, optional
+        Alert when ``score >= score_threshold``, or alert on the top ``alert_rate`` share
+        of rows. Default: score threshold 0.5.
     max_order : int
         Largest number of features in a slice (1 = single features).
     min_support : int
@@ -170,6 +171,8 @@ def find_slices(
     ci : {"wilson", "clopper-pearson"}
     worse_only : bool
         Keep only slices on the bad side of the overall rate.
+    threshold : float, optional
+        Deprecated old name of ``score_threshold`` (FutureWarning).
 
     Returns
     -------
@@ -187,7 +190,7 @@ def find_slices(
     >>> X = pd.DataFrame({"a": rng.uniform(size=4000), "b": rng.integers(0, 3, 4000)})
     >>> y = (rng.random(4000) < 0.3).astype(int)
     >>> scores = np.where((X["a"] < 0.2) & (X["b"] == 1), 0.1, 0.9) * y
-    >>> out = find_slices(X, y, scores, on="positives", threshold=0.5)
+    >>> out = find_slices(X, y, scores, on="positives", score_threshold=0.5)
     >>> out["slice"].iloc[0], int(out["hits"].iloc[0])
     ('a in [0.0002217, 0.2087) & b = 1', 2)
     """
@@ -196,28 +199,23 @@ def find_slices(
     check_finite(X)
     check_consistent_length(X, y if hasattr(y, "__len__") else [y])
     y_arr = check_binary_target(y)
-    try:
-        s = np.asarray(scores, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidInputError("scores must be a 1-D array of numbers.") from None
-    if s.ndim != 1:
-        raise InvalidInputError(f"scores must be 1-D; got shape {s.shape}.")
-    check_consistent_length(X, s, names=("X", "scores"))
-    if not np.isfinite(s).all():
-        raise InvalidInputError(f"scores has {int((~np.isfinite(s)).sum())} non-finite value(s).")
+    s = _check_scores(X, scores)
     check_choice(on, "on", list(_ON), error=InvalidParameterError)
     check_scalar(max_order, "max_order", kind=numbers.Integral, low=1)
     check_scalar(min_support, "min_support", kind=numbers.Integral, low=1)
     check_scalar(n_bins, "n_bins", kind=numbers.Integral, low=2)
     check_scalar(alpha, "alpha", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     check_choice(ci, "ci", ["wilson", "clopper-pearson"], error=InvalidParameterError)
-    if threshold is not None and alert_rate is not None:
-        raise InvalidParameterError("give either threshold or alert_rate, not both.")
+    score_threshold = renamed_threshold(score_threshold, threshold, "find_slices")
+    if score_threshold is not None and alert_rate is not None:
+        raise InvalidParameterError("give either score_threshold or alert_rate, not both.")
     if alert_rate is not None:
         check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
         thr = alert_threshold(s, float(alert_rate))
     else:
-        thr = float(check_scalar(0.5 if threshold is None else threshold, "threshold"))
+        thr = float(
+            check_scalar(0.5 if score_threshold is None else score_threshold, "score_threshold")
+        )
 
     alert = s >= thr
     if on == "positives":
@@ -237,74 +235,15 @@ def find_slices(
     overall = float(hit_p.mean())
     codes, labels = bin_features(Xp, int(n_bins))
     k_levels = [len(lab) for lab in labels]
-    hit_idx = np.flatnonzero(hit_p)
-
-    feats, cells, ns, ks = [], [], [], []
-    n_tested = 0
-    for order in range(1, min(int(max_order), X.shape[1]) + 1):
-        for combo in itertools.combinations(range(X.shape[1]), order):
-            size = math.prod(k_levels[j] for j in combo)
-            code = codes[combo[0]]
-            for j in combo[1:]:
-                code = code * k_levels[j] + codes[j]
-            n = np.bincount(code, minlength=size)
-            k = np.bincount(code[hit_idx], minlength=size)
-            keep = n >= int(min_support)
-            if order > 1:
-                # a cell identical to one of its parents adds nothing
-                keep &= n < n_pop
-            idx = np.flatnonzero(keep)
-            n_tested += len(idx)
-            if worse_only:
-                rate = k[idx] / n[idx]
-                idx = idx[rate < overall] if bad_low else idx[rate > overall]
-            if len(idx):
-                feats.extend([combo] * len(idx))
-                cells.append(idx)
-                ns.append(n[idx])
-                ks.append(k[idx])
-    cols = [
-        "slice",
-        "order",
-        "n",
-        "hits",
-        "rate",
-        "ci_low",
-        "ci_high",
-        "overall_rate",
-        "lift",
-        "p_value",
-        "q_value",
-        "significant",
-    ]
+    feats, cells, ns, ks, n_tested = _scan(
+        codes, k_levels, np.flatnonzero(hit_p), n_pop, overall, bad_low,
+        max_order=min(int(max_order), X.shape[1]), min_support=int(min_support),
+        worse_only=worse_only,
+    )  # fmt: skip
     if not feats:
-        out = pd.DataFrame(columns=cols)
+        out = pd.DataFrame(columns=_COLUMNS)
     else:
-        cell = np.concatenate(cells)
-        n = np.concatenate(ns)
-        k = np.concatenate(ks)
-        rate = k / n
-        if bad_low:
-            p = stats.binom.cdf(k, n, overall)
-        else:
-            p = stats.binom.sf(k - 1, n, overall)
-        lo, hi = (wilson_interval if ci == "wilson" else clopper_pearson_interval)(k, n)
-        out = pd.DataFrame(
-            {
-                "slice": [
-                    _describe(f, c, k_levels, labels) for f, c in zip(feats, cell, strict=True)
-                ],
-                "order": [len(f) for f in feats],
-                "n": n,
-                "hits": k,
-                "rate": rate,
-                "ci_low": lo,
-                "ci_high": hi,
-                "overall_rate": overall,
-                "lift": rate / overall if overall > 0 else np.nan,
-                "p_value": p,
-            }
-        )
+        out = _slice_table(feats, cells, ns, ks, k_levels, labels, overall, bad_low, ci)
     # BH over every slice tested, including those on the good side (whose p-values
     # are large): correcting only the reported ones would understate the search.
     if len(out):
@@ -324,6 +263,103 @@ def find_slices(
         }
     )
     return out
+
+
+_COLUMNS = [
+    "slice",
+    "order",
+    "n",
+    "hits",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "overall_rate",
+    "lift",
+    "p_value",
+    "q_value",
+    "significant",
+]
+
+
+def _check_scores(X: pd.DataFrame, scores: Any) -> np.ndarray:
+    try:
+        s = np.asarray(scores, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidInputError("scores must be a 1-D array of numbers.") from None
+    if s.ndim != 1:
+        raise InvalidInputError(f"scores must be 1-D; got shape {s.shape}.")
+    check_consistent_length(X, s, names=("X", "scores"))
+    if not np.isfinite(s).all():
+        raise InvalidInputError(f"scores has {int((~np.isfinite(s)).sum())} non-finite value(s).")
+    return s
+
+
+def _scan(
+    codes: list[np.ndarray],
+    k_levels: list[int],
+    hit_idx: np.ndarray,
+    n_pop: int,
+    overall: float,
+    bad_low: bool,
+    *,
+    max_order: int,
+    min_support: int,
+    worse_only: bool,
+) -> tuple[list[tuple[int, ...]], list[np.ndarray], list[np.ndarray], list[np.ndarray], int]:
+    """Count rows and hits of every cell of every feature combination up to ``max_order``:
+    ``(combination per kept cell, cells, sizes, hits, number of cells tested)``."""
+    feats, cells, ns, ks = [], [], [], []
+    n_tested = 0
+    for order in range(1, max_order + 1):
+        for combo in itertools.combinations(range(len(codes)), order):
+            size = math.prod(k_levels[j] for j in combo)
+            code = codes[combo[0]]
+            for j in combo[1:]:
+                code = code * k_levels[j] + codes[j]
+            n = np.bincount(code, minlength=size)
+            k = np.bincount(code[hit_idx], minlength=size)
+            keep = n >= min_support
+            if order > 1:
+                # a cell identical to one of its parents adds nothing
+                keep &= n < n_pop
+            idx = np.flatnonzero(keep)
+            n_tested += len(idx)
+            if worse_only:
+                rate = k[idx] / n[idx]
+                idx = idx[rate < overall] if bad_low else idx[rate > overall]
+            if len(idx):
+                feats.extend([combo] * len(idx))
+                cells.append(idx)
+                ns.append(n[idx])
+                ks.append(k[idx])
+    return feats, cells, ns, ks, n_tested
+
+
+def _slice_table(feats, cells, ns, ks, k_levels, labels, overall, bad_low, ci) -> pd.DataFrame:
+    """One row per kept cell: its description, rate, interval, lift and one-sided p-value."""
+    cell = np.concatenate(cells)
+    n = np.concatenate(ns)
+    k = np.concatenate(ks)
+    rate = k / n
+    if bad_low:
+        p = stats.binom.cdf(k, n, overall)
+    else:
+        p = stats.binom.sf(k - 1, n, overall)
+    lo, hi = (wilson_interval if ci == "wilson" else clopper_pearson_interval)(k, n)
+    return pd.DataFrame(
+        {
+            "slice": [_describe(f, c, k_levels, labels) for f, c in zip(feats, cell, strict=True)],
+            "order": [len(f) for f in feats],
+            "n": n,
+            "hits": k,
+            "rate": rate,
+            "ci_low": lo,
+            "ci_high": hi,
+            "overall_rate": overall,
+            "lift": rate / overall if overall > 0 else np.nan,
+            "p_value": p,
+        }
+    )
 
 
 def _describe(combo: tuple[int, ...], cell: int, k_levels: list[int], labels) -> str:

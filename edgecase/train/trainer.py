@@ -19,11 +19,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils._param_validation import InvalidParameterError as _SkInvalidParameterError
 from tqdm.auto import tqdm
 
 from edgecase._random import RandomStateLike, as_seed_sequence
-from edgecase._validate import as_frame, check_finite, check_numeric_columns
+from edgecase._validate import as_frame, check_declared_params, check_finite, check_numeric_columns
 from edgecase.errors import InvalidInputError, InvalidParameterError, NotFittedError
 from edgecase.train import persist
 from edgecase.train.calibration import apply_calibration, check_calibrate, fit_calibration
@@ -242,14 +241,7 @@ class Trainer(ClassifierMixin, BaseEstimator):
         return self
 
     def _validate_params(self) -> None:
-        # sklearn's error keeps its message ("The 'cv' parameter of Trainer must be ...")
-        # but becomes edgecase's, so that every bad parameter is an EdgecaseError.
-        try:
-            super()._validate_params()
-        except _SkInvalidParameterError as exc:
-            if isinstance(exc, InvalidParameterError):
-                raise
-            raise InvalidParameterError(str(exc)) from None
+        check_declared_params(super()._validate_params)
 
     def _check_params(self) -> tuple[ThresholdPolicy, str | None]:
         """Declared constraints first, then the policy, sampler and estimator rules."""

@@ -34,23 +34,11 @@ _BROKEN = [
 ]
 
 
-@st.composite
-def broken_pairs(draw):
-    """(real, synthetic, target) with exactly one defect evaluate must refuse."""
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    n = draw(st.integers(6, 30))
-    real = pd.DataFrame(
-        {
-            "a": rng.normal(size=n),
-            "b": rng.integers(0, 5, n),
-            "c": pd.Categorical(rng.choice(["x", "y", "z"], n)),
-            "y": np.r_[np.ones(2, dtype=np.int8), np.zeros(n - 2, dtype=np.int8)],
-        }
-    )
-    synth = real.sample(frac=1.0, random_state=int(rng.integers(1000))).reset_index(drop=True)
-    target = "y"
-    kind = draw(st.sampled_from(_BROKEN))
-    col = draw(st.sampled_from(["a", "b", "c"]))
+_SCHEMA_DEFECTS = _BROKEN[:9]
+
+
+def _schema_defect(kind, rng, real, synth, col, n):
+    """A defect in the columns: missing, extra, renamed, of the wrong kind, or no rows."""
     if kind == "missing_column":
         synth = synth.drop(columns=col)
     elif kind == "extra_column":
@@ -75,7 +63,12 @@ def broken_pairs(draw):
         synth = synth.iloc[:0]
     elif kind == "no_columns":
         synth = synth[[]]
-    elif kind == "nan_synthetic":
+    return real, synth
+
+
+def _value_defect(draw, kind, real, synth, target, n):
+    """A defect in the values, the target or the container."""
+    if kind == "nan_synthetic":
         synth.loc[draw(st.integers(0, n - 1)), "a"] = np.nan
     elif kind == "inf_real":
         real.loc[draw(st.integers(0, n - 1)), "a"] = draw(st.sampled_from([np.inf, -np.inf]))
@@ -101,6 +94,30 @@ def broken_pairs(draw):
         synth = synth["a"]
     elif kind == "one_dimensional_array":
         real = real["a"].to_numpy()
+    return real, synth, target
+
+
+@st.composite
+def broken_pairs(draw):
+    """(real, synthetic, target) with exactly one defect evaluate must refuse."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n = draw(st.integers(6, 30))
+    real = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.integers(0, 5, n),
+            "c": pd.Categorical(rng.choice(["x", "y", "z"], n)),
+            "y": np.r_[np.ones(2, dtype=np.int8), np.zeros(n - 2, dtype=np.int8)],
+        }
+    )
+    synth = real.sample(frac=1.0, random_state=int(rng.integers(1000))).reset_index(drop=True)
+    target = "y"
+    kind = draw(st.sampled_from(_BROKEN))
+    col = draw(st.sampled_from(["a", "b", "c"]))
+    if kind in _SCHEMA_DEFECTS:
+        real, synth = _schema_defect(kind, rng, real, synth, col, n)
+    else:
+        real, synth, target = _value_defect(draw, kind, real, synth, target, n)
     return real, synth, target
 
 

@@ -89,7 +89,7 @@ def _empty_positives(case: tuple[str, int]):
 
 def _slice_frames(Xy):
     X, y = Xy
-    return find_slices(X, y, np.linspace(0, 1, len(X)) if len(X) else [], threshold=0.5)
+    return find_slices(X, y, np.linspace(0, 1, len(X)) if len(X) else [], score_threshold=0.5)
 
 
 CASES = [
@@ -158,7 +158,7 @@ CASES = [
             st.fixed_dictionaries({"min_support": st.integers(max_value=0)}),
             st.fixed_dictionaries(
                 {
-                    "threshold": st.floats(min_value=1.0, exclude_min=True, max_value=1e6),
+                    "score_threshold": st.floats(min_value=1.0, exclude_min=True, max_value=1e6),
                     "on": st.just("alerts"),
                 }
             ),
