@@ -1,6 +1,6 @@
 """Scale-out: 10 million fraud variations and 1 million market paths x 252 steps to Parquet.
 
-Target (issue 8): peak memory of any process under 4 GiB, locally and on a Dask
+Target: peak memory of any process under 4 GiB, locally and on a Dask
 LocalCluster(n_workers=2, threads_per_worker=1). Run:
 ``.venv/bin/python -m benchmarks.bench_scale``
 """
@@ -85,7 +85,7 @@ def main() -> None:
         "| job | executor | rows written | parts | wall s | client peak MB | worker peak MB | Parquet MB |\n"
         "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
     )
-    record("scale", "Scale-out to Parquet (issue 8)", "python -m benchmarks.bench_scale", body)
+    record("scale", "Scale-out to Parquet", "python -m benchmarks.bench_scale", body)
 
 
 if __name__ == "__main__":

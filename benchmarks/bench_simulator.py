@@ -1,4 +1,4 @@
-"""Transaction simulator speed (issue 3): 200k rows < 10 s; 1M rows at fraud rate 0.0001 < 60 s.
+"""Transaction simulator speed: 200k rows < 10 s; 1M rows at fraud rate 0.0001 < 60 s.
 
 Run: ``.venv/bin/python -m benchmarks.bench_simulator``
 """

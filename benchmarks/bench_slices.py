@@ -1,4 +1,4 @@
-"""find_slices: exact order-2 lattice over 200,000 rows x 30 features. Target (issue 6): < 5 s."""
+"""find_slices: exact order-2 lattice over 200,000 rows x 30 features. Target: < 5 s."""
 
 from __future__ import annotations
 

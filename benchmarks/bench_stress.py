@@ -1,6 +1,6 @@
 """Stress harness sweep: 6 fraud scenarios x 13 severities x 200 bootstrap draws, 100k test rows.
 
-Target (issue 6): <= 30 s on 2 cores. The data is the embedded simulator
+Target: <= 30 s on 2 cores. The data is the embedded simulator
 (``edgecase.fraud.simulate_transactions``, 200k rows at 1% fraud, split by time into
 100k training and 100k test rows); the model is XGBoost.
 """
