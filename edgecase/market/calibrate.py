@@ -266,6 +266,30 @@ def _fit_t_copula(u: np.ndarray, corr: np.ndarray) -> float:
     return best
 
 
+def _targeted_dynamics(f: dict, vol: str, shocks: Any, target: float, name: Any) -> Any:
+    """The fitted dynamics with the intercept set by variance targeting (Engle & Mezrich 1996).
+
+    The unconditional variance must equal the sample variance of the (de-regimed)
+    returns under the fitted shocks; ``f["omega"]`` is overwritten.
+    """
+    if vol == "egarch":
+        # E[s2] = exp(E log s2) * prod_i E[exp(beta^i g(z))] > exp(E log s2): the
+        # Jensen term under the fitted shocks sets the intercept.
+        e = EGARCH(f["omega"], f["alpha"], f["gamma"], f["beta"], shocks=shocks)
+        f["omega"] = (1.0 - f["beta"]) * (np.log(target) - e.log_jensen)
+        return EGARCH(f["omega"], f["alpha"], f["gamma"], f["beta"], shocks=shocks)
+    # The persistence uses the left-half second moment of the fitted shocks: with a
+    # left-skewed skew-t gamma acts on more than half of the variance.
+    left = shocks.left_second_moment()
+    f["omega"] = target * (1.0 - f["alpha"] - f["gamma"] * left - f["beta"])
+    if f["omega"] <= 0:
+        raise InvalidInputError(
+            f"the GJR fit of {name!r} has persistence alpha + gamma * {left:.3g} + beta >= 1 "
+            "under its fitted skewed shocks (not stationary); use vol='egarch'."
+        )
+    return GJRGARCH(f["omega"], f["alpha"], f["gamma"], f["beta"], shocks=shocks)
+
+
 def calibrate(
     returns: Any,
     *,
@@ -342,23 +366,10 @@ def calibrate(
         # unconditional variance equals the sample variance of the (de-regimed) returns.
         # For EGARCH E[s2] = exp(E log s2) * prod_i E[exp(beta^i g(z))] > exp(E log s2),
         # so the MLE intercept alone overstates the variance (by ~8% on the S&P 500).
-        target = float(np.var(R[:, a] / scale))
-        if vol == "egarch":
-            z = sh[-1].ppf((np.arange(4000) + 0.5) / 4000)
-            g = f["alpha"] * (np.abs(np.clip(z, -8, 8)) - EGARCH._EZ) + f["gamma"] * np.clip(
-                z, -8, 8
-            )
-            powers = f["beta"] ** np.arange(2000)
-            log_jensen = np.log(np.exp(np.outer(powers, g)).mean(axis=1)).sum()
-            f["omega_mle"] = f["omega"]
-            f["omega"] = (1.0 - f["beta"]) * (np.log(target) - log_jensen)
-            dyn.append(EGARCH(omega=f["omega"], alpha=f["alpha"], gamma=f["gamma"], beta=f["beta"]))
-        else:
-            f["omega_mle"] = f["omega"]
-            f["omega"] = target * (1.0 - f["alpha"] - f["gamma"] / 2.0 - f["beta"])
-            dyn.append(
-                GJRGARCH(omega=f["omega"], alpha=f["alpha"], gamma=f["gamma"], beta=f["beta"])
-            )
+        f["omega_mle"] = f["omega"]
+        dyn.append(
+            _targeted_dynamics(f, vol, sh[-1], float(np.var(R[:, a] / scale)), df.columns[a])
+        )
     copula, stress_corr = None, None
     if d > 1:
         u = (stats.rankdata(resid, axis=0) - 0.5) / n

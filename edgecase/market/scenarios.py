@@ -39,6 +39,7 @@ __all__ = [
     "FlashCrash",
     "CrisisReplay",
     "BlackSwanGenerator",
+    "peak_correlation",
 ]
 
 SCENARIOS = ("base", "crash", "vol_spike", "correlation_breakdown", "liquidity_gap", "flash_crash")
@@ -126,14 +127,42 @@ class VolSpike:
         return Overlay(vol_mult=1.0 + peak * np.where(k >= 0, ramp * decay, 0.0))
 
 
+def _mean_offdiag(C: np.ndarray) -> float:
+    d = C.shape[0]
+    return float((C.sum() - np.trace(C)) / (d * (d - 1)))
+
+
+def peak_correlation(returns: pd.DataFrame, window: int = 60) -> float:
+    """The highest ``window``-day average pairwise correlation of the returns (the record).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> x = np.random.default_rng(0).standard_normal((300, 2))
+    >>> bool(peak_correlation(pd.DataFrame(x)) < 0.6)
+    True
+    """
+    R = returns.to_numpy(dtype=float)
+    n, d = R.shape
+    if d < 2 or n < window:
+        return float("nan")
+    roll = returns.rolling(window).corr().to_numpy().reshape(n, d, d)[window - 1 :]
+    return float(np.nanmax((roll.sum(axis=(1, 2)) - d) / (d * (d - 1))))
+
+
 @dataclass
 class CorrelationBreakdown:
-    """For 20-60 days the dependence breaks from its calibrated level.
+    """For 20-60 days the dependence breaks toward the historic peak correlation.
 
-    Several assets: the copula correlation moves to ``(1 - s) corr + s stress``
-    with ``s = min(severity, 1)`` and, beyond 1, further toward perfect
-    correlation (everything falls together). One asset: the serial correlation
-    of returns breaks instead (herding: ``r_t += phi r_{t-1}`` with
+    Several assets: inside the window each path-step's copula correlation ``B``
+    (calm, or the regime's stress correlation) moves to ``(1 - s) B + s T`` with
+    ``s = min(severity, 1)`` and, beyond 1, on toward perfect correlation
+    (everything falls together), ``(1 - q) T + q`` with ``q = 1 - 1 / severity``.
+    The target ``T = (1 - theta) corr + theta`` sits entrywise above both the calm
+    and the regime's stress correlation, with ``theta`` set so its average pairwise
+    correlation is the sample's highest 60-day one (:func:`peak_correlation`), so
+    every correlation rises monotonically with severity. One asset: the serial
+    correlation of returns breaks instead (herding: ``r_t += phi r_{t-1}`` with
     ``phi = min(0.25 x severity, 0.9)``), since a single series has no cross-correlation.
     """
 
@@ -144,16 +173,31 @@ class CorrelationBreakdown:
     def meta(self) -> dict:
         return {"scenario": "correlation_breakdown", "severity": self.severity}
 
-    def stress_matrix(self) -> np.ndarray:
+    def target_matrix(self) -> np.ndarray:
+        """The severity-1 correlation ``T`` (see the class docstring)."""
         cal = self.calibration
         C = cal.copula.corr
-        S = cal.stress_corr if cal.stress_corr is not None else np.ones_like(C)
-        s = self.severity
-        if s <= 1:
-            return (1 - s) * C + s * S
-        # Convex combinations of PSD matrices stay PSD; 1 - 1/s -> 1 as severity grows.
-        w = 1.0 - 1.0 / s
-        return (1 - w) * S + w * np.ones_like(C)
+        off = ~np.eye(C.shape[0], dtype=bool)
+        room = np.maximum(1.0 - C[off], 1e-12)
+        theta = 0.0
+        peak = peak_correlation(cal.returns)
+        base = _mean_offdiag(C)
+        if np.isfinite(peak) and base < 1.0:
+            theta = (peak - base) / (1.0 - base)
+        if cal.stress_corr is not None:
+            theta = max(theta, float(np.max((cal.stress_corr[off] - C[off]) / room)))
+        theta = float(np.clip(theta, 0.0, 1.0))
+        return (1.0 - theta) * C + theta * np.ones_like(C)
+
+    def stress_matrix(self) -> np.ndarray:
+        """The correlation of a calm step inside the window at this severity."""
+        T = self.target_matrix()
+        C = self.calibration.copula.corr
+        a, q = min(self.severity, 1.0), self._beyond()
+        return (1 - q) * ((1 - a) * C + a * T) + q * np.ones_like(C)
+
+    def _beyond(self) -> float:
+        return 0.0 if self.severity <= 1 else 1.0 - 1.0 / self.severity
 
     def overlay(self, rng, n, n_steps, n_assets) -> Overlay:
         if self.severity == 0:
@@ -163,7 +207,8 @@ class CorrelationBreakdown:
         win = _window(n_steps, start, length)
         if n_assets == 1:
             return Overlay(ar=np.where(win, min(0.25 * self.severity, 0.9), 0.0))
-        return Overlay(corr_weight=win.astype(float), stress_corr=self.stress_matrix())
+        level = min(self.severity, 1.0) + self._beyond()
+        return Overlay(corr_weight=win * level, stress_corr=self.target_matrix())
 
 
 @dataclass
@@ -337,8 +382,9 @@ def _warp(x: np.ndarray, factor: np.ndarray, n_steps: int) -> list[np.ndarray]:
 class CrisisReplay:
     """Replay a crisis with variations: time-warp (x0.7-1.4), scaling (severity x U(0.8, 1.2))
     and splicing into calibrated base paths at a random start (the base noise is damped
-    during the crisis and the crisis returns feed the volatility, so the base path
-    continues with crisis-level aftershocks)."""
+    during the crisis, to 0.15 of itself at severity 1 and not at all at severity 0, and
+    the crisis returns feed the volatility, so the base path continues with crisis-level
+    aftershocks). Severity 0 gives exactly the base paths."""
 
     calibration: MarketCalibration
     name: str
@@ -353,6 +399,8 @@ class CrisisReplay:
         }
 
     def overlay(self, rng, n, n_steps, n_assets) -> Overlay:
+        if self.severity == 0:
+            return Overlay()
         tmpl = _template(self.name, self.calibration, rng, n)
         warp = rng.uniform(0.7, 1.4, n)
         scale = self.severity * rng.uniform(0.8, 1.2, n)
@@ -361,9 +409,11 @@ class CrisisReplay:
         start = _onset(rng, n, n_steps, length)
         additive = np.zeros((n_steps, n))
         vol_mult = np.ones((n_steps, n))
+        # The crisis replaces the base noise: fully (x0.15) from severity 1, less below it.
+        damp = 1.0 - 0.85 * min(self.severity, 1.0)
         for i, row in enumerate(rows):
             additive[start[i] : start[i] + row.size, i] = scale[i] * row
-            vol_mult[start[i] : start[i] + row.size, i] = 0.15
+            vol_mult[start[i] : start[i] + row.size, i] = damp
         return Overlay(
             additive=additive[..., None] * self.calibration.betas[None, None, :n_assets],
             vol_mult=vol_mult,
