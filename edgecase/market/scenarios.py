@@ -26,7 +26,7 @@ from edgecase._validate import check_choice, check_scalar, check_severity
 from edgecase.errors import InvalidParameterError, UnknownNameError
 from edgecase.market.calibrate import MarketCalibration, calibrate
 from edgecase.market.paths import Paths
-from edgecase.market.process import CHUNK_PATHS, Overlay
+from edgecase.market.process import CHUNK_PATHS, MarkovSwitching, Overlay, Process
 from edgecase.parallel import ParquetOutput
 
 __all__ = [
@@ -443,6 +443,7 @@ class BlackSwanGenerator:
                 "calibration must be a MarketCalibration; use BlackSwanGenerator.from_returns."
             )
         self.calibration = calibration
+        self._at: dict[str, Process] = {}
 
     @classmethod
     def from_returns(cls, returns: Any, **kwargs: Any) -> BlackSwanGenerator:
@@ -451,17 +452,58 @@ class BlackSwanGenerator:
 
     @property
     def process(self):
-        """The calibrated base process."""
+        """The calibrated base process (starting from the long-run state)."""
         return self.calibration.process
+
+    def process_at(self, start: Any = "last") -> Process:
+        """The calibrated process started from the filtered state at ``start``.
+
+        ``"last"``: the day after the sample, from the filtered conditional variance
+        of each asset and the regime distribution of that day, as arch's forecasts
+        start; ``"long_run"``: the unconditional state (:attr:`process`); a date in
+        the sample: the day after it.
+        """
+        key = start if isinstance(start, str) else str(pd.Timestamp(start))
+        cached = self._at.get(key)
+        if cached is not None:
+            return cached
+        st = self.calibration.start_state(start)
+        base = self.process
+        if st["variance"] is None:
+            return base
+        parts = base.asset_parts
+        dyn = [
+            p.dynamics.with_initial(v) if callable(getattr(p.dynamics, "with_initial", None))
+            else p.dynamics
+            for p, v in zip(parts, st["variance"], strict=True)
+        ]  # fmt: skip
+        reg = base.regimes
+        if reg is not None and st["regime_probs"] is not None:
+            reg = MarkovSwitching(reg.transition, reg.multipliers, reg.means, st["regime_probs"])
+        d = base.n_assets
+        proc = Process(
+            dynamics=dyn if d > 1 else dyn[0],
+            shocks=[p.shocks for p in parts] if d > 1 else parts[0].shocks,
+            jumps=[p.jumps for p in parts] if d > 1 else parts[0].jumps,
+            regimes=reg,
+            mu=[p.mu for p in parts] if d > 1 else parts[0].mu,
+            ar=[p.ar for p in parts] if d > 1 else parts[0].ar,
+            copula=base.copula,
+            assets=list(base.asset_names),
+        )
+        self._at[key] = proc
+        return proc
 
     @property
     def assets(self) -> list[str]:
         return self.calibration.assets
 
-    def _dates(self, n_steps: int) -> pd.DatetimeIndex | None:
+    def _dates(self, n_steps: int, start: Any = "last") -> pd.DatetimeIndex | None:
         idx = self.calibration.returns.index
         if isinstance(idx, pd.DatetimeIndex) and len(idx):
-            return pd.bdate_range(idx[-1] + pd.offsets.BDay(1), periods=n_steps)
+            day = self.calibration.start_state(start)["date"]
+            day = idx[-1] if day is None else day
+            return pd.bdate_range(day + pd.offsets.BDay(1), periods=n_steps)
         return None
 
     def scenario(self, scenario: str, severity: float = 1.0):
@@ -485,6 +527,7 @@ class BlackSwanGenerator:
         severity: float = 1.0,
         random_state: RandomStateLike = None,
         *,
+        start: Any = "last",
         chunk_paths: int = CHUNK_PATHS,
         client: Any = None,
         out: str | os.PathLike[str] | None = None,
@@ -497,6 +540,11 @@ class BlackSwanGenerator:
         "liquidity_gap", "flash_crash". Severity 0 (or "base") gives the calibrated
         base paths, identical for the same seed whatever the scenario.
 
+        ``start`` is where the paths begin (see :meth:`process_at`): ``"last"``
+        (default) from the filtered volatility and regime of the last day of the
+        sample, so a stress is applied to the market as it stands; ``"long_run"``
+        from the unconditional state; or a date inside the sample.
+
         ``chunk_paths``, ``client``, ``out``, ``overwrite`` and ``progress`` are
         those of :meth:`~edgecase.market.Process.simulate`: with ``client=`` the
         chunks run on Dask, with ``out=`` they stream to Parquet parts (a
@@ -507,13 +555,15 @@ class BlackSwanGenerator:
         n_paths = int(check_scalar(n_paths, "n_paths", kind=numbers.Integral, low=1, high=10**8))
         n_steps = int(check_scalar(n_steps, "n_steps", kind=numbers.Integral, low=1, high=10**6))
         ss = as_seed_sequence(random_state)
-        paths = self.process.simulate(
+        proc = self.process_at(start)
+        paths = proc.simulate(
             n_paths, n_steps, ss, scenario=scn, chunk_paths=chunk_paths, client=client, out=out,
             overwrite=overwrite, progress=progress,
         )  # fmt: skip
         if isinstance(paths, ParquetOutput):
             return paths
-        paths.dates = self._dates(n_steps)
+        paths.dates = self._dates(n_steps, start)
+        paths.meta["start"] = str(start)
         paths.meta.update({"scenario": scenario, "severity": float(severity)})
         if scn is not None:
             paths.meta.update(scn.meta)
@@ -527,13 +577,14 @@ class BlackSwanGenerator:
         *,
         n_steps: int = 252,
         severity: float = 1.0,
+        start: Any = "last",
     ) -> Paths:
         """``n_variations`` variations of a historic crisis spliced into calibrated base paths.
 
         ``name``: "2008", "2010_flash_crash" (both from the S&P 500 data), "1987",
         "2020" (from published magnitudes; see :data:`CRISES` for the sources).
         Each variation is time-warped (x0.7-1.4), scaled (``severity`` x U(0.8, 1.2))
-        and starts at a random day of a base path.
+        and starts at a random day of a base path; ``start`` is that of :meth:`generate`.
 
         Examples
         --------
@@ -552,10 +603,10 @@ class BlackSwanGenerator:
         n_steps = int(check_scalar(n_steps, "n_steps", kind=numbers.Integral, low=30, high=10**5))
         severity = check_severity(severity)
         scn = CrisisReplay(self.calibration, name, severity)
-        paths = self.process.simulate(
+        paths = self.process_at(start).simulate(
             n_variations, n_steps, as_seed_sequence(random_state), scenario=scn
         )
-        paths.dates = self._dates(n_steps)
+        paths.dates = self._dates(n_steps, start)
         paths.meta.update(scn.meta)
         return paths
 

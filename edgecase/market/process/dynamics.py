@@ -128,6 +128,14 @@ class GARCH(Dynamics):
         new._bind(shocks)
         return new
 
+    def with_initial(self, variance: float) -> GARCH:
+        """A copy whose paths start from ``variance`` (e.g. a filtered conditional variance)."""
+        new = copy.copy(self)
+        new.initial_variance = real(
+            variance, "initial_variance", low=0.0, high=1.0, low_inclusive=False
+        )
+        return new
+
     @property
     def unconditional_variance(self) -> float:
         if self.persistence >= 1.0:
@@ -255,11 +263,20 @@ class EGARCH(Dynamics):
             )
         self.shocks = shocks
         self._jensen: float | None = None
+        self.initial_variance: float | None = None
 
     def with_shocks(self, shocks: Any) -> EGARCH:
         """A copy whose unconditional variance uses ``shocks``."""
         new = copy.copy(self)
         new.shocks, new._jensen = shocks, None
+        return new
+
+    def with_initial(self, variance: float) -> EGARCH:
+        """A copy whose paths start from ``variance`` (e.g. a filtered conditional variance)."""
+        new = copy.copy(self)
+        new.initial_variance = real(
+            variance, "initial_variance", low=0.0, high=1.0, low_inclusive=False
+        )
         return new
 
     @property
@@ -283,6 +300,8 @@ class EGARCH(Dynamics):
         return float(np.exp(self._log_v0 + self.log_jensen))
 
     def start(self, n: int) -> np.ndarray:
+        if self.initial_variance is not None:
+            return np.full(n, np.log(self.initial_variance))
         return np.full(n, self._log_v0)
 
     def variance(self, state: np.ndarray) -> np.ndarray:
