@@ -75,7 +75,7 @@ RECORDS: dict[str, dict[str, Any]] = {
 }
 
 #: Paths and seed of the simulations that size severity 1 (common random numbers, so the
-#: bisection below sees a monotone function).
+#: root search below sees a monotone function).
 _CAL_PATHS, _CAL_SEED = 1000, 20250
 
 
@@ -108,16 +108,35 @@ def _median_peak_vol(r: np.ndarray) -> float:
     return float(np.median(x) * np.sqrt(252))
 
 
-def _bisect(f: Any, target: float, lo: float, hi: float, iters: int = 14) -> float:
-    """``x`` in [lo, hi] with ``f(x) = target`` for an increasing ``f`` (clipped to the ends)."""
-    if f(lo) >= target:
+def _solve(f: Any, target: float, lo: float, hi: float, tol: float, iters: int = 20) -> float:
+    """``x`` in [lo, hi] with ``f(x) = target`` (within ``tol``) for an increasing ``f``.
+
+    Regula falsi with the Illinois step (bracketing, so it cannot leave [lo, hi]; a few
+    simulations instead of bisection's dozen). Clipped to the ends when the target is
+    outside ``f``'s range there.
+    """
+    flo, fhi = f(lo) - target, f(hi) - target
+    if flo >= 0:
         return lo
-    if f(hi) <= target:
+    if fhi <= 0:
         return hi
+    side = 0
     for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if f(mid) < target else (lo, mid)
-    return 0.5 * (lo + hi)
+        x = (lo * fhi - hi * flo) / (fhi - flo)
+        fx = f(x) - target
+        if abs(fx) <= tol:
+            return x
+        if fx < 0:
+            lo, flo = x, fx
+            if side == -1:
+                fhi /= 2.0
+            side = -1
+        else:
+            hi, fhi = x, fx
+            if side == 1:
+                flo /= 2.0
+            side = 1
+    return x
 
 
 def severity_one(cal: MarketCalibration, scenario: str) -> float:
@@ -138,14 +157,15 @@ def severity_one(cal: MarketCalibration, scenario: str) -> float:
             scn = Crash(cal, 1.0, depth=-depth)
             return -_median_max_drawdown(proc.simulate(_CAL_PATHS, 252, ss, scenario=scn).returns)
 
-        val = -_bisect(f, -RECORDS["crash"]["value"], 0.0, 3.0)
+        val = -_solve(f, -RECORDS["crash"]["value"], 0.0, 3.0, tol=0.002)
     else:
 
         def f(mult: float) -> float:
             scn = VolSpike(cal, 1.0, peak_multiplier=mult)
             return _median_peak_vol(proc.simulate(_CAL_PATHS, 252, ss, scenario=scn).returns)
 
-        val = _bisect(f, record_vol_21d(cal.returns), 1.0, 30.0)
+        record = record_vol_21d(cal.returns)
+        val = _solve(f, record, 1.0, 30.0, tol=0.005 * record)
     cache[scenario] = float(val)
     return cache[scenario]
 
