@@ -202,6 +202,50 @@ def _cmd_generate_market(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_weights(text: str) -> dict[str, float]:
+    """``"sp500=0.6,nasdaq=0.3"`` -> {"sp500": 0.6, "nasdaq": 0.3}."""
+    out: dict[str, float] = {}
+    for item in str(text).split(","):
+        name, sep, value = item.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InvalidParameterError(
+                f"--weights {text!r}: expected name=weight pairs, e.g. sp500=0.6,nasdaq=0.4."
+            ) from None
+    return out
+
+
+def _cmd_stress_portfolio(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from edgecase.datasets import load_market
+    from edgecase.market import BlackSwanGenerator, Portfolio
+
+    weights = _parse_weights(args.weights)
+    _check_out(args.out)
+    names = list(weights)
+    frame = pd.concat({n: load_market(n)["log_return"] for n in names}, axis=1, sort=True)
+    gen = BlackSwanGenerator.from_returns(frame.dropna())
+    book = Portfolio(weights, gen)
+    scenarios = [x.strip() for x in args.scenarios.split(",")]
+    severities = [float(x) for x in args.severities.split(",")]
+    res = book.stress(
+        scenarios, severities, n_paths=args.n, horizon=args.horizon, level=args.level,
+        random_state=args.seed,
+    )  # fmt: skip
+    out = write_table(res.table, args.out)
+    worst = res.table.loc[res.table["var"].idxmax()]
+    print(
+        f"wrote {len(res.table)} rows ({len(scenarios)} scenarios x {len(severities)} severities, "
+        f"{args.n:,} paths x {args.horizon} days) to {out}; worst {args.level:.0%} VaR "
+        f"{worst['var']:.1%} ({worst['scenario']}, severity {worst['severity']:g})"
+    )
+    return 0
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from edgecase.train import Trainer
 
@@ -442,6 +486,23 @@ def build_parser() -> argparse.ArgumentParser:
     stress.add_argument("--out", help="report folder (required)")
     _common(stress)
     stress.set_defaults(func=_cmd_stress, section="stress")
+
+    sp = sub.add_parser(
+        "stress-portfolio", help="VaR/ES of a book of shipped series per scenario and severity"
+    )
+    sp.add_argument("--weights", required=True, help="e.g. sp500=0.6,nasdaq=0.3,wti=0.1")
+    sp.add_argument(
+        "--scenarios", default="base,crash,vol_spike", help="comma-separated (default: %(default)s)"
+    )
+    sp.add_argument(
+        "--severities", default="0,0.5,1,2", help="comma-separated (default: %(default)s)"
+    )
+    sp.add_argument("--n", type=int, default=10_000, help="paths (default: 10000)")
+    sp.add_argument("--horizon", type=int, default=252, help="days (default: 252)")
+    sp.add_argument("--level", type=float, default=0.99, help="VaR/ES level (default: 0.99)")
+    sp.add_argument("--out", required=True, help="output .csv or .parquet table")
+    _common(sp, progress=False)
+    sp.set_defaults(func=_cmd_stress_portfolio, section="stress-portfolio")
 
     quality = sub.add_parser("quality", help="fidelity, privacy and utility of synthetic rows")
     quality.add_argument("real", help="real table (.csv/.parquet)")

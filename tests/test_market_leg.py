@@ -24,7 +24,11 @@ def leg():
     # Calibrate on data before the evaluation window: nothing of 2007-2009 is seen in training.
     gen = BlackSwanGenerator.from_returns(sp[:"2006-12-31"])
     parts = [
-        make_features(gen.generate(60, 252, scenario=sc, severity=sev, random_state=i))
+        # Training paths from the unconditional state: the classifier must cover every
+        # market state, not the (calm) last day of the calibration sample.
+        make_features(
+            gen.generate(60, 252, scenario=sc, severity=sev, random_state=i, start="long_run")
+        )
         for i, (sc, sev) in enumerate(
             [
                 ("base", 0.0),

@@ -253,7 +253,7 @@ def test_market_paths_chunks_dask_and_parquet(client, tmp_path):
         )
         assert np.array_equal(got.returns, direct.returns)
     # the bare process: the base scenario's bytes, chunked as tasks or not
-    base = gen.generate(3_000, 40, scenario="base", random_state=9)
+    base = gen.generate(3_000, 40, scenario="base", random_state=9, start="long_run")
     got = gen.process.simulate(
         3_000, 40, random_state=9, chunk_paths=1_000, client=client, progress=False
     )

@@ -16,6 +16,8 @@ from edgecase.stress.backtest import (
     christoffersen,
     mcneil_frey,
     var_backtest,
+    z2_critical_values,
+    z2_p_value,
     zone_starts,
 )
 from edgecase.stress.plots import plot_var_backtest
@@ -50,7 +52,12 @@ def test_christoffersen_by_hand():
     returns = np.where(e == 1, -0.05, 0.01)
     bt = var_backtest(returns, np.full(10, 0.02), alpha=0.9, window=4)
     assert bt.christoffersen_lr_ind == pytest.approx(out["lr_ind"])
-    assert bt.lr_cc == pytest.approx(bt.kupiec_lr + out["lr_ind"])
+    # Conditional coverage jointly on the 9 transitions, H0 pi01 = pi11 = p = 0.1. Day 1 is
+    # an exception, so Kupiec (10 days) + lr_ind (9 transitions) is not this statistic.
+    lr_cc = -2 * (7 * math.log(0.9) + 2 * math.log(0.1) - l1)
+    assert bt.lr_cc == pytest.approx(lr_cc, rel=1e-12)
+    assert christoffersen(e, 0.1)["lr_cc"] == pytest.approx(lr_cc, rel=1e-12)
+    assert abs(bt.lr_cc - (bt.kupiec_lr + out["lr_ind"])) > 0.05
     assert bt.p_cc == pytest.approx(math.exp(-bt.lr_cc / 2))  # chi-square(2) survival
     assert bt.zones["exceptions"].tolist() == [2, 1, 1, 1, 1, 1, 0]
 
@@ -102,6 +109,14 @@ def test_es_tests_by_hand():
     resid = np.array([(0.05 - 0.03) / 0.03, (0.03 - 0.03) / 0.03])
     assert mf["n"] == 2 and mf["mean_residual"] == pytest.approx(resid.mean())
     assert mf["t"] == pytest.approx(resid.mean() / (resid.std(ddof=1) / math.sqrt(2)))
+    assert mf["scaled_by"] == "es"
+    # McNeil & Frey's residuals are over the conditional sigma, not over ES.
+    sigma = np.array([0.01, 0.02, 0.015, 0.01, 0.01])
+    mfs = mcneil_frey(r, var, es, sigma=sigma, random_state=0)
+    res_s = np.array([(0.05 - 0.03) / 0.01, (0.03 - 0.03) / 0.015])
+    assert mfs["scaled_by"] == "sigma" and mfs["mean_residual"] == pytest.approx(res_s.mean())
+    with pytest.raises(InvalidInputError, match="sigma"):
+        mcneil_frey(r, var, es, sigma=-sigma)
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +145,7 @@ def test_sp500_historical_var_breaks_in_2008(sp500_hs):
     y08 = slice("2008-01-01", "2008-12-31")
     b8 = var_backtest(r[y08], var[y08], 0.99, es=es[y08], random_state=0)
     assert b8.n_exceptions > 2.5 * b8.expected_exceptions and b8.kupiec_p < 1e-3
-    assert b8.es_z2 < -1.8 and b8.es_z2_zone == "red"
+    assert b8.es_z2 < b8.es_z2_cutoffs[1] and b8.es_z2_zone == "red" and b8.es_z2_p < 1e-3
     # a calm period passes Kupiec
     calm = slice("2004-01-01", "2006-12-31")
     assert var_backtest(r[calm], var[calm], 0.99).kupiec_p > 0.1
@@ -152,3 +167,26 @@ def test_bad_inputs():
         var_backtest(R, np.r_[np.full(9, 0.02), np.nan], window=5)
     with pytest.raises(InvalidInputError, match="at least 250"):
         var_backtest(R, np.full(10, 0.02))
+
+
+def test_z2_cutoffs_reproduce_the_paper_and_size_correctly_elsewhere():
+    # Acerbi & Szekely's own setting (97.5%, 250 days, normal): -0.70 and -1.8.
+    y, r = z2_critical_values(0.975, 250, nu=float("inf"))
+    assert y == pytest.approx(-0.70, abs=0.03) and r == pytest.approx(-1.8, abs=0.1)
+    # Correct forecasts at 99% over 250 days: 5% non-green, and uniform p-values, checked on
+    # backtests simulated independently of the null draws (other seed, direct formula).
+    from scipy import stats
+
+    nu, alpha, n, m = 5.0, 0.99, 250, 20_000
+    sd = math.sqrt(nu / (nu - 2))
+    q = stats.t.ppf(0.01, nu)
+    var = -q / sd
+    es = (nu + q * q) / (nu - 1) * stats.t.pdf(q, nu) / 0.01 / sd
+    x = np.random.default_rng(123).standard_t(nu, (m, n)) / sd
+    z2 = np.sum(x * (x < -var) / (n * 0.01 * es), axis=1) + 1
+    yellow, red = z2_critical_values(alpha, n)
+    assert np.mean(z2 <= yellow) == pytest.approx(0.05, abs=0.006)
+    assert np.mean(z2 <= red) < 0.001
+    pv = np.array([z2_p_value(v, alpha, n) for v in z2[:4000]])
+    assert np.mean(pv <= 0.05) == pytest.approx(0.05, abs=0.012)
+    assert np.mean(pv <= 0.25) == pytest.approx(0.25, abs=0.03)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from edgecase.market.calibrate import MarketCalibration, calibrate, fit_evt, fit_regimes
 from edgecase.market.facts import Scorecard, realism_scorecard, stylized_facts
 from edgecase.market.paths import Paths, log_returns
+from edgecase.market.portfolio import Portfolio, PortfolioStress
 from edgecase.market.process import (
     EGARCH,
     GARCH,
@@ -30,6 +31,8 @@ __all__ = [
     "realism_scorecard",
     "Scorecard",
     "BlackSwanGenerator",
+    "Portfolio",
+    "PortfolioStress",
     "SCENARIOS",
     "CRISES",
     "MarketCalibration",

@@ -48,7 +48,16 @@ from edgecase.market.process import (
     check_correlation,
 )
 
-__all__ = ["MIN_OBS", "EVTFit", "MarketCalibration", "calibrate", "fit_evt", "fit_regimes"]
+__all__ = [
+    "MIN_OBS",
+    "EVTFit",
+    "MarketCalibration",
+    "arch_params",
+    "calibrate",
+    "filtered_next_variance",
+    "fit_evt",
+    "fit_regimes",
+]
 
 #: Fewest daily observations accepted for calibration (a year of data: the slow
 #: regime uses a 252-day window and arch's MLE needs a few hundred points).
@@ -167,12 +176,8 @@ def fit_regimes(
 
 
 def _fit_arch(x: np.ndarray, vol: str) -> dict[str, float]:
-    from arch import arch_model
-
     spec = "EGARCH" if vol == "egarch" else "GARCH"
-    model = arch_model(
-        100.0 * x, mean="AR", lags=1, vol=spec, p=1, o=1, q=1, dist="skewt", rescale=False
-    )
+    model = _arch_model(x, vol)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -205,6 +210,37 @@ def _fit_arch(x: np.ndarray, vol: str) -> dict[str, float]:
     out["_resid"] = resid
     out["_cond_vol"] = cv
     return out
+
+
+def _arch_model(x: np.ndarray, vol: str) -> Any:
+    from arch import arch_model
+
+    spec = "EGARCH" if vol == "egarch" else "GARCH"
+    return arch_model(
+        100.0 * x, mean="AR", lags=1, vol=spec, p=1, o=1, q=1, dist="skewt", rescale=False
+    )
+
+
+def arch_params(f: dict, vol: str) -> np.ndarray:
+    """The fitted (variance-targeted) parameters of one asset in arch's percent units, in the
+    order of ``arch_model(mean="AR", lags=1, vol=..., p=1, o=1, q=1, dist="skewt")``."""
+    omega = f["omega"] + (1.0 - f["beta"]) * np.log(1e4) if vol == "egarch" else f["omega"] * 1e4
+    const = 100.0 * f["mu"] * (1.0 - f["ar"])
+    return np.array(
+        [const, f["ar"], omega, f["alpha"], f["gamma"], f["beta"], f["nu"], f["lam"]], dtype=float
+    )
+
+
+def filtered_next_variance(x: np.ndarray, f: dict, vol: str) -> np.ndarray:
+    """Per day ``t``: the variance of day ``t + 1`` given the returns up to ``t`` (arch's filter
+    with the calibrated parameters, in return units), the start of a path from that day."""
+    res = _arch_model(x, vol).fix(arch_params(f, vol))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = res.forecast(horizon=1, start=1, reindex=True)
+    v = fc.variance.to_numpy(dtype=float)[:, 0] / 1e4
+    v[0] = v[1]  # no AR lag on day 0
+    return v
 
 
 @dataclass
@@ -249,6 +285,48 @@ class MarketCalibration:
     stress_corr: np.ndarray | None
     residuals: np.ndarray
     info: dict = field(default_factory=dict)
+    #: Per day and asset, the filtered variance of the next day (of the de-regimed
+    #: dynamics); :meth:`start_state` reads it.
+    next_variance: pd.DataFrame | None = None
+
+    def start_state(self, at: Any = "last") -> dict:
+        """The state paths start from: ``"last"`` (the day after the sample), ``"long_run"``
+        (the unconditional one) or a date in the sample (the day after it).
+
+        Returns a dict with ``variance`` (per asset, the dynamics' next-day variance;
+        None for long-run), ``regime_probs`` (next-day regime distribution; None without
+        regimes or for long-run) and ``date``.
+        """
+        if isinstance(at, str) and at == "long_run":
+            return {"variance": None, "regime_probs": None, "date": None}
+        if self.next_variance is None:
+            raise InvalidInputError(
+                "this calibration has no filtered variances; use start='long_run'."
+            )
+        idx = self.returns.index
+        if isinstance(at, str) and at == "last":
+            pos = len(idx) - 1
+        else:
+            try:
+                when = pd.Timestamp(at)
+            except (TypeError, ValueError):
+                raise InvalidInputError(
+                    f"start must be 'last', 'long_run' or a date; got {at!r}."
+                ) from None
+            if not isinstance(idx, pd.DatetimeIndex) or not idx[0] <= when <= idx[-1]:
+                raise InvalidInputError(
+                    f"start={at!r} is outside the calibration sample "
+                    f"({idx[0]} .. {idx[-1]}); pick a date inside it."
+                )
+            pos = int(idx.searchsorted(when, side="right")) - 1
+        probs = None
+        if self.regimes is not None:
+            probs = self.regimes.transition[int(self.info["regime_path"][pos])]
+        return {
+            "variance": self.next_variance.iloc[pos].to_numpy(dtype=float),
+            "regime_probs": probs,
+            "date": idx[pos],
+        }
 
     @property
     def assets(self) -> list[str]:
@@ -264,6 +342,30 @@ def _fit_t_copula(u: np.ndarray, corr: np.ndarray) -> float:
         if ll > best_ll:
             best, best_ll = nu, ll
     return best
+
+
+def _targeted_dynamics(f: dict, vol: str, shocks: Any, target: float, name: Any) -> Any:
+    """The fitted dynamics with the intercept set by variance targeting (Engle & Mezrich 1996).
+
+    The unconditional variance must equal the sample variance of the (de-regimed)
+    returns under the fitted shocks; ``f["omega"]`` is overwritten.
+    """
+    if vol == "egarch":
+        # E[s2] = exp(E log s2) * prod_i E[exp(beta^i g(z))] > exp(E log s2): the
+        # Jensen term under the fitted shocks sets the intercept.
+        e = EGARCH(f["omega"], f["alpha"], f["gamma"], f["beta"], shocks=shocks)
+        f["omega"] = (1.0 - f["beta"]) * (np.log(target) - e.log_jensen)
+        return EGARCH(f["omega"], f["alpha"], f["gamma"], f["beta"], shocks=shocks)
+    # The persistence uses the left-half second moment of the fitted shocks: with a
+    # left-skewed skew-t gamma acts on more than half of the variance.
+    left = shocks.left_second_moment()
+    f["omega"] = target * (1.0 - f["alpha"] - f["gamma"] * left - f["beta"])
+    if f["omega"] <= 0:
+        raise InvalidInputError(
+            f"the GJR fit of {name!r} has persistence alpha + gamma * {left:.3g} + beta >= 1 "
+            "under its fitted skewed shocks (not stationary); use vol='egarch'."
+        )
+    return GJRGARCH(f["omega"], f["alpha"], f["gamma"], f["beta"], shocks=shocks)
 
 
 def calibrate(
@@ -327,6 +429,7 @@ def calibrate(
     fits, dyn, sh = [], [], []
     resid = np.empty((n, d))
     cond_vol = np.empty((n, d))
+    next_var = np.empty((n, d))
     for a in range(d):
         f = _fit_arch(R[:, a] / scale, vol)
         resid[:, a] = f.pop("_resid")
@@ -342,23 +445,11 @@ def calibrate(
         # unconditional variance equals the sample variance of the (de-regimed) returns.
         # For EGARCH E[s2] = exp(E log s2) * prod_i E[exp(beta^i g(z))] > exp(E log s2),
         # so the MLE intercept alone overstates the variance (by ~8% on the S&P 500).
-        target = float(np.var(R[:, a] / scale))
-        if vol == "egarch":
-            z = sh[-1].ppf((np.arange(4000) + 0.5) / 4000)
-            g = f["alpha"] * (np.abs(np.clip(z, -8, 8)) - EGARCH._EZ) + f["gamma"] * np.clip(
-                z, -8, 8
-            )
-            powers = f["beta"] ** np.arange(2000)
-            log_jensen = np.log(np.exp(np.outer(powers, g)).mean(axis=1)).sum()
-            f["omega_mle"] = f["omega"]
-            f["omega"] = (1.0 - f["beta"]) * (np.log(target) - log_jensen)
-            dyn.append(EGARCH(omega=f["omega"], alpha=f["alpha"], gamma=f["gamma"], beta=f["beta"]))
-        else:
-            f["omega_mle"] = f["omega"]
-            f["omega"] = target * (1.0 - f["alpha"] - f["gamma"] / 2.0 - f["beta"])
-            dyn.append(
-                GJRGARCH(omega=f["omega"], alpha=f["alpha"], gamma=f["gamma"], beta=f["beta"])
-            )
+        f["omega_mle"] = f["omega"]
+        dyn.append(
+            _targeted_dynamics(f, vol, sh[-1], float(np.var(R[:, a] / scale)), df.columns[a])
+        )
+        next_var[:, a] = filtered_next_variance(R[:, a] / scale, f, vol)
     copula, stress_corr = None, None
     if d > 1:
         u = (stats.rankdata(resid, axis=0) - 0.5) / n
@@ -410,6 +501,7 @@ def calibrate(
             "regime_states": regime_states,
             "regime_path": states,
         },
+        next_variance=pd.DataFrame(next_var, index=df.index, columns=df.columns),
     )
 
 

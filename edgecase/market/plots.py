@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fan_chart", "scorecard_plot"]
+__all__ = ["fan_chart", "scorecard_plot", "portfolio_stress_plot"]
 
 
 def fan_chart(
@@ -113,5 +113,41 @@ def scorecard_plot(card: Any, *, max_lag: int | None = None):
     ax.barh(g.index, g.to_numpy(), color="tab:blue")
     ax.set_xlim(0, 1)
     ax.set_title(f"group scores (combined {card.score:.3f})")
+    fig.tight_layout()
+    return fig
+
+
+def portfolio_stress_plot(result: Any, ax: Any = None):
+    """VaR (solid) and ES (dashed) of a book against severity, one colour per scenario, with
+    the bootstrap intervals as bands; returns the Figure.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from edgecase.market.portfolio import PortfolioStress
+    >>> t = pd.DataFrame({"scenario": ["crash"] * 2, "severity": [0.0, 1.0], "var": [0.1, 0.3],
+    ...     "var_low": [0.09, 0.28], "var_high": [0.11, 0.32], "es": [0.12, 0.35],
+    ...     "es_low": [0.1, 0.33], "es_high": [0.14, 0.37]})
+    >>> len(PortfolioStress(t, 0.99, 252, 1000, 0.9).plot().axes)
+    1
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+    else:
+        fig = ax.figure
+    t = result.table
+    for i, (name, g) in enumerate(t.groupby("scenario", sort=False)):
+        col = f"C{i}"
+        g = g.sort_values("severity")
+        ax.plot(g["severity"], g["var"], "-o", color=col, ms=3, label=f"{name} VaR")
+        ax.fill_between(g["severity"], g["var_low"], g["var_high"], color=col, alpha=0.2)
+        ax.plot(g["severity"], g["es"], "--", color=col, lw=1)
+        ax.fill_between(g["severity"], g["es_low"], g["es_high"], color=col, alpha=0.1)
+    ax.set_xlabel("severity (0 = calibrated base, 1 = historic worst)")
+    ax.set_ylabel(f"{result.horizon}-day loss, fraction of book")
+    ax.set_title(f"{result.level:.0%} VaR (solid) and ES (dashed), {result.ci:.0%} bootstrap bands")
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -9,13 +9,15 @@ References: Kupiec (1995) proportion of failures; Christoffersen (1998)
 independence and conditional coverage; Basel Committee (1996) supervisory
 framework for backtesting (traffic light: cumulative binomial probability
 below 95% green, below 99.99% yellow, else red; 0-4 / 5-9 / 10+ exceptions in
-250 days at 99%); Acerbi & Szekely (2014) ES test Z2 with their traffic light
-(-0.70 at 5% and -1.8 at 0.01% significance); McNeil & Frey (2000) exceedance
-residuals with a bootstrap test of zero mean.
+250 days at 99%); Acerbi & Szekely (2014) ES test Z2, its traffic-light cut-offs
+(5% and 0.01% significance) and p-value sized by simulation for the backtest's own
+level and length; McNeil & Frey (2000) exceedance residuals over the conditional
+sigma with a bootstrap test of zero mean.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,11 +39,14 @@ __all__ = [
     "basel_zone",
     "zone_starts",
     "acerbi_szekely_z2",
+    "z2_null",
+    "z2_critical_values",
+    "z2_p_value",
     "mcneil_frey",
 ]
 
-#: Acerbi & Szekely (2014) critical values of Z2 (5% and 0.01% significance), stable
-#: across the fat-tailed distributions they study.
+#: Acerbi & Szekely's (2014) published critical values of Z2 (5% and 0.01%), valid for
+#: their 97.5%, 250-day setting only; :func:`z2_critical_values` sizes them for any other.
 Z2_YELLOW, Z2_RED = -0.70, -1.8
 
 
@@ -62,11 +67,14 @@ def kupiec_pof(n_exceptions: int, n: int, p: float) -> tuple[float, float]:
     return lr, float(stats.chi2.sf(lr, 1))
 
 
-def christoffersen(exceptions: np.ndarray) -> dict[str, float]:
-    """Christoffersen's independence test on a 0/1 exception series.
+def christoffersen(exceptions: np.ndarray, p: float | None = None) -> dict[str, float]:
+    """Christoffersen's independence (and, given ``p``, conditional coverage) test.
 
     Returns the transition counts ``n00, n01, n10, n11`` (``nij``: day t-1 in state
-    i, day t in state j), ``lr_ind`` and its chi-square(1) ``p_ind``.
+    i, day t in state j), ``lr_ind`` and its chi-square(1) ``p_ind``; with the
+    expected exception rate ``p`` also ``lr_cc`` (H0: ``pi01 = pi11 = p``, the
+    likelihood ratio computed jointly from the transition counts) and its
+    chi-square(2) ``p_cc``.
 
     Examples
     --------
@@ -87,7 +95,7 @@ def christoffersen(exceptions: np.ndarray) -> dict[str, float]:
     ll0 = xlogy(n00 + n10, 1 - pi) + xlogy(n01 + n11, pi)
     ll1 = xlogy(n00, 1 - pi01) + xlogy(n01, pi01) + xlogy(n10, 1 - pi11) + xlogy(n11, pi11)
     lr = float(max(-2 * (ll0 - ll1), 0.0))
-    return {
+    out = {
         "n00": n00,
         "n01": n01,
         "n10": n10,
@@ -95,6 +103,14 @@ def christoffersen(exceptions: np.ndarray) -> dict[str, float]:
         "lr_ind": lr,
         "p_ind": float(stats.chi2.sf(lr, 1)),
     }
+    if p is not None:
+        # Conditional coverage, jointly on the same transitions: H0 pi01 = pi11 = p against
+        # the Markov alternative. Summing Kupiec's POF (on all T days) and lr_ind (on T-1
+        # transitions) differs from it whenever day 1 is an exception.
+        llp = xlogy(n00 + n10, 1 - p) + xlogy(n01 + n11, p)
+        lr_cc = float(max(-2 * (llp - ll1), 0.0))
+        out.update(lr_cc=lr_cc, p_cc=float(stats.chi2.sf(lr_cc, 2)))
+    return out
 
 
 def basel_zone(n_exceptions: Any, window: int = 250, alpha: float = 0.99) -> np.ndarray:
@@ -146,19 +162,92 @@ def acerbi_szekely_z2(returns: np.ndarray, var: np.ndarray, es: np.ndarray, alph
     return float(np.sum(x * exc / (len(x) * p * np.asarray(es, dtype=float))) + 1)
 
 
+def _z2_tail_table(alpha: float, nu: float, n_grid: int = 100_000) -> np.ndarray:
+    """``X / ES`` on a fine midpoint grid of the ``1 - alpha`` tail of a Student-t (normal for
+    ``nu = inf``): the standardised exceedances of a correct forecast."""
+    p = 1.0 - alpha
+    u = (np.arange(n_grid) + 0.5) / n_grid * p
+    if np.isinf(nu):
+        x = stats.norm.ppf(u)
+        es = stats.norm.pdf(stats.norm.ppf(p)) / p
+    else:
+        x = stats.t.ppf(u, nu)
+        q = stats.t.ppf(p, nu)
+        es = (nu + q * q) / (nu - 1) * stats.t.pdf(q, nu) / p
+    return x / es
+
+
+@functools.lru_cache(maxsize=32)
+def z2_null(
+    alpha: float, n: int, *, nu: float = 5.0, n_sim: int = 400_000, seed: int = 0
+) -> np.ndarray:
+    """Sorted draws of Z2 under correct VaR/ES forecasts, for level ``alpha`` and ``n`` days.
+
+    Z2 - 1 is ``sum X_t I_t / (n p ES_t)``: the number of exceptions is Binomial(n, p) and
+    each standardised exceedance ``X / ES`` is drawn from the tail of a standardised
+    Student-t with ``nu`` degrees of freedom (``inf``: normal). Acerbi & Szekely (2014)
+    find the quantiles of Z2 stable across such tails; ``nu = 5`` is a daily-return tail.
+    Cached, so repeated backtests at the same setting cost nothing.
+
+    Examples
+    --------
+    >>> z = z2_null(0.975, 250)
+    >>> round(float(np.mean(z)), 2)
+    0.0
+    """
+    p = 1.0 - float(alpha)
+    table = _z2_tail_table(float(alpha), float(nu))
+    rng = np.random.default_rng(seed)
+    k = rng.binomial(int(n), p, int(n_sim))
+    idx = rng.integers(0, table.size, int(k.sum()))
+    sums = np.bincount(np.repeat(np.arange(int(n_sim)), k), weights=table[idx], minlength=n_sim)
+    return np.sort(sums / (int(n) * p) + 1.0)
+
+
+def z2_critical_values(
+    alpha: float, n: int, *, levels: tuple[float, float] = (0.05, 1e-4), **kw: Any
+) -> tuple[float, float]:
+    """Z2's yellow and red cut-offs (the ``levels`` quantiles under H0) for ``alpha`` and ``n``.
+
+    Examples
+    --------
+    >>> y, r = z2_critical_values(0.975, 250)
+    >>> -0.8 < y < -0.6, -2.2 < r < -1.5  # near the paper's -0.70 and -1.8
+    (True, True)
+    """
+    z = z2_null(float(alpha), int(n), **kw)
+    return float(np.quantile(z, levels[0])), float(np.quantile(z, levels[1]))
+
+
+def z2_p_value(z2: float, alpha: float, n: int, **kw: Any) -> float:
+    """One-sided p-value ``P(Z2 <= z2)`` under correct forecasts (small: ES too low).
+
+    Examples
+    --------
+    >>> round(z2_p_value(0.0, 0.99, 250), 1)
+    0.5
+    """
+    z = z2_null(float(alpha), int(n), **kw)
+    return float((np.searchsorted(z, z2, side="right") + 1) / (z.size + 1))
+
+
 def mcneil_frey(
     returns: np.ndarray,
     var: np.ndarray,
     es: np.ndarray,
     *,
+    sigma: np.ndarray | None = None,
     n_boot: int = 2000,
     random_state: RandomStateLike = None,
 ) -> dict[str, float]:
-    """McNeil-Frey test on ES-scaled exceedance residuals ``(loss - ES) / ES`` on exception days.
+    """McNeil-Frey test on exceedance residuals ``(loss - ES) / sigma`` on exception days.
 
-    H0: mean zero; one-sided alternative: positive mean (losses beyond VaR exceed
-    the forecast ES). The p-value is from the bootstrap of the centred residuals'
-    t-statistic (McNeil & Frey 2000); NaN with fewer than 2 exceptions.
+    ``sigma`` is the forecast's conditional standard deviation (McNeil & Frey 2000);
+    without it the residuals are scaled by ES instead (the same test when ES / sigma
+    is constant, as for a location-scale forecast of fixed shape; ``"scaled_by"``
+    says which). H0: mean zero; one-sided alternative: positive mean (losses beyond
+    VaR exceed the forecast ES). The p-value is from the bootstrap of the centred
+    residuals' t-statistic; NaN with fewer than 2 exceptions.
 
     Examples
     --------
@@ -171,10 +260,18 @@ def mcneil_frey(
     v = np.asarray(var, dtype=float)
     e = np.asarray(es, dtype=float)
     exc = x < -v
-    r = (-x[exc] - e[exc]) / e[exc]
+    scale = e if sigma is None else np.asarray(sigma, dtype=float)
+    if sigma is not None and (scale.shape != x.shape or not (scale > 0).all()):
+        raise InvalidInputError(
+            f"sigma must hold one positive conditional sd per return ({x.size}); got shape "
+            f"{scale.shape}, minimum {float(np.min(scale)) if scale.size else 'n/a'}."
+        )
+    r = (-x[exc] - e[exc]) / scale[exc]
     k = len(r)
+    by = "es" if sigma is None else "sigma"
     if k < 2 or np.std(r, ddof=1) == 0:
-        return {"n": k, "mean_residual": float(r.mean()) if k else np.nan, "t": np.nan, "p": np.nan}
+        mean = float(r.mean()) if k else np.nan
+        return {"n": k, "mean_residual": mean, "t": np.nan, "p": np.nan, "scaled_by": by}
     t = r.mean() / (r.std(ddof=1) / np.sqrt(k))
     rng = as_generator(random_state)
     c = r - r.mean()
@@ -186,6 +283,7 @@ def mcneil_frey(
         "mean_residual": float(r.mean()),
         "t": float(t),
         "p": float((1 + (tb >= t).sum()) / (1 + len(tb))),
+        "scaled_by": by,
     }
 
 
@@ -217,6 +315,9 @@ class VarBacktest:
     es_z2_zone: str | None = None
     mcneil_frey_t: float | None = None
     mcneil_frey_p: float | None = None
+    es_z2_p: float | None = None
+    es_z2_cutoffs: tuple[float, float] | None = None
+    mcneil_frey_scaled_by: str | None = None
     exceptions: pd.Series = field(default=None, repr=False)
     zones: pd.DataFrame = field(default=None, repr=False)
     zone_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
@@ -229,7 +330,7 @@ class VarBacktest:
             ("Christoffersen conditional coverage", self.lr_cc, self.p_cc),
         ]
         if self.es_z2 is not None:
-            rows.append(("Acerbi-Szekely Z2", self.es_z2, np.nan))
+            rows.append(("Acerbi-Szekely Z2", self.es_z2, self.es_z2_p))
             rows.append(("McNeil-Frey", self.mcneil_frey_t, self.mcneil_frey_p))
         return pd.DataFrame(rows, columns=["test", "statistic", "p_value"])
 
@@ -256,6 +357,7 @@ def var_backtest(
     alpha: float = 0.99,
     *,
     es: Any = None,
+    sigma: Any = None,
     window: int = 250,
     n_boot: int = 2000,
     random_state: RandomStateLike = None,
@@ -273,6 +375,9 @@ def var_backtest(
         VaR confidence level.
     es : Series or 1-D array, optional
         ES forecasts (positive losses) for the ES tests.
+    sigma : Series or 1-D array, optional
+        Conditional standard deviation of the forecasts, for McNeil-Frey's residuals
+        (without it they are scaled by ES; see :func:`mcneil_frey`).
     window : int
         Days per Basel traffic-light window; ``returns`` needs at least that many days.
     n_boot : int
@@ -305,6 +410,7 @@ def var_backtest(
             "If you have return quantiles, pass var=-quantile."
         )
     e = None if es is None else _aligned(es, "es", index, returns)
+    sig = None if sigma is None else _aligned(sigma, "sigma", index, returns)
     if e is not None and (e <= 0).any():
         raise InvalidInputError("es must hold positive losses; found values <= 0.")
     check_scalar(n_boot, "n_boot", kind=numbers.Integral, low=10)
@@ -312,8 +418,7 @@ def var_backtest(
     exc = x < -v
     n, k = len(x), int(exc.sum())
     lr_pof, p_pof = kupiec_pof(k, n, p)
-    ind = christoffersen(exc)
-    lr_cc = lr_pof + ind["lr_ind"]
+    ind = christoffersen(exc, p)
     exc_s = pd.Series(exc, index=index, name="exception")
     counts = exc_s.astype(int).rolling(window).sum().iloc[window - 1 :].astype(int)
     zones = pd.DataFrame(
@@ -331,8 +436,8 @@ def var_backtest(
         kupiec_p=p_pof,
         christoffersen_lr_ind=ind["lr_ind"],
         christoffersen_p_ind=ind["p_ind"],
-        lr_cc=lr_cc,
-        p_cc=float(stats.chi2.sf(lr_cc, 2)),
+        lr_cc=ind["lr_cc"],
+        p_cc=ind["p_cc"],
         transitions={key: ind[key] for key in ("n00", "n01", "n10", "n11")},
         zone=zones["zone"].iloc[-1] if len(zones) else None,
         worst_zone=worst,
@@ -341,13 +446,22 @@ def var_backtest(
         zone_starts=zone_starts(window, alpha),
     )
     if e is not None:
-        z2 = acerbi_szekely_z2(x, v, e, alpha)
-        mf = mcneil_frey(x, v, e, n_boot=int(n_boot), random_state=random_state)
-        out.es_z2 = z2
-        out.es_z2_zone = "green" if z2 > Z2_YELLOW else ("yellow" if z2 > Z2_RED else "red")
-        out.mcneil_frey_t = mf["t"]
-        out.mcneil_frey_p = mf["p"]
+        _es_tests(out, x, v, e, sig, alpha, int(n_boot), random_state)
     return out
+
+
+def _es_tests(out, x, v, e, sig, alpha, n_boot, random_state) -> None:
+    """Fill ``out``'s ES tests: Z2 with simulated cut-offs and p-value, then McNeil-Frey."""
+    z2 = acerbi_szekely_z2(x, v, e, alpha)
+    yellow, red = z2_critical_values(alpha, len(x))
+    out.es_z2 = z2
+    out.es_z2_cutoffs = (yellow, red)
+    out.es_z2_p = z2_p_value(z2, alpha, len(x))
+    out.es_z2_zone = "green" if z2 > yellow else ("yellow" if z2 > red else "red")
+    mf = mcneil_frey(x, v, e, sigma=sig, n_boot=n_boot, random_state=random_state)
+    out.mcneil_frey_t = mf["t"]
+    out.mcneil_frey_p = mf["p"]
+    out.mcneil_frey_scaled_by = mf["scaled_by"]
 
 
 def _aligned(values: Any, name: str, index: pd.Index, returns: Any) -> np.ndarray:

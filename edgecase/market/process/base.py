@@ -96,6 +96,17 @@ class ShockDistribution(ABC):
             f"{type(self).__name__} has no ppf(u); a copula (several assets) needs one."
         )
 
+    def left_second_moment(self) -> float:
+        """``E[z**2 1(z < 0)]``: the share of the unit variance in the left half.
+
+        GJR-GARCH's persistence is ``alpha + gamma * E[z**2 1(z < 0)] + beta``; it
+        is 1/2 only for symmetric shocks. The default integrates ``ppf`` on a fine
+        midpoint grid; distributions with a closed form or a density override it.
+        """
+        n = 200_000
+        z = np.asarray(self.ppf((np.arange(n) + 0.5) / n), dtype=float)
+        return float(np.mean(np.where(z < 0.0, z * z, 0.0)))
+
 
 class Dynamics(ABC):
     """The conditional variance recursion (GARCH, Heston, ...), vectorised over paths.
@@ -218,7 +229,8 @@ class Overlay:
     - ``ar``: coefficient on the previous step's return (serial-correlation stress).
     - ``freeze``: True on no-trade steps; their returns accumulate and are
       released as one gap on the next trading step.
-    - ``corr_weight`` / ``stress_corr``: copula stress weight and matrix.
+    - ``corr_weight`` / ``stress_corr``: copula push level in [0, 2] and its target
+      matrix (see :meth:`~edgecase.market.GaussianCopula.uniforms`).
     """
 
     additive: np.ndarray | None = None

@@ -50,6 +50,21 @@ def _psd_sqrt(C: np.ndarray) -> np.ndarray:
     return vecs * np.sqrt(np.clip(vals, 0.0, None))
 
 
+def _pushed(
+    rng: np.random.Generator,
+    z: np.ndarray,
+    size: tuple[int, ...],
+    push: np.ndarray,
+    target: np.ndarray,
+) -> np.ndarray:
+    """Mix normals ``z`` toward ``target`` correlation, then toward one common factor."""
+    zt = rng.standard_normal(z.shape) @ _psd_sqrt(target).T
+    common = rng.standard_normal((*size, 1))
+    p = np.asarray(push, dtype=float)[..., None]
+    a, q = np.clip(p, 0.0, 1.0), np.clip(p - 1.0, 0.0, 1.0)
+    return np.sqrt(1.0 - q) * (np.sqrt(1.0 - a) * z + np.sqrt(a) * zt) + np.sqrt(q) * common
+
+
 class GaussianCopula(Copula):
     """Gaussian copula with correlation ``corr`` and optional ``stress_corr``.
 
@@ -84,6 +99,8 @@ class GaussianCopula(Copula):
         size: tuple[int, ...],
         w: np.ndarray | None,
         stress: np.ndarray | None,
+        push: np.ndarray | None = None,
+        target: np.ndarray | None = None,
     ) -> np.ndarray:
         d = self.n_assets
         z = rng.standard_normal((*size, d)) @ self._L.T
@@ -94,6 +111,8 @@ class GaussianCopula(Copula):
             if w is not None:
                 w = np.clip(w, 0.0, 1.0)[..., None]
                 z = np.sqrt(1.0 - w) * z + np.sqrt(w) * zs
+        if push is not None:
+            z = _pushed(rng, z, size, push, target if target is not None else np.ones((d, d)))
         return z
 
     def uniforms(
@@ -102,9 +121,18 @@ class GaussianCopula(Copula):
         size: tuple[int, ...],
         w: np.ndarray | None = None,
         stress: np.ndarray | None = None,
+        *,
+        push: np.ndarray | None = None,
+        target: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Uniforms of shape (*size, n_assets) with this copula's dependence."""
-        return special.ndtr(self._normals(rng, size, w, stress))
+        """Uniforms of shape (*size, n_assets) with this copula's dependence.
+
+        ``push`` (shape ``size``, in [0, 2]) moves each path-step's correlation ``B``
+        (calm, or stressed by ``w``) toward ``target``: ``(1 - p) B + p target`` for
+        ``p <= 1``, then ``(1 - q) target + q`` (perfect correlation) with ``q = p - 1``.
+        With ``target >= B`` entrywise every correlation rises monotonically in ``p``.
+        """
+        return special.ndtr(self._normals(rng, size, w, stress, push, target))
 
     def __repr__(self) -> str:
         return f"GaussianCopula(n_assets={self.n_assets})"
@@ -127,8 +155,8 @@ class StudentTCopula(GaussianCopula):
         super().__init__(corr, stress_corr)
         self.nu = real(nu, "nu", low=2.0, low_inclusive=False, high=1e6)
 
-    def uniforms(self, rng, size, w=None, stress=None):
-        z = self._normals(rng, size, w, stress)
+    def uniforms(self, rng, size, w=None, stress=None, *, push=None, target=None):
+        z = self._normals(rng, size, w, stress, push, target)
         g = rng.standard_gamma(self.nu / 2.0, size)[..., None] / (self.nu / 2.0)
         return special.stdtr(self.nu, z / np.sqrt(g))
 

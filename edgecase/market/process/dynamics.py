@@ -7,6 +7,7 @@ with its step ``dt``.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,11 @@ class GARCH(Dynamics):
     ``s2_t = omega + (alpha + gamma * 1[eps_{t-1} < 0]) * eps_{t-1}**2 + beta * s2_{t-1}``
 
     Parameters are per step in return units (arch fits in percent: divide its
-    omega by 1e4). Persistence ``alpha + gamma / 2 + beta`` must be < 1 unless
+    omega by 1e4). The persistence is ``alpha + gamma * E[z**2 1(z < 0)] + beta``,
+    with the left-half second moment taken from ``shocks`` (1/2 for symmetric
+    shocks; a left-skewed skew-t puts more of the variance there). A
+    :class:`~edgecase.market.Process` binds its own shocks, so the check below
+    uses the distribution that is simulated. It must be < 1 unless
     ``allow_nonstationary=True`` (then ``initial_variance`` is required).
 
     Examples
@@ -80,33 +85,56 @@ class GARCH(Dynamics):
         *,
         allow_nonstationary: bool = False,
         initial_variance: float | None = None,
+        shocks: Any = None,
     ) -> None:
         self.omega = real(omega, "omega", low=0.0, low_inclusive=False, high=1.0)
         self.alpha = real(alpha, "alpha", low=0.0, high=1.0)
         self.beta = real(beta, "beta", low=0.0, high=1.0)
         self.gamma = real(gamma, "gamma", low=-self.alpha, high=1.0)
         self.allow_nonstationary = bool(allow_nonstationary)
-        self.persistence = self.alpha + self.gamma / 2.0 + self.beta
         if initial_variance is not None:
             initial_variance = real(
                 initial_variance, "initial_variance", low=0.0, high=1.0, low_inclusive=False
             )
         self.initial_variance = initial_variance
-        if self.persistence >= 1.0:
-            if not self.allow_nonstationary:
-                raise InvalidParameterError(
-                    f"alpha + gamma/2 + beta = {self.persistence:.6g} >= 1: the variance is not "
-                    "stationary; lower them or pass allow_nonstationary=True with initial_variance."
-                )
-            if initial_variance is None:
-                raise InvalidParameterError(
-                    "a non-stationary GARCH (alpha + gamma/2 + beta >= 1) needs initial_variance."
-                )
-            if self.persistence > 1.05:
-                raise InvalidParameterError(
-                    f"alpha + gamma/2 + beta = {self.persistence:.6g} > 1.05 explodes within a few "
-                    "hundred steps; at most 1.05 is allowed even with allow_nonstationary=True."
-                )
+        self._bind(shocks)
+
+    def _bind(self, shocks: Any) -> None:
+        self.shocks = shocks
+        self.left_share = 0.5 if shocks is None else float(shocks.left_second_moment())
+        self.persistence = self.alpha + self.gamma * self.left_share + self.beta
+        if self.persistence < 1.0:
+            return
+        what = f"alpha + gamma * {self.left_share:.4g} + beta = {self.persistence:.6g}"
+        if not self.allow_nonstationary:
+            raise InvalidParameterError(
+                f"{what} >= 1 (E[z^2 1(z<0)] = {self.left_share:.4g} for {shocks!r}): the "
+                "variance is not stationary; lower them or pass allow_nonstationary=True "
+                "with initial_variance."
+            )
+        if self.initial_variance is None:
+            raise InvalidParameterError(
+                f"a non-stationary GARCH ({what} >= 1) needs initial_variance."
+            )
+        if self.persistence > 1.05:
+            raise InvalidParameterError(
+                f"{what} > 1.05 explodes within a few hundred steps; at most 1.05 is allowed "
+                "even with allow_nonstationary=True."
+            )
+
+    def with_shocks(self, shocks: Any) -> GARCH:
+        """A copy whose persistence and unconditional variance use ``shocks``."""
+        new = copy.copy(self)
+        new._bind(shocks)
+        return new
+
+    def with_initial(self, variance: float) -> GARCH:
+        """A copy whose paths start from ``variance`` (e.g. a filtered conditional variance)."""
+        new = copy.copy(self)
+        new.initial_variance = real(
+            variance, "initial_variance", low=0.0, high=1.0, low_inclusive=False
+        )
+        return new
 
     @property
     def unconditional_variance(self) -> float:
@@ -142,8 +170,11 @@ class GJRGARCH(GARCH):
 
     Examples
     --------
+    >>> from edgecase.market import SkewT
     >>> GJRGARCH(omega=2e-6, alpha=0.02, gamma=0.12, beta=0.9).persistence
     0.98
+    >>> round(GJRGARCH(1e-6, 0.0, 0.2, 0.85, shocks=SkewT(8, -0.2)).persistence, 4)
+    0.9627
     """
 
     def __init__(
@@ -155,6 +186,30 @@ class GJRGARCH(GARCH):
         **kwargs: Any,
     ) -> None:
         super().__init__(omega=omega, alpha=alpha, beta=beta, gamma=gamma, **kwargs)
+
+
+def _normal_log_mgf(c: np.ndarray, alpha: float, gamma: float) -> np.ndarray:
+    """``log E[exp(c g(z))]`` for standard normal ``z``, ``g = alpha (|z| - E|z|) + gamma z``."""
+    a, b = c * (alpha + gamma), c * (alpha - gamma)
+    # E[exp(a z) 1(z>0)] = exp(a^2/2) Phi(a); log_ndtr keeps it finite for large |a|.
+    return -c * alpha * EGARCH._EZ + np.logaddexp(
+        a * a / 2 + special.log_ndtr(a), b * b / 2 + special.log_ndtr(b)
+    )
+
+
+def _shock_log_mgf(c: np.ndarray, alpha: float, gamma: float, shocks: Any) -> np.ndarray:
+    """``log E[exp(c g(clip(z, -8, 8)))]`` for any shocks: on a fine grid of their quantiles."""
+    res = getattr(shocks, "residuals", None)
+    if res is not None:
+        z = np.asarray(res, dtype=float)
+    else:
+        n = 20_000
+        z = np.asarray(shocks.ppf((np.arange(n) + 0.5) / n), dtype=float)
+    z = np.clip(z, -8.0, 8.0)
+    g = alpha * (np.abs(z) - EGARCH._EZ) + gamma * z
+    x = np.outer(c, g)
+    top = x.max(axis=1, keepdims=True)
+    return top[:, 0] + np.log(np.exp(x - top).mean(axis=1))
 
 
 class EGARCH(Dynamics):
@@ -170,11 +225,15 @@ class EGARCH(Dynamics):
     seen in skew-t draws; it only bounds injected scenario crashes, which would
     otherwise push the log-variance up by orders of magnitude in one step).
 
+    ``unconditional_variance`` is ``E[s2] = exp(omega / (1 - beta)) prod_i E[exp(beta^i
+    g(e))]`` (Nelson 1991, theorem 2.1), with the expectations under ``shocks``
+    (normal unless given; a :class:`~edgecase.market.Process` binds its own).
+
     Examples
     --------
     >>> e = EGARCH(omega=-0.2, alpha=0.13, gamma=-0.15, beta=0.978)
     >>> round(float(e.unconditional_variance) ** 0.5, 4)
-    0.0106
+    0.0126
     """
 
     n_extra = 0
@@ -186,6 +245,8 @@ class EGARCH(Dynamics):
         alpha: float = 0.13,
         gamma: float = -0.15,
         beta: float = 0.978,
+        *,
+        shocks: Any = None,
     ) -> None:
         self.omega = real(omega, "omega", low=-50.0, high=50.0)
         self.alpha = real(alpha, "alpha", low=-1.0, high=2.0)
@@ -200,12 +261,47 @@ class EGARCH(Dynamics):
                 f"omega / (1 - beta) = {self._log_v0:.3g} is the long-run log variance per step; "
                 "it must lie in (-30, 0) (a daily volatility between 3e-7 and 1)."
             )
+        self.shocks = shocks
+        self._jensen: float | None = None
+        self.initial_variance: float | None = None
+
+    def with_shocks(self, shocks: Any) -> EGARCH:
+        """A copy whose unconditional variance uses ``shocks``."""
+        new = copy.copy(self)
+        new.shocks, new._jensen = shocks, None
+        return new
+
+    def with_initial(self, variance: float) -> EGARCH:
+        """A copy whose paths start from ``variance`` (e.g. a filtered conditional variance)."""
+        new = copy.copy(self)
+        new.initial_variance = real(
+            variance, "initial_variance", low=0.0, high=1.0, low_inclusive=False
+        )
+        return new
+
+    @property
+    def log_jensen(self) -> float:
+        """``log E[s2] - E[log s2] = sum_i log E[exp(beta^i g(e))]``."""
+        if self._jensen is None:
+            n_terms = max(int(np.ceil(np.log(1e-12) / np.log(abs(self.beta) + 1e-300))), 1)
+            c = self.beta ** np.arange(min(n_terms, 20_000))
+            if self.shocks is None or self.shocks.__class__.__name__ == "Normal":
+                terms = _normal_log_mgf(c, self.alpha, self.gamma)
+            else:
+                # The log-mgf is smooth in c: interpolate it from Chebyshev nodes.
+                nodes = np.cos(np.pi * (np.arange(65) + 0.5) / 65)
+                vals = _shock_log_mgf(nodes, self.alpha, self.gamma, self.shocks)
+                terms = np.polynomial.chebyshev.Chebyshev.fit(nodes, vals, 40)(c)
+            self._jensen = float(terms.sum())
+        return self._jensen
 
     @property
     def unconditional_variance(self) -> float:
-        return float(np.exp(self._log_v0))
+        return float(np.exp(self._log_v0 + self.log_jensen))
 
     def start(self, n: int) -> np.ndarray:
+        if self.initial_variance is not None:
+            return np.full(n, np.log(self.initial_variance))
         return np.full(n, self._log_v0)
 
     def variance(self, state: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ Every part is called only through the interface written in
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import os
 from collections.abc import Sequence
@@ -222,6 +223,12 @@ class Process:
                 raise InvalidParameterError(
                     f"shocks {x!r} has no ppf(u); with several assets the copula needs one."
                 )
+        # Dynamics whose moments depend on the shock law (GJR persistence, EGARCH E[s2])
+        # get a copy bound to the shocks actually simulated; a non-stationary pair fails here.
+        dyn = [
+            x.with_shocks(s) if callable(getattr(x, "with_shocks", None)) else x
+            for x, s in zip(dyn, sh, strict=True)
+        ]
         for x in jp:
             _check_part(x, JumpProcess, "jumps", optional=True)
         _check_part(self.regimes, RegimeProcess, "regimes", optional=True)
@@ -394,12 +401,15 @@ class Process:
         calm_only = getattr(self.copula, "stress_corr", None) is None
         if states is not None and not calm_only:
             w = (states == self.regimes.stress_state).astype(float)
-        if ov is not None and ov.corr_weight is not None:
-            w = ov.corr_weight if w is None else np.maximum(w, ov.corr_weight)
-        stress = ov.stress_corr if ov is not None else None
-        if stress is not None and calm_only and w is None:
-            w = np.zeros(size)
-        u = self.copula.uniforms(rng, size, w, stress)
+        push = ov.corr_weight if ov is not None else None
+        if push is None:
+            u = self.copula.uniforms(rng, size, w)
+        elif "push" in inspect.signature(self.copula.uniforms).parameters:
+            u = self.copula.uniforms(rng, size, w, push=push, target=ov.stress_corr)
+        else:
+            # A copula without ``push``: mix toward the scenario's matrix with one weight.
+            w = np.clip(push, 0.0, 1.0) if w is None else np.maximum(w, np.clip(push, 0.0, 1.0))
+            u = self.copula.uniforms(rng, size, w, ov.stress_corr)
         # Keep uniforms strictly inside (0, 1) so every ppf stays finite.
         u = np.clip(u, 1e-12, 1 - 1e-12)
         return np.stack([self._shocks[a].ppf(u[..., a]) for a in range(self.n_assets)], axis=-1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import special
+from scipy import integrate, special
 
 from edgecase.errors import InvalidInputError
 from edgecase.market.process._checks import real
@@ -35,6 +35,9 @@ class Normal(ShockDistribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return special.ndtri(u)
+
+    def left_second_moment(self) -> float:
+        return 0.5
 
     def __repr__(self) -> str:
         return "Normal()"
@@ -68,6 +71,9 @@ class StudentT(ShockDistribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return special.stdtrit(self.nu, u) * np.sqrt((self.nu - 2.0) / self.nu)
+
+    def left_second_moment(self) -> float:
+        return 0.5  # symmetric
 
     def __repr__(self) -> str:
         return f"StudentT(nu={self.nu:g})"
@@ -121,6 +127,26 @@ class SkewT(ShockDistribution):
         y = np.where(u < cut, q_left, q_right) * scale
         return (y - self._a) / self._b
 
+    def pdf(self, z: np.ndarray) -> np.ndarray:
+        """Hansen's density of the standardised skew-t."""
+        z = np.asarray(z, dtype=float)
+        nu, lam, a, b = self.nu, self.lam, self._a, self._b
+        c = np.exp(special.gammaln((nu + 1) / 2) - special.gammaln(nu / 2)) / np.sqrt(
+            np.pi * (nu - 2)
+        )
+        side = np.where(z < -a / b, 1.0 - lam, 1.0 + lam)
+        return b * c * (1.0 + ((b * z + a) / side) ** 2 / (nu - 2)) ** (-(nu + 1) / 2)
+
+    def left_second_moment(self) -> float:
+        """``E[z**2 1(z < 0)]`` by quadrature of the density (split at its kink)."""
+        kink = -self._a / self._b
+        f = lambda x: x * x * float(self.pdf(x))  # noqa: E731
+        if kink < 0.0:
+            parts = [(-np.inf, kink), (kink, 0.0)]
+        else:
+            parts = [(-np.inf, 0.0)]
+        return float(sum(integrate.quad(f, lo, hi, limit=200)[0] for lo, hi in parts))
+
     def __repr__(self) -> str:
         return f"SkewT(nu={self.nu:g}, lam={self.lam:g})"
 
@@ -168,6 +194,10 @@ class Bootstrap(ShockDistribution):
             (np.asarray(u) * self._sorted.size).astype(np.int64), self._sorted.size - 1
         )
         return self._sorted[idx]
+
+    def left_second_moment(self) -> float:
+        r = self.residuals
+        return float(np.mean(np.where(r < 0.0, r * r, 0.0)))
 
     def __repr__(self) -> str:
         return f"Bootstrap(n={self.residuals.size})"
