@@ -4,8 +4,11 @@ Legit behaviour is driven by a spending profile per account: a home country,
 a radius of in-person spending, category preferences with category-specific
 ticket sizes scaled by the account's spending level, a diurnal pattern (peak
 hour and spread), an online share, recurring (favourite) merchants, a few own
-devices and a small travel propensity. Fraud rows come from
-:mod:`edgecase.fraud.typologies` and are mixed into the victims' histories.
+devices (and new ones over time), shopping sessions and a small travel
+propensity. Fraud rows come from :mod:`edgecase.fraud.typologies` and are mixed
+into the victims' histories. At severity 0 no single feature separates fraud
+from legit rows (ROC-AUC below 0.85) and no category level is mostly fraud: the
+signal is in combinations, as in a bank's data.
 History features are computed afterwards, on the merged history, with sorted
 group operations (``np.searchsorted``, grouped expanding medians,
 ``duplicated``), never per-row Python loops.
@@ -312,8 +315,11 @@ def simulate_transactions(
         rows are fraud (rates down to 0.0001 and below work).
     typologies : None, name, list or {name: weight}
         Fraud typologies to inject (names from :data:`TYPOLOGIES` or
-        :class:`~edgecase.fraud.typologies.Typology` objects); default: all six,
-        card testing the most frequent.
+        :class:`~edgecase.fraud.typologies.Typology` objects); default: all seven,
+        card testing the most frequent. Weights are **row** shares, like
+        ``fraud_rate``: ``{"card_testing": 3, "bust_out": 1}`` makes three card
+        testing rows per bust-out row (per block of 1,000 accounts, rounded by
+        largest remainder; the last event of each typology is truncated).
     random_state : None, int or Generator
     severity : float, default 0.0
         Severity given to typologies named by string (0 typical, 1 evasive).
@@ -335,7 +341,14 @@ def simulate_transactions(
     Returns
     -------
     DataFrame or ParquetOutput
-        Columns :data:`COLUMNS` in time order (see CONTRACTS.md for dtypes);
+        Columns :data:`COLUMNS` in time order (see CONTRACTS.md for dtypes).
+        Beyond the features: ``status`` (approved/declined; card testing is
+        often declined), ``card_id`` (``account_id * 64 + k``: the holder's k-th
+        card, a new one after each confirmed fraud episode, so no row uses a
+        card after its block), ``event_id`` (one victim episode: the rows one
+        event put on one account; -1 on legit rows) and ``label_time`` (when the
+        episode was confirmed, days to weeks after its last row depending on the
+        typology; NaT on legit rows). None of these is in :data:`FEATURE_COLUMNS`;
         ``transaction_id`` is 0..n-1 in time order. Chunked (``chunk_size``,
         ``client`` or ``out`` given), rows come by block of 1,000 accounts, in
         time order within each block (sort by ``timestamp`` for a global order),
