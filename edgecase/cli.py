@@ -1,4 +1,4 @@
-"""Command line: ``edgecase demo | generate | train | stress | quality``.
+"""Command line: ``edgecase demo | simulate | generate | train | stress | quality``.
 
 Every command takes ``--config FILE.toml``: keys of the table named after the
 command (``[train]``, ``[generate.market]`` ...) or at the top level set the
@@ -246,7 +246,25 @@ def _cmd_stress_portfolio(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from edgecase.fraud import simulate_transactions
+
+    _check_count(args.n, "--n")
+    _check_out(args.out)
+    df = simulate_transactions(
+        args.n, n_accounts=args.accounts, fraud_rate=args.fraud_rate, severity=args.severity,
+        days=args.days, random_state=args.seed, progress=not args.no_progress,
+    )  # fmt: skip
+    out = write_table(df, args.out)
+    n_fraud = int(df["is_fraud"].sum())
+    n_events = int(df.loc[df["is_fraud"], "event_id"].nunique())
+    print(f"wrote {len(df):,} transactions ({n_fraud:,} fraud in {n_events:,} episodes) to {out}")
+    return 0
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
+    import warnings
+
     from edgecase.train import Trainer
 
     X, y = _split_target(read_table(args.data), args.target)
@@ -254,10 +272,16 @@ def _cmd_train(args: argparse.Namespace) -> int:
         sampler=args.sampler,
         cv=args.cv,
         threshold=args.threshold,
+        leakage=args.leakage,
         random_state=args.seed,
         progress=not args.no_progress,
     )
-    trainer.fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        trainer.fit(X, y)
+    for w in caught:
+        if "leakage guard" in str(w.message):
+            print(f"edgecase: warning: {w.message}", file=sys.stderr)
     trainer.save(args.out)
     report = trainer.cv_report_
     print(f"saved model to {args.out} (threshold {trainer.threshold_:.4g})")
@@ -389,6 +413,18 @@ def build_parser() -> argparse.ArgumentParser:
     _common(demo)
     demo.set_defaults(func=_cmd_demo, section="demo")
 
+    sim = sub.add_parser("simulate", help="a whole labelled card-transaction table")
+    sim.add_argument("--n", type=int, default=200_000, help="rows (default: 200000)")
+    sim.add_argument(
+        "--fraud-rate", type=float, default=0.002, help="share of fraud rows (default: 0.002)"
+    )
+    sim.add_argument("--accounts", type=int, default=None, help="accounts (default: n / 40)")
+    sim.add_argument("--severity", type=float, default=0.0, help="0 typical, 1 evasive")
+    sim.add_argument("--days", type=int, default=90, help="days simulated (default: 90)")
+    sim.add_argument("--out", help="output .csv or .parquet (required)")
+    _common(sim)
+    sim.set_defaults(func=_cmd_simulate, section="simulate")
+
     gen = sub.add_parser("generate", help="generate fraud variations or black-swan market paths")
     gsub = gen.add_subparsers(dest="kind", required=True, metavar="KIND")
     fraud = gsub.add_parser(
@@ -451,7 +487,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--threshold", default="f1", help='policy: f1, "precision>=0.9", "alert_rate=0.01", ...'
     )
-    train.add_argument("--cv", type=int, default=5, help="folds (default: 5)")
+    train.add_argument(
+        "--cv", type=int, default=5, help="folds (default: 5; forward in time if X has a time)"
+    )
+    train.add_argument(
+        "--leakage",
+        default="drop",
+        choices=["drop", "raise", "keep"],
+        help="ids, label derivatives, raw timestamps, one-column perfect predictors: drop them "
+        "with a warning (default), refuse, or keep them on purpose",
+    )
     train.add_argument("--out", help="model folder to write (required)")
     _common(train)
     train.set_defaults(func=_cmd_train, section="train")
@@ -579,6 +624,7 @@ def _apply_config(
 
 # Options argparse cannot mark required because a --config file may supply them.
 _REQUIRED = {
+    "simulate": ["out"],
     "generate.fraud": ["out"],
     "generate.market": ["out"],
     "train": ["target", "out"],

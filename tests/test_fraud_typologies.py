@@ -19,6 +19,7 @@ REQUIRED = {
     "velocity_burst",
     "high_value_outlier",
     "merchant_compromise",
+    "cash_out",
 }
 
 
@@ -74,6 +75,7 @@ def test_every_generated_row_satisfies_the_schema(typology, severity, n, n_accou
         ("velocity_burst", "txn_count_1h", -1),
         ("bust_out", "amount_to_median", -1),
         ("merchant_compromise", "amount_to_median", -1),
+        ("cash_out", "distance_from_home_km", -1),
     ],
 )
 def test_severity_makes_each_typology_look_more_legit(name, feature, direction):

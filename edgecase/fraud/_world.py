@@ -50,31 +50,40 @@ _COUNTRY_TABLE = (
     ("IN", 21.0, 78.0, 0.03, 0.03),
     ("JP", 36.0, 138.0, 0.03, 0.05),
     ("AU", -25.0, 133.0, 0.03, 0.04),
-    ("NG", 9.0, 8.0, 0.0, 0.01),
-    ("RU", 60.0, 90.0, 0.0, 0.01),
-    ("CN", 35.0, 103.0, 0.0, 0.02),
-    ("RO", 46.0, 25.0, 0.0, 0.01),
-    ("UA", 49.0, 32.0, 0.0, 0.0),
+    ("NG", 9.0, 8.0, 0.015, 0.02),
+    ("RU", 60.0, 90.0, 0.015, 0.02),
+    ("CN", 35.0, 103.0, 0.02, 0.04),
+    ("RO", 46.0, 25.0, 0.01, 0.03),
+    ("UA", 49.0, 32.0, 0.01, 0.02),
 )
 COUNTRIES = tuple(r[0] for r in _COUNTRY_TABLE)
 LAT = np.radians([r[1] for r in _COUNTRY_TABLE])
 LON = np.radians([r[2] for r in _COUNTRY_TABLE])
 HOME_P = np.array([r[3] for r in _COUNTRY_TABLE]) / sum(r[3] for r in _COUNTRY_TABLE)
 TRAVEL_P = np.array([r[4] for r in _COUNTRY_TABLE]) / sum(r[4] for r in _COUNTRY_TABLE)
-# Countries card fraud is routed through disproportionately (fraud-only destinations here).
+# Countries card fraud is routed through disproportionately. They have their own customers and
+# visitors too: a country that only ever sees fraud would be a perfect (and unrealistic) rule.
 RISKY = np.array([COUNTRIES.index(c) for c in ("NG", "RU", "CN", "RO", "UA", "BR", "MX")])
 
 MERCHANTS_PER_CATEGORY = 2_000
 MERCHANT_STRIDE = 100_000  # merchant_id = category * stride + local id
 N_FAVOURITES = 2
 FRAUD_DEVICE_BASE = 1 << 40
-# A legit customer's new phone or laptop: one id per account in its own range.
+# A legit customer's new phone, laptop or cleared browser: ids in their own range.
 NEW_DEVICE_BASE = 1 << 39
-# Share of accounts that start using a new online device during the window, and the share of
-# their later online transactions made on it. Without this, "new device" would only ever
-# mean fraud and become a perfect (and unrealistic) rule.
-P_NEW_DEVICE = 0.25
+# Legit device changes: each account starts using Poisson(NEW_DEVICE_RATE) new online devices
+# during the window (a new phone, a work laptop, a cleared browser), and makes P_USE_NEW_DEVICE
+# of its later online transactions on the newest one. Without this, "new device" would only
+# ever mean fraud and become a perfect (and unrealistic) rule.
+NEW_DEVICE_RATE = 1.2
 P_USE_NEW_DEVICE = 0.7
+# Share of legit rows that follow the account's previous one in a session, and the mean gap (s).
+P_SESSION = 0.4
+SESSION_GAP = 600.0
+# Share of legit rows that are micro-payments (app stores, parking, card verification).
+P_MICRO = 0.04
+# Share of night owls (shift workers, late online shoppers) whose busiest hour is at night.
+P_NIGHT_OWL = 0.12
 DAY = 86_400
 HOUR = 3_600
 
@@ -91,6 +100,11 @@ def popular_merchant(rng: np.random.Generator, cat: np.ndarray) -> np.ndarray:
     """Merchants with a skewed popularity (few big chains, a long tail)."""
     local = (MERCHANTS_PER_CATEGORY * rng.random(cat.shape[0]) ** 2.5).astype(np.int64)
     return cat.astype(np.int64) * MERCHANT_STRIDE + local
+
+
+def cash_amount(amount: np.ndarray) -> np.ndarray:
+    """ATM withdrawals come in notes: multiples of 20, at least 20."""
+    return np.maximum(np.round(amount / 20.0), 1.0) * 20.0
 
 
 def choose_rows(rng: np.random.Generator, cdf: np.ndarray) -> np.ndarray:
@@ -154,8 +168,10 @@ def draw_accounts(rng: np.random.Generator, first_id: int, n: int) -> Accounts:
         home=rng.choice(len(COUNTRIES), size=n, p=HOME_P),
         radius_km=rng.lognormal(np.log(6.0), 0.6, n),
         age0=rng.integers(0, 3650, n),
-        peak_hour=rng.normal(14.0, 2.5, n),
-        hour_sd=rng.uniform(2.0, 4.5, n),
+        peak_hour=np.where(
+            rng.random(n) < P_NIGHT_OWL, rng.normal(1.0, 2.5, n), rng.normal(14.0, 3.0, n)
+        ),
+        hour_sd=rng.uniform(2.5, 5.0, n),
         scale=rng.lognormal(0.0, 0.5, n),
         cat_cdf=np.cumsum(prefs, axis=1),
         online_share=rng.beta(2.0, 5.0, n),
@@ -172,8 +188,18 @@ def legit_rows(rng: np.random.Generator, acc: Accounts, counts: np.ndarray, days
     day = rng.integers(0, days, m)
     hour = np.mod(acc.peak_hour[idx] + acc.hour_sd[idx] * rng.standard_normal(m), 24.0)
     t = day * DAY + (hour * HOUR).astype(np.int64)
+    # shopping sessions: some rows follow the account's previous row within minutes (a mall
+    # trip, a basket split over shops), so a burst of activity is not fraud by itself
+    same = np.r_[False, idx[1:] == idx[:-1]] & (rng.random(m) < P_SESSION)
+    session = np.cumsum(~same) - 1
+    gaps = np.where(same, rng.exponential(SESSION_GAP, m), 0.0).astype(np.int64)
+    c = np.cumsum(gaps)
+    t = t[~same][session] + c - c[~same][session]
     cat = choose_rows(rng, acc.cat_cdf[idx])
     amount = acc.typical_amount(idx, cat) * np.exp(CAT_SIGMA[cat] * rng.standard_normal(m))
+    micro = (cat != CASH) & (rng.random(m) < P_MICRO)
+    amount = np.where(micro, np.exp(rng.uniform(np.log(0.5), np.log(5.0), m)), amount)
+    amount = np.where(cat == CASH, cash_amount(amount), amount)
     fav = acc.favourites[idx, cat, rng.integers(0, N_FAVOURITES, m)]
     merchant = np.where(rng.random(m) < 0.65, fav, popular_merchant(rng, cat))
     p_online = np.clip(acc.online_share[idx] * CAT_ONLINE[cat] * 2.0, 0.0, 1.0)
@@ -194,7 +220,20 @@ def legit_rows(rng: np.random.Generator, acc: Accounts, counts: np.ndarray, days
         "distance": acc.distance(idx, country, rng),
     }
     # drawn last, so every other column keeps the same random numbers
-    switch_day = np.where(rng.random(acc.n) < P_NEW_DEVICE, rng.integers(0, days, acc.n), days)
-    on_new = (channel == ONLINE) & (t >= switch_day[idx] * DAY) & (rng.random(m) < P_USE_NEW_DEVICE)
-    out["device"] = np.where(on_new, NEW_DEVICE_BASE + acc.account_id[idx], device)
+    out["device"] = _device_changes(rng, acc, idx, t, channel, device, days)
+    # ordinary declines (funds, limits, a mistyped code), likelier on unusually large tickets
+    ratio = np.log(amount / acc.typical_amount(idx, cat))
+    out["declined"] = rng.random(m) < np.clip(0.01 + 0.03 * np.maximum(ratio, 0.0), 0.0, 0.2)
     return out
+
+
+def _device_changes(rng, acc, idx, t, channel, device, days) -> np.ndarray:
+    """Online rows after an account's k-th device change move to that new device."""
+    k_max = 4
+    n_new = np.minimum(rng.poisson(NEW_DEVICE_RATE, acc.n), k_max)
+    switch = np.sort(rng.integers(0, days * DAY, (acc.n, k_max)), axis=1)
+    switch = np.where(np.arange(k_max)[None, :] < n_new[:, None], switch, np.iinfo(np.int64).max)
+    # the newest device switched to before each row (0 = none yet)
+    k = (t[:, None] >= switch[idx]).sum(axis=1)
+    on_new = (channel == ONLINE) & (k > 0) & (rng.random(idx.shape[0]) < P_USE_NEW_DEVICE)
+    return np.where(on_new, NEW_DEVICE_BASE + acc.account_id[idx] * k_max + k - 1, device)

@@ -4,8 +4,11 @@ Legit behaviour is driven by a spending profile per account: a home country,
 a radius of in-person spending, category preferences with category-specific
 ticket sizes scaled by the account's spending level, a diurnal pattern (peak
 hour and spread), an online share, recurring (favourite) merchants, a few own
-devices and a small travel propensity. Fraud rows come from
-:mod:`edgecase.fraud.typologies` and are mixed into the victims' histories.
+devices (and new ones over time), shopping sessions and a small travel
+propensity. Fraud rows come from :mod:`edgecase.fraud.typologies` and are mixed
+into the victims' histories. At severity 0 no single feature separates fraud
+from legit rows (ROC-AUC below 0.85) and no category level is mostly fraud: the
+signal is in combinations, as in a bank's data.
 History features are computed afterwards, on the merged history, with sorted
 group operations (``np.searchsorted``, grouped expanding medians,
 ``duplicated``), never per-row Python loops.
@@ -71,6 +74,10 @@ COLUMNS = [
     "is_new_country",
     "is_new_merchant",
     "distance_from_home_km",
+    "status",
+    "card_id",
+    "event_id",
+    "label_time",
     "is_fraud",
     "typology",
 ]
@@ -94,13 +101,18 @@ _CAT_DTYPE = pd.CategoricalDtype(list(MERCHANT_CATEGORIES))
 _CHANNEL_DTYPE = pd.CategoricalDtype(list(CHANNELS))
 _COUNTRY_DTYPE = pd.CategoricalDtype(list(COUNTRIES))
 _LABEL_DTYPE = pd.CategoricalDtype(list(LABELS))
+_STATUS_DTYPE = pd.CategoricalDtype(["approved", "declined"])
+#: card_id = account_id * CARDS_PER_ACCOUNT + the number of the card (0 first, +1 per block)
+CARDS_PER_ACCOUNT = 64
+# Row shares (not event shares) of the default mix.
 _DEFAULT_MIX = {
-    "card_testing": 0.25,
-    "account_takeover": 0.2,
-    "bust_out": 0.1,
+    "card_testing": 0.22,
+    "account_takeover": 0.15,
+    "bust_out": 0.12,
     "velocity_burst": 0.15,
-    "high_value_outlier": 0.15,
+    "high_value_outlier": 0.08,
     "merchant_compromise": 0.15,
+    "cash_out": 0.13,
 }
 
 
@@ -108,7 +120,8 @@ def transaction_schema(*, features_only: bool = False) -> TableSchema:
     """The declared schema of :func:`simulate_transactions` output.
 
     Physical bounds only (amount >= 0.01, hours 0..23, counts >= 0), so rows
-    generated beyond history still pass.
+    generated beyond history still pass. ``label_time`` is left out: it is NaT on
+    every legit row, and the schema's columns have no missing values.
 
     Examples
     --------
@@ -134,6 +147,9 @@ def transaction_schema(*, features_only: bool = False) -> TableSchema:
         Column("is_new_country", "bool", dtype="bool"),
         Column("is_new_merchant", "bool", dtype="bool"),
         Column("distance_from_home_km", "numeric", low=0.0, dtype="float64"),
+        Column("status", "category", categories=("approved", "declined"), mode="approved"),
+        Column("card_id", "integer", "id", low=0, dtype="int64"),
+        Column("event_id", "integer", "id", low=-1, dtype="int64"),
         Column("is_fraud", "bool", "label", dtype="bool"),
         Column("typology", "category", categories=LABELS, mode="legit"),
     ]
@@ -184,6 +200,27 @@ def _mix(typologies: Any, severity: float) -> tuple[list[Typology], np.ndarray]:
     return objs, weights / weights.sum()
 
 
+def _events(rng, typ: Typology, n_rows: int, n_acc: int) -> np.ndarray:
+    """Event sizes of one typology summing to exactly ``n_rows`` (the last event truncated)."""
+    sizes, total = [], 0
+    while total < n_rows:
+        sz = typ.event_sizes(rng, max(4, n_rows // 4))
+        sz = np.minimum(sz, n_acc) if typ.multi_victim else sz
+        sizes.append(sz)
+        total += int(sz.sum())
+    sz = np.concatenate(sizes)
+    n_ev = int(np.searchsorted(np.cumsum(sz), n_rows) + 1)
+    sz = sz[:n_ev].copy()
+    sz[-1] -= int(sz.sum() - n_rows)
+    return sz
+
+
+def _event_starts(rng: np.random.Generator, n: int, days: int) -> np.ndarray:
+    """Start times of fraud events: any day, any hour, busier when people are awake."""
+    hour = np.where(rng.random(n) < 0.5, rng.uniform(0.0, 24.0, n), rng.normal(14.0, 4.0, n))
+    return rng.integers(0, days, n) * w.DAY + (np.mod(hour, 24.0) * w.HOUR).astype(np.int64)
+
+
 def _fraud_rows(
     rng: np.random.Generator,
     acc: w.Accounts,
@@ -192,45 +229,37 @@ def _fraud_rows(
     p: np.ndarray,
     days: int,
 ) -> dict[str, np.ndarray]:
-    """Exactly ``n_rows`` fraud rows for one block: whole events, the last one truncated."""
-    # Events are drawn in batches (a loop over batches of events, not rows) until the budget is met.
-    kinds, sizes = [], []
-    total = 0
-    while total < n_rows:
-        k = rng.choice(len(typologies), size=max(4, n_rows // 4), p=p)
-        sz = np.empty(k.shape[0], dtype=np.int64)
-        for j, typ in enumerate(typologies):
-            sel = k == j
-            if sel.any():
-                sz[sel] = typ.event_sizes(rng, int(sel.sum()))
-        if any(typ.multi_victim for typ in typologies):
-            multi = np.array([typologies[j].multi_victim for j in k])
-            sz = np.where(multi, np.minimum(sz, acc.n), sz)
-        kinds.append(k)
-        sizes.append(sz)
-        total += int(sz.sum())
-    k = np.concatenate(kinds)
-    sz = np.concatenate(sizes)
-    cum = np.cumsum(sz)
-    n_ev = int(np.searchsorted(cum, n_rows) + 1)
-    k, sz = k[:n_ev], sz[:n_ev].copy()
-    sz[-1] -= int(cum[n_ev - 1] - n_rows)
-    starts = rng.integers(0, days * w.DAY, n_ev)
+    """Exactly ``n_rows`` fraud rows for one block; ``p`` are row shares per typology.
+
+    Each typology gets its own row budget (largest remainder of ``n_rows * p``) filled with
+    whole events, its last one truncated. Rows carry a block-local victim episode (one
+    account hit by one event) and the episode's confirmation time ``label_t``.
+    """
     victim_p = acc.weight / acc.weight.sum()
-    parts = []
-    for j, typ in enumerate(typologies):
-        sel = np.flatnonzero(k == j)
-        if sel.size == 0:
+    parts, n_episodes = [], 0
+    for j, budget in enumerate(_largest_remainder(n_rows, p)):
+        if budget == 0:
             continue
+        typ = typologies[j]
+        sz = _events(rng, typ, int(budget), acc.n)
+        starts = _event_starts(rng, sz.shape[0], days)
         if typ.multi_victim:
             # distinct victims within an event
             victims = np.concatenate(
-                [rng.choice(acc.n, size=int(s), replace=False, p=victim_p) for s in sz[sel]]
+                [rng.choice(acc.n, size=int(k), replace=False, p=victim_p) for k in sz]
             )
         else:
-            victims = rng.choice(acc.n, size=sel.size, p=victim_p)
-        rows = typ.rows(rng, acc, victims, starts[sel], sz[sel])
-        rows["typology"] = np.full(rows["acct"].shape[0], LABELS.index(typ.name), dtype=np.int8)
+            victims = rng.choice(acc.n, size=sz.shape[0], p=victim_p)
+        rows = typ.rows(rng, acc, victims, starts, sz)
+        m = rows["acct"].shape[0]
+        ev = np.repeat(np.arange(sz.shape[0]), sz)
+        # one episode per victim: the whole event, or each account of a multi-victim event
+        episode = np.arange(m) if typ.multi_victim else ev
+        last = pd.Series(rows["t"]).groupby(episode).transform("max").to_numpy()
+        rows["label_t"] = last + typ.label_delays(rng, sz.shape[0])[ev]
+        rows["episode"] = n_episodes + episode
+        n_episodes += int(episode.max()) + 1
+        rows["typology"] = np.full(m, LABELS.index(typ.name), dtype=np.int8)
         parts.append(rows)
     return {key: np.concatenate([r[key] for r in parts]) for key in parts[0]}
 
@@ -248,7 +277,10 @@ def _simulate_block(
     acc = w.draw_accounts(rng, first_account, n_acc)
     counts = _largest_remainder(n_rows - n_fraud, acc.weight)
     legit = w.legit_rows(rng, acc, counts, days)
-    legit["typology"] = np.zeros(legit["acct"].shape[0], dtype=np.int8)
+    n_legit = legit["acct"].shape[0]
+    legit["typology"] = np.zeros(n_legit, dtype=np.int8)
+    legit["episode"] = np.full(n_legit, -1, dtype=np.int64)
+    legit["label_t"] = np.full(n_legit, -1, dtype=np.int64)
     if n_fraud:
         fraud = _fraud_rows(rng, acc, n_fraud, typologies, p, days)
         legit = {k: np.concatenate([legit[k], fraud[k]]) for k in legit}
@@ -283,8 +315,11 @@ def simulate_transactions(
         rows are fraud (rates down to 0.0001 and below work).
     typologies : None, name, list or {name: weight}
         Fraud typologies to inject (names from :data:`TYPOLOGIES` or
-        :class:`~edgecase.fraud.typologies.Typology` objects); default: all six,
-        card testing the most frequent.
+        :class:`~edgecase.fraud.typologies.Typology` objects); default: all seven,
+        card testing the most frequent. Weights are **row** shares, like
+        ``fraud_rate``: ``{"card_testing": 3, "bust_out": 1}`` makes three card
+        testing rows per bust-out row (per block of 1,000 accounts, rounded by
+        largest remainder; the last event of each typology is truncated).
     random_state : None, int or Generator
     severity : float, default 0.0
         Severity given to typologies named by string (0 typical, 1 evasive).
@@ -306,7 +341,14 @@ def simulate_transactions(
     Returns
     -------
     DataFrame or ParquetOutput
-        Columns :data:`COLUMNS` in time order (see CONTRACTS.md for dtypes);
+        Columns :data:`COLUMNS` in time order (see CONTRACTS.md for dtypes).
+        Beyond the features: ``status`` (approved/declined; card testing is
+        often declined), ``card_id`` (``account_id * 64 + k``: the holder's k-th
+        card, a new one after each confirmed fraud episode, so no row uses a
+        card after its block), ``event_id`` (one victim episode: the rows one
+        event put on one account; -1 on legit rows) and ``label_time`` (when the
+        episode was confirmed, days to weeks after its last row depending on the
+        typology; NaT on legit rows). None of these is in :data:`FEATURE_COLUMNS`;
         ``transaction_id`` is 0..n-1 in time order. Chunked (``chunk_size``,
         ``client`` or ``out`` given), rows come by block of 1,000 accounts, in
         time order within each block (sort by ``timestamp`` for a global order),
@@ -317,7 +359,7 @@ def simulate_transactions(
     --------
     >>> df = simulate_transactions(2_000, fraud_rate=0.01, random_state=0, progress=False)
     >>> df.shape, int(df["is_fraud"].sum())
-    ((2000, 20), 20)
+    ((2000, 24), 20)
     >>> bool(df.groupby("account_id")["timestamp"].is_monotonic_increasing.all())
     True
     >>> a = simulate_transactions(6_000, 3_000, random_state=0, chunk_size=1_000, progress=False)
@@ -410,6 +452,8 @@ def _simulate_blocks(
             days,
         )
         raw["account_id"] = acc.account_id[raw.pop("acct")]
+        # globally unique victim episodes: the block in the high bits (chunk-invariant)
+        raw["episode"] = np.where(raw["episode"] >= 0, (b << 32) + raw["episode"], -1)
         raw["age0"] = acc.age0[acc.account_id.searchsorted(raw["account_id"])]
         raw["home"] = acc.home[acc.account_id.searchsorted(raw["account_id"])]
         parts.append(raw)
@@ -443,6 +487,7 @@ def _simulate_blocks(
         for col in ("device", "country", "merchant")
     }
     hist = _history_features(raw, known)
+    card_seq = _card_sequence(raw["account_id"], raw["t"], raw["label_t"])
 
     if by_block:
         # chunk-invariant order: block by block (accounts never span blocks), time within
@@ -471,6 +516,14 @@ def _simulate_blocks(
             "is_new_country": hist["is_new_country"][final],
             "is_new_merchant": hist["is_new_merchant"][final],
             "distance_from_home_km": np.maximum(raw["distance"][final], 0.0).astype(np.float64),
+            "status": pd.Categorical.from_codes(
+                raw["declined"][final].astype(np.int8), dtype=_STATUS_DTYPE
+            ),
+            "card_id": (raw["account_id"][final] * CARDS_PER_ACCOUNT + card_seq[final]).astype(
+                np.int64
+            ),
+            "event_id": raw["episode"][final].astype(np.int64),
+            "label_time": _label_time(raw["label_t"][final]),
             "is_fraud": is_fraud,
             "typology": pd.Categorical.from_codes(raw["typology"][final], dtype=_LABEL_DTYPE),
         }
@@ -502,6 +555,27 @@ def simulate_accounts_chunk(
     return _simulate_blocks(seed, plan, b0, b1, typ_objs, p, int(days), by_block=True)
 
 
+def _label_time(label_t: np.ndarray) -> np.ndarray:
+    """Seconds since START (or -1 for legit rows) as datetimes, NaT for legit rows."""
+    out = START + np.maximum(label_t, 0).astype("timedelta64[s]").astype("timedelta64[ns]")
+    return np.where(label_t >= 0, out, np.datetime64("NaT", "ns"))
+
+
+def _card_sequence(acct: np.ndarray, t: np.ndarray, label_t: np.ndarray) -> np.ndarray:
+    """Which card of its account each row uses (rows sorted by account, then time).
+
+    A confirmed fraud episode blocks the card at its ``label_t`` and the holder gets a new
+    one: the number of the account's confirmations strictly before a row is its card.
+    """
+    fraud = label_t >= 0
+    ep_acct, ep_t = acct[fraud], label_t[fraud]
+    # one block per episode: every row of an episode carries the same label_t
+    keys = np.unique(ep_acct * (1 << 36) + ep_t)
+    row_key = acct * (1 << 36) + t
+    seq = np.searchsorted(keys, row_key, side="left") - np.searchsorted(keys, acct * (1 << 36))
+    return np.minimum(seq, CARDS_PER_ACCOUNT - 1)
+
+
 def _history_features(raw: dict, known: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
     """History features on rows sorted by (account, time); ``known`` holds pre-window history."""
     acct, t, amount = raw["account_id"], raw["t"], raw["amount"]
@@ -530,10 +604,19 @@ def _history_features(raw: dict, known: dict[str, tuple[np.ndarray, np.ndarray]]
     return out
 
 
-def split_features(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def split_features(df: pd.DataFrame, *, known_by: Any = None) -> tuple[pd.DataFrame, pd.Series]:
     """Model features and the 0/1 target of a simulated table.
 
     Returns ``(df[FEATURE_COLUMNS].copy(), df["is_fraud"].astype("int8"))``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`simulate_transactions`.
+    known_by : datetime-like, optional
+        Label as a bank would on that date: fraud whose ``label_time`` is later
+        counts as 0 (not confirmed yet). Every row of ``df`` must be at or before
+        ``known_by``; filter the rows first.
 
     Examples
     --------
@@ -542,12 +625,31 @@ def split_features(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     (True, 'int8', 'is_fraud')
     """
     df = as_frame(df, name="df")
-    missing = [c for c in [*FEATURE_COLUMNS, "is_fraud"] if c not in df.columns]
+    need = [*FEATURE_COLUMNS, "is_fraud"] + (
+        [] if known_by is None else ["label_time", "timestamp"]
+    )
+    missing = [c for c in need if c not in df.columns]
     if missing:
         raise InvalidInputError(
             f"df is missing simulator column(s) {missing}; expected the output of "
             "simulate_transactions."
         )
     y = df["is_fraud"].astype("int8")
+    if known_by is not None:
+        y = (y.astype(bool) & _confirmed_by(df, known_by)).astype("int8")
     y.name = "is_fraud"
     return df[FEATURE_COLUMNS].copy(), y
+
+
+def _confirmed_by(df: pd.DataFrame, known_by: Any) -> pd.Series:
+    try:
+        cut = pd.Timestamp(known_by)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"known_by must be a datetime; got {known_by!r}.") from exc
+    late = int((df["timestamp"] > cut).sum())
+    if late:
+        raise InvalidInputError(
+            f"{late} row(s) have a timestamp after known_by={cut}; keep only rows up to "
+            "known_by (their labels are not final either)."
+        )
+    return df["label_time"].notna() & (df["label_time"] <= cut)

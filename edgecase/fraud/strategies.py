@@ -140,6 +140,12 @@ def transactions(
             typ = df["typology"].astype(object).to_numpy()
             typ = np.where(legit, "legit", np.where(typ == "legit", "card_testing", typ))
             df["typology"] = pd.Categorical(typ, categories=df["typology"].cat.categories)
+        if "label_time" in COLUMNS and {"is_fraud", "timestamp", "event_id"} <= set(df.columns):
+            # the simulator's label contract: legit rows have no episode and no label time
+            fraud = df["is_fraud"].to_numpy()
+            df["event_id"] = np.where(fraud, np.abs(df["event_id"].to_numpy()), -1)
+            later = df["timestamp"] + pd.Timedelta(days=7)
+            df["label_time"] = later.where(df["is_fraud"], pd.NaT)
         order = [c for c in COLUMNS if c in df.columns]
         return df[order + [c for c in df.columns if c not in order]]
 

@@ -31,7 +31,9 @@ import numpy as np
 from edgecase._validate import check_choice, check_severity
 from edgecase.errors import InvalidParameterError, UnknownNameError
 from edgecase.fraud._world import (
+    ATM,
     CARD_PRESENT,
+    CASH,
     CAT,
     CATEGORIES,
     DAY,
@@ -40,7 +42,9 @@ from edgecase.fraud._world import (
     ONLINE,
     ONLINE_RETAIL,
     RISKY,
+    TRAVEL_P,
     Accounts,
+    cash_amount,
     popular_merchant,
 )
 
@@ -52,6 +56,7 @@ __all__ = [
     "VelocityBurst",
     "HighValueOutlier",
     "MerchantCompromise",
+    "CashOut",
     "TYPOLOGIES",
     "get_typology",
 ]
@@ -92,6 +97,8 @@ class Typology(ABC):
     description: ClassVar[str] = ""
     #: ``True`` when one event hits several accounts (one row each).
     multi_victim: ClassVar[bool] = False
+    #: Median days from an event's last row to its confirmation (chargeback, customer call).
+    label_delay_days: ClassVar[float] = 10.0
 
     def __init__(self, *, severity: float = 0.0) -> None:
         self.severity = severity
@@ -121,11 +128,21 @@ class Typology(ABC):
         acct = victims if self.multi_victim else victims[ev]
         out = self._rows(rng, acc, acct, ev, pos, starts, sizes, self._s)
         out["acct"] = acct
+        out.setdefault("declined", rng.random(acct.shape[0]) < self.decline_p(self._s))
         out["t"] = np.maximum(out["t"].astype(np.int64), 0)
         out["amount"] = np.maximum(out["amount"], 0.01)
         if "distance" not in out:
             out["distance"] = acc.distance(acct, out["country"], rng)
         return out
+
+    def decline_p(self, s: float) -> float:
+        """Probability that the issuer declines one of the rows (at severity ``s``)."""
+        return 0.04
+
+    def label_delays(self, rng: np.random.Generator, n_events: int) -> np.ndarray:
+        """Seconds from each event's last row to its confirmation: lognormal, days to weeks."""
+        days = self.label_delay_days * np.exp(0.6 * rng.standard_normal(n_events))
+        return (np.maximum(days, 0.25) * DAY).astype(np.int64)
 
     @abstractmethod
     def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s) -> dict[str, Any]:
@@ -133,15 +150,27 @@ class Typology(ABC):
 
     # helpers shared by the typologies
     @staticmethod
-    def _country(rng, acc, acct, p_foreign) -> np.ndarray:
-        foreign = rng.random(acct.shape[0]) < p_foreign
-        return np.where(foreign, rng.choice(RISKY, size=acct.shape[0]), acc.home[acct])
+    def _country(rng, acc, acct, ev, p_foreign) -> np.ndarray:
+        """One place per event: home, or abroad (half the time a high-risk country, half an
+        ordinary travel destination: fraud is routed through the same places people visit)."""
+        n_ev = int(ev.max()) + 1 if ev.shape[0] else 0
+        foreign = rng.random(n_ev) < p_foreign
+        dest = np.where(
+            rng.random(n_ev) < 0.5,
+            rng.choice(RISKY, size=n_ev),
+            rng.choice(len(TRAVEL_P), size=n_ev, p=TRAVEL_P),
+        )
+        return np.where(foreign[ev], dest[ev], acc.home[acct])
 
     @staticmethod
-    def _device(rng, acc, acct, channel, p_new) -> np.ndarray:
+    def _device(rng, acc, acct, ev, channel, p_new) -> np.ndarray:
+        """Online rows of an event use one device: the fraudster's own (with probability
+        ``p_new``) or the victim's (malware, a stolen phone); card-present rows use the card."""
+        n_ev = int(ev.max()) + 1 if ev.shape[0] else 0
+        new = rng.random(n_ev) < p_new
+        fraud_dev = FRAUD_DEVICE_BASE + rng.integers(0, 1 << 39, n_ev)
         own = np.where(channel == ONLINE, acc.online_device(acct, rng), acc.card_device(acct))
-        new = FRAUD_DEVICE_BASE + rng.integers(0, 1 << 39, acct.shape[0])
-        return np.where(rng.random(acct.shape[0]) < p_new, new, own)
+        return np.where((channel == ONLINE) & new[ev], fraud_dev[ev], own)
 
 
 class CardTesting(Typology):
@@ -153,7 +182,12 @@ class CardTesting(Typology):
     """
 
     name = "card_testing"
-    description = "bursts of tiny online authorisations at many merchants"
+    description = "bursts of tiny online authorisations at many merchants, many declined"
+    label_delay_days = 12.0
+
+    def decline_p(self, s):
+        # most tested numbers are dead or blocked; an evasive tester screens them first
+        return float(_toward(0.55, 0.15, s, 0.05, 1.0))
 
     def event_sizes(self, rng, n_events):
         lo, hi = _toward(5, 3, self._s, 2), _toward(20, 8, self._s, 2)
@@ -175,21 +209,23 @@ class CardTesting(Typology):
             "cat": cat,
             "merchant": popular_merchant(rng, cat),
             "channel": channel,
-            "country": self._country(rng, acc, acct, _toward(0.6, 0.1, s, 0.0, 1.0)),
-            "device": self._device(rng, acc, acct, channel, _toward(0.95, 0.4, s, 0.0, 1.0)),
+            "country": self._country(rng, acc, acct, ev, _toward(0.4, 0.1, s, 0.0, 1.0)),
+            "device": self._device(rng, acc, acct, ev, channel, _toward(0.7, 0.3, s, 0.0, 1.0)),
         }
 
 
 class AccountTakeover(Typology):
-    """Account takeover: a fraudster logs in from a new device (often abroad, at
-    night) and makes a few large online purchases.
+    """Account takeover: a fraudster logs in (usually from a new device, sometimes the
+    victim's own through malware or a stolen phone; often abroad, more often at night)
+    and makes a few large online purchases.
 
     Severity: the victim's own country and waking hours, amounts near the usual
     (6x the typical ticket at 0, 1.5x at 1), a device that looks known.
     """
 
     name = "account_takeover"
-    description = "new device and country, night-time, a few large online purchases"
+    description = "often a new device or country, tilted to the night, a few large online buys"
+    label_delay_days = 5.0
 
     def event_sizes(self, rng, n_events):
         return rng.integers(2, 7, n_events)
@@ -199,9 +235,16 @@ class AccountTakeover(Typology):
         cat = rng.choice([CAT["electronics"], CAT["travel"], CAT["retail"], ONLINE_RETAIL], m)
         factor = np.exp(_toward(np.log(6.0), np.log(1.5), s, 0.0) + 0.3 * rng.standard_normal(m))
         day0 = starts // DAY * DAY
-        night = rng.uniform(1.0, 5.0, starts.shape[0]) * HOUR
-        usual = np.mod(acc.peak_hour[acct[np.cumsum(sizes) - sizes]], 24.0) * HOUR
-        start = day0 + _toward(night, usual, min(s, 1.0))
+        # a tilt toward the night (the fraudster's own hours or time zone), never a window:
+        # the rest of the logins come at the victim's usual hours
+        first = np.cumsum(sizes) - sizes
+        usual = acc.peak_hour[acct[first]] + acc.hour_sd[acct[first]] * rng.standard_normal(
+            first.shape[0]
+        )
+        night = rng.uniform(-1.0, 7.0, starts.shape[0])
+        p_night = _toward(0.45, 0.0, s, 0.0, 1.0)
+        hour = np.mod(np.where(rng.random(starts.shape[0]) < p_night, night, usual), 24.0)
+        start = day0 + hour * HOUR
         gap = _toward(600.0, 3 * 3600.0, s, 60.0)
         t = start[ev] + _cumsum_within(rng.exponential(gap, m), ev, sizes)
         channel = np.full(m, ONLINE)
@@ -211,8 +254,8 @@ class AccountTakeover(Typology):
             "cat": cat,
             "merchant": popular_merchant(rng, cat),
             "channel": channel,
-            "country": self._country(rng, acc, acct, _toward(0.8, 0.15, s, 0.0, 1.0)),
-            "device": self._device(rng, acc, acct, channel, _toward(1.0, 0.3, s, 0.0, 1.0)),
+            "country": self._country(rng, acc, acct, ev, _toward(0.45, 0.1, s, 0.0, 1.0)),
+            "device": self._device(rng, acc, acct, ev, channel, _toward(0.75, 0.2, s, 0.0, 1.0)),
         }
 
 
@@ -226,6 +269,8 @@ class BustOut(Typology):
 
     name = "bust_out"
     description = "a sudden run of high-value purchases on the holder's own cards"
+    # confirmed only when the account charges off, weeks later
+    label_delay_days = 35.0
 
     def event_sizes(self, rng, n_events):
         return rng.integers(4, 13, n_events)
@@ -246,7 +291,7 @@ class BustOut(Typology):
             "merchant": popular_merchant(rng, cat),
             "channel": channel,
             "country": acc.home[acct],
-            "device": self._device(rng, acc, acct, channel, 0.0),
+            "device": self._device(rng, acc, acct, ev, channel, 0.0),
         }
 
 
@@ -260,6 +305,7 @@ class VelocityBurst(Typology):
 
     name = "velocity_burst"
     description = "many ordinary-looking card-present transactions within minutes"
+    label_delay_days = 7.0
 
     def event_sizes(self, rng, n_events):
         lo, hi = _toward(6, 3, self._s, 2), _toward(25, 8, self._s, 3)
@@ -281,15 +327,15 @@ class VelocityBurst(Typology):
             "cat": cat,
             "merchant": popular_merchant(rng, cat),
             "channel": channel,
-            "country": self._country(rng, acc, acct, _toward(0.3, 0.0, s, 0.0, 1.0)),
-            "device": self._device(rng, acc, acct, channel, _toward(0.7, 0.0, s, 0.0, 1.0)),
+            "country": self._country(rng, acc, acct, ev, _toward(0.3, 0.0, s, 0.0, 1.0)),
+            "device": self._device(rng, acc, acct, ev, channel, _toward(0.7, 0.0, s, 0.0, 1.0)),
         }
 
 
 class HighValueOutlier(Typology):
     """High-value outlier: one purchase far above anything the holder spends.
 
-    Severity shrinks the multiple (25x typical at 0, 3x at 1) so the row hides
+    Severity shrinks the multiple (4x typical at 0, 1.5x at 1) so the row hides
     inside the holder's own amount distribution.
     """
 
@@ -302,7 +348,7 @@ class HighValueOutlier(Typology):
     def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s):
         m = acct.shape[0]
         cat = rng.choice([CAT["electronics"], CAT["travel"], CAT["retail"]], m)
-        factor = np.exp(_toward(np.log(25.0), np.log(3.0), s, 0.0) + 0.3 * rng.standard_normal(m))
+        factor = np.exp(_toward(np.log(4.0), np.log(1.5), s, 0.0) + 0.6 * rng.standard_normal(m))
         channel = np.where(rng.random(m) < 0.6, ONLINE, CARD_PRESENT)
         return {
             "t": starts[ev],
@@ -310,8 +356,8 @@ class HighValueOutlier(Typology):
             "cat": cat,
             "merchant": popular_merchant(rng, cat),
             "channel": channel,
-            "country": self._country(rng, acc, acct, _toward(0.4, 0.0, s, 0.0, 1.0)),
-            "device": self._device(rng, acc, acct, channel, _toward(0.6, 0.1, s, 0.0, 1.0)),
+            "country": self._country(rng, acc, acct, ev, _toward(0.4, 0.0, s, 0.0, 1.0)),
+            "device": self._device(rng, acc, acct, ev, channel, _toward(0.6, 0.1, s, 0.0, 1.0)),
         }
 
 
@@ -326,6 +372,8 @@ class MerchantCompromise(Typology):
     name = "merchant_compromise"
     description = "many accounts charged by the same merchant within a short window"
     multi_victim = True
+    # found by common-point-of-purchase analysis, after several victims complain
+    label_delay_days = 21.0
 
     def event_sizes(self, rng, n_events):
         return rng.integers(5, 31, n_events)
@@ -350,7 +398,46 @@ class MerchantCompromise(Typology):
             "merchant": ev_merchant[ev],
             "channel": channel,
             "country": acc.home[acct],
-            "device": self._device(rng, acc, acct, channel, _toward(0.5, 0.0, s, 0.0, 1.0)),
+            "device": self._device(rng, acc, acct, ev, channel, _toward(0.5, 0.0, s, 0.0, 1.0)),
+        }
+
+
+class CashOut(Typology):
+    """Cash-out: a skimmed or cloned card emptied at ATMs, a few withdrawals in notes
+    within hours, often far from the holder's usual places.
+
+    Severity: fewer, smaller withdrawals (several times the usual at 0, the usual at 1),
+    spread over a day, at home rather than abroad.
+    """
+
+    name = "cash_out"
+    description = "a few ATM withdrawals in notes within hours, on a cloned card"
+    label_delay_days = 3.0
+
+    def event_sizes(self, rng, n_events):
+        lo, hi = _toward(2, 1, self._s, 1), _toward(6, 3, self._s, 1)
+        return rng.integers(int(lo), int(hi) + 1, n_events)
+
+    def _rows(self, rng, acc, acct, ev, pos, starts, sizes, s):
+        m = acct.shape[0]
+        cat = np.full(m, CASH)
+        factor = np.exp(_toward(np.log(3.0), 0.0, s) + 0.5 * rng.standard_normal(m))
+        gap = _toward(20 * 60.0, 8 * 3600.0, s, 60.0)
+        t = starts[ev] + _cumsum_within(rng.exponential(gap, m), ev, sizes)
+        channel = np.full(m, ATM)
+        # cloned cards are cashed far from the holder: a wider radius at home, or abroad
+        far = np.exp(_toward(np.log(8.0), 0.0, s) + 0.5 * rng.standard_normal(m))
+        country = self._country(rng, acc, acct, ev, _toward(0.35, 0.0, s, 0.0, 1.0))
+        return {
+            "t": t,
+            "amount": cash_amount(acc.typical_amount(acct, cat) * factor),
+            "cat": cat,
+            "merchant": popular_merchant(rng, cat),
+            "channel": channel,
+            "country": country,
+            "device": self._device(rng, acc, acct, ev, channel, 0.0),
+            "distance": acc.distance(acct, country, rng)
+            * np.where(country == acc.home[acct], far, 1.0),
         }
 
 
@@ -361,6 +448,7 @@ _CLASSES = (
     VelocityBurst,
     HighValueOutlier,
     MerchantCompromise,
+    CashOut,
 )
 #: name -> typology class
 TYPOLOGIES: dict[str, type[Typology]] = {c.name: c for c in _CLASSES}

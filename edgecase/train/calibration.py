@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from edgecase.errors import InvalidParameterError
+from edgecase.train.priors import correct_prior
 
 __all__ = ["check_calibrate", "fit_calibration", "apply_calibration"]
 
@@ -61,8 +62,16 @@ def fit_calibration(kind: str | None, scores: np.ndarray, y: np.ndarray) -> dict
 
 
 def apply_calibration(cal: dict[str, Any] | None, scores: np.ndarray) -> np.ndarray:
-    """Map raw scores through a map from :func:`fit_calibration` (identity for ``None``)."""
+    """Map raw scores through a map from :func:`fit_calibration` (identity for ``None``).
+
+    A ``prior_ratio`` entry (the Trainer's prior correction) is applied first;
+    kind ``"prior"`` is that correction alone.
+    """
     if cal is None:
+        return scores
+    if cal.get("prior_ratio") is not None:
+        scores = correct_prior(scores, float(cal["prior_ratio"]))
+    if cal["kind"] == "prior":
         return scores
     if cal["kind"] == "isotonic":
         iso = np.interp(scores, np.asarray(cal["x"]), np.asarray(cal["y"]))

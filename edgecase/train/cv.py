@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, TimeSeriesSplit
 
 from edgecase._validate import check_X_y
 from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
+from edgecase.train.priors import downsample_negatives, prior_ratio
 from edgecase.train.samplers import is_weighting, make_sampler, sampler_name
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "FoldFit",
     "out_of_fold",
     "make_splits",
+    "time_splits",
+    "describe_split",
     "check_splits",
     "fit_one",
     "positive_scores",
@@ -110,11 +113,58 @@ def _stratified_splits(
             raise InvalidInputError(f"cv={k} cannot split these rows: {exc}") from None
 
 
-def make_splits(
-    cv: Any, X: pd.DataFrame, y: np.ndarray, groups: Any, seed: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train, test) index pairs from an int, a splitter or a list of pairs."""
+def time_splits(k: int, time: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Forward chaining: ``k`` folds, each trained on all rows before its test block.
+
+    Rows are ordered by ``time`` (stable); the order is cut into ``k + 1``
+    consecutive blocks of equal size and fold ``i`` tests block ``i + 1`` after
+    training on blocks ``0..i``. Rows at the same instant never straddle a cut:
+    each cut moves forward past ties, so no training row is later than a test row.
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.date_range("2024-01-01", periods=8, freq="D"))
+    >>> [(tr.tolist(), te.tolist()) for tr, te in time_splits(3, t[::-1].reset_index(drop=True))]
+    [([6, 7], [4, 5]), ([4, 5, 6, 7], [2, 3]), ([2, 3, 4, 5, 6, 7], [0, 1])]
+    """
+    tv = pd.Series(np.asarray(time)).reset_index(drop=True)
+    order = np.argsort(tv.to_numpy(), kind="stable")
+    sorted_t = tv.to_numpy()[order]
+    starts = [te[0] for _, te in TimeSeriesSplit(n_splits=k).split(order)]
+    # each cut moves back to the first row at its instant, so blocks never split a tie
+    cuts = np.unique(np.searchsorted(sorted_t, sorted_t[starts], side="left"))
+    cuts = cuts[cuts > 0]
+    bounds = np.r_[cuts, len(order)]
+    return [
+        (np.sort(order[: bounds[i]]), np.sort(order[bounds[i] : bounds[i + 1]]))
+        for i in range(len(cuts))
+    ]
+
+
+def describe_split(cv: Any, groups: Any, time: Any) -> str:
+    """The words ``cv_report_`` uses for the split ``make_splits`` makes."""
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        if time is not None:
+            return f"forward-chaining in time, {int(cv)} folds (train on the past, test on the next block)"
+        if groups is not None:
+            return f"stratified group k-fold, {int(cv)} folds (each group in one fold)"
+        return f"stratified shuffled k-fold, {int(cv)} folds"
+    if isinstance(cv, (list, tuple)):
+        return f"the {len(cv)} (train, test) pairs given"
+    return f"the splitter given ({type(cv).__name__})"
+
+
+def make_splits(
+    cv: Any, X: pd.DataFrame, y: np.ndarray, groups: Any, seed: int, time: Any = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) index pairs from an int, a splitter or a list of pairs.
+
+    An int gives forward-chaining folds when ``time`` is given, else stratified
+    (grouped when ``groups`` are given) shuffled folds.
+    """
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        if time is not None:
+            return time_splits(check_int(cv, "cv", 2), time)
         return _stratified_splits(check_int(cv, "cv", 2), X, y, groups, seed)
     if hasattr(cv, "split") and not isinstance(cv, (str, bytes)):
         try:
@@ -221,30 +271,43 @@ def fit_one(
     categorical: list[str],
     seeds: tuple[int, int],
     where: str,
-) -> tuple[Any, int]:
-    """Resample (X, y) if asked, fit a fresh estimator; return it and the rows it saw."""
+    negative_rate: float | None = None,
+) -> tuple[Any, int, float]:
+    """Downsample negatives and resample (X, y) if asked, fit a fresh estimator.
+
+    Returns the estimator, the rows it saw and the prior ratio
+    ``odds(y) / odds(what it was fitted on)`` (1.0 when the balance is unchanged),
+    which :func:`edgecase.train.priors.correct_prior` applies to its scores.
+    """
     est = default_estimator(seeds[0]) if estimator is None else clone(estimator)
     if "random_state" in est.get_params():
         est.set_params(random_state=seeds[0])
+    n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
+    if negative_rate is not None and negative_rate < 1.0:
+        # its own stream, so the sampler's draws stay the same with or without downsampling
+        rng = np.random.default_rng([seeds[1], 1])
+        X, y, _ = downsample_negatives(X, y, negative_rate, rng, where)
     fit_kw: dict[str, Any] = {}
     if is_weighting(sampler):
         # The weight comes from this training fold only, never from the whole data set.
-        n_pos = int(y.sum())
-        weight = (len(y) - n_pos) / n_pos
+        weight = (len(y) - int(y.sum())) / int(y.sum())
         if "scale_pos_weight" in est.get_params():
             est.set_params(scale_pos_weight=weight)
         else:
             fit_kw["sample_weight"] = np.where(y == 1, weight, 1.0)
         Xr, yr = X, y
+        fit_pos = weight * int(y.sum())
     else:
         Xr, yr = _resample(sampler, X, y, categorical, seeds[1], where)
+        fit_pos = int(np.sum(yr))
+    ratio = prior_ratio(n_pos, n_neg, fit_pos, len(yr) - int(np.sum(yr)))
     try:
         est.fit(Xr, yr, **fit_kw)
     except (ValueError, TypeError) as exc:
         raise InvalidInputError(
             f"estimator {type(est).__name__} could not be fitted on {where}: {exc}"
         ) from exc
-    return est, len(yr)
+    return est, len(yr), ratio
 
 
 def positive_scores(est: Any, X: pd.DataFrame) -> np.ndarray:
@@ -266,6 +329,8 @@ class FoldFit:
     scores: np.ndarray
     train_rows: int
     seconds: float
+    #: odds(training fold) / odds(rows the model was fitted on), for prior correction
+    prior_ratio: float = 1.0
 
 
 def out_of_fold(
@@ -278,26 +343,32 @@ def out_of_fold(
     ss: np.random.SeedSequence,
     *,
     where: str = "",
+    negative_rate: float | None = None,
+    train_y: list[np.ndarray] | None = None,
 ) -> Iterator[FoldFit]:
     """Fit every sampler on every fold's training rows; yield its scores on the test rows.
 
     Folds run in order, the samplers of one fold in the order given. Every
     sampler of a fold gets the same two seeds (estimator, sampler), drawn from
     ``ss``, so differences between samplers are paired. ``where`` prefixes the
-    fold in error messages (e.g. ``"repeat 1, "``).
+    fold in error messages (e.g. ``"repeat 1, "``). ``train_y`` replaces the
+    training labels of each fold (labels known by the fold's cut-off date);
+    ``negative_rate`` downsamples each training fold's negatives.
     """
     seeds = seed_ints(ss, 2 * len(splits))
     for k, (tr, te) in enumerate(splits):
+        y_tr = y[tr] if train_y is None else train_y[k]
         for j, sampler in enumerate(samplers):
             t0 = time.perf_counter()
-            est, n_rows = fit_one(
+            est, n_rows, ratio = fit_one(
                 estimator,
                 sampler,
                 X.iloc[tr],
-                y[tr],
+                y_tr,
                 categorical,
                 (seeds[2 * k], seeds[2 * k + 1]),
                 f"{where}fold {k} (of {len(splits)})",
+                negative_rate,
             )
             scores = positive_scores(est, X.iloc[te])
-            yield FoldFit(k, j, te, scores, n_rows, time.perf_counter() - t0)
+            yield FoldFit(k, j, te, scores, n_rows, time.perf_counter() - t0, ratio)

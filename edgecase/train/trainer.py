@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from edgecase.train import persist
 from edgecase.train.calibration import apply_calibration, check_calibrate, fit_calibration
 from edgecase.train.cv import (
     check_splits,
+    describe_split,
     fit_one,
     make_splits,
     out_of_fold,
@@ -35,6 +37,8 @@ from edgecase.train.cv import (
     prepare_fit_X,
     seed_ints,
 )
+from edgecase.train.leakage import LABEL_DERIVATIVES, find_leaks
+from edgecase.train.priors import correct_prior
 from edgecase.train.samplers import categorical_columns, check_sampler_fits_data, sampler_name
 from edgecase.train.thresholds import ThresholdPolicy, parse_policy, select_threshold
 
@@ -84,6 +88,40 @@ def _report(
     return report, folds
 
 
+def _per_row(values: Any, name: str, n: int) -> np.ndarray | None:
+    if values is None:
+        return None
+    v = np.asarray(values).ravel()
+    if v.shape[0] != n:
+        raise InvalidInputError(f"{name} must give one value per row of X ({n}); got {v.shape[0]}.")
+    return v
+
+
+def _known_labels(
+    splits: list, y: np.ndarray, time: np.ndarray | None, label_time: np.ndarray | None
+) -> list[np.ndarray] | None:
+    """Each fold's training labels as known when its test block starts (None: y as given)."""
+    if label_time is None:
+        return None
+    if time is None:
+        raise InvalidInputError(
+            "label_time needs the rows' time (a datetime column of X, or time=) to know "
+            "when each fold's test block starts."
+        )
+    lt = pd.to_datetime(pd.Series(label_time)).to_numpy()
+    tv = pd.to_datetime(pd.Series(time)).to_numpy()
+    out = []
+    for k, (tr, te) in enumerate(splits):
+        known = (y[tr] == 1) & ~np.isnat(lt[tr]) & (lt[tr] <= tv[te].min())
+        if not known.any():
+            raise InvalidInputError(
+                f"fold {k} (of {len(splits)}): no positive training label is confirmed by the "
+                "start of its test block; use fewer folds or more history."
+            )
+        out.append(known.astype(y.dtype))
+    return out
+
+
 class Trainer(ClassifierMixin, BaseEstimator):
     """Cross-validated, leak-free training with a threshold chosen on out-of-fold scores.
 
@@ -99,13 +137,32 @@ class Trainer(ClassifierMixin, BaseEstimator):
         (:class:`edgecase.fraud.EdgeCaseOversampler`), or any object with
         ``fit_resample``. Resampling runs on training folds only.
     cv : int, splitter or list of (train, test) index pairs, default 5
-        An int gives stratified shuffled folds (grouped when ``fit`` gets ``groups``).
+        An int gives forward-chaining folds in time when ``fit`` knows the rows'
+        time (a datetime column of X, or ``time=``): train on the past, test on the
+        next block, as the model will be used. Without time, stratified group
+        folds when ``fit`` gets ``groups``, else stratified shuffled folds.
+        ``cv_report_.attrs["split"]`` says which.
     threshold : str, dict or float, default "f1"
         Policy applied to the out-of-fold scores: ``"f1"``, ``"fbeta=B"``,
         ``"precision>=P"``, ``"recall>=R"``, ``"alert_rate=A"``, ``"cost=FN:FP"``
         (or ``{"fn": ..., "fp": ...}``), or a fixed threshold in (0, 1).
     calibrate : bool or {"isotonic", "sigmoid"}, default False
         Map scores to probabilities with a monotone map fitted on out-of-fold scores.
+    prior_correction : bool, default True
+        When resampling, reweighting or ``negative_rate`` changed the class balance a
+        model was fitted on, multiply its odds by ``odds(true) / odds(fitted)``
+        (:mod:`edgecase.train.priors`), so the mean prediction matches the true rate.
+        Rankings are unchanged. ``cv_report_.attrs["probabilities"]`` says what was done.
+    negative_rate : float in (0, 1], optional
+        Negative downsampling: every training fit keeps all positives and each
+        negative with this probability, then the prior correction (exact for this
+        draw) restores the true rate. What fraud teams do at one fraud in 10,000.
+    leakage : {"drop", "raise", "keep"}, default "drop"
+        The leakage guard (:mod:`edgecase.train.leakage`): id-like columns, the
+        label's derivatives (``typology``, ``label_time``...), raw timestamps and
+        any column that alone predicts the label with out-of-fold ROC-AUC > 0.999
+        are dropped with a warning naming them (``"raise"``: refused; ``"keep"``:
+        trained on, on purpose). ``dropped_columns_`` lists them with the reason.
     random_state : None, int or numpy Generator
         Seeds the folds, the samplers and the estimator.
     progress : bool, default True
@@ -118,6 +175,9 @@ class Trainer(ClassifierMixin, BaseEstimator):
     cv_report_ : DataFrame, metrics (PR-AUC, ROC-AUC, precision, recall, F1, alert rate,
         Brier) at ``threshold_``: pooled out-of-fold (``oof``) and fold mean/sd/min/max.
     cv_folds_ : DataFrame, the same metrics per fold.
+    cv_split_ : str, the split used (also ``cv_report_.attrs["split"]``).
+    prior_ratio_ : float, the odds factor applied to the final model's scores (1: none).
+    dropped_columns_ : dict, columns the leakage guard dropped, with the reason.
     oof_scores_ : ndarray, out-of-fold score of each training row (NaN if no fold tested it).
     oof_fold_ : ndarray, the fold that tested each row (-1 if none).
     feature_names_in_, n_features_in_, classes_, sampler_name_, threshold_policy_.
@@ -147,6 +207,9 @@ class Trainer(ClassifierMixin, BaseEstimator):
         ],
         "threshold": [str, dict, ThresholdPolicy, Interval(numbers.Real, 0, 1, closed="neither")],
         "calibrate": ["boolean", StrOptions({"isotonic", "sigmoid"}), None],
+        "prior_correction": ["boolean"],
+        "negative_rate": [Interval(numbers.Real, 0, 1, closed="right"), None],
+        "leakage": [StrOptions({"drop", "raise", "keep"})],
         "random_state": [
             Interval(numbers.Integral, 0, None, closed="left"),
             np.random.Generator,
@@ -165,6 +228,9 @@ class Trainer(ClassifierMixin, BaseEstimator):
         cv: Any = 5,
         threshold: Any = "f1",
         calibrate: bool | str = False,
+        prior_correction: bool = True,
+        negative_rate: float | None = None,
+        leakage: str = "drop",
         random_state: RandomStateLike = None,
         progress: bool = True,
     ) -> None:
@@ -173,6 +239,9 @@ class Trainer(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.threshold = threshold
         self.calibrate = calibrate
+        self.prior_correction = prior_correction
+        self.negative_rate = negative_rate
+        self.leakage = leakage
         self.random_state = random_state
         self.progress = progress
 
@@ -185,29 +254,43 @@ class Trainer(ClassifierMixin, BaseEstimator):
 
     # -- fitting
 
-    def fit(self, X: Any, y: Any, *, groups: Any = None) -> Trainer:
+    def fit(
+        self, X: Any, y: Any, *, groups: Any = None, time: Any = None, label_time: Any = None
+    ) -> Trainer:
         """Cross-validate, choose the threshold on out-of-fold scores, refit on all rows.
 
         ``groups`` (e.g. account ids) keeps each group in one fold, so rows of one
-        account never sit on both sides of a split.
+        account never sit on both sides of a split. ``time`` (one datetime per row;
+        default: X's datetime column, if it has exactly one) orders forward-chaining
+        folds. ``label_time`` (when each positive was confirmed, NaT for negatives)
+        trains each fold only on labels known when its test block starts; the
+        final refit uses ``y`` as given.
         """
         policy, cal_kind = self._check_params()
+        X, time, dropped = self._guard_time(X, time)
         Xdf, yv = prepare_fit_X(X, y, groups)
+        Xdf, dropped = self._guard_columns(Xdf, yv, groups, dropped)
         categorical = categorical_columns(Xdf)
         check_sampler_fits_data(self.sampler, categorical)
         specs = [persist.column_spec(Xdf[c]) for c in Xdf.columns]
 
         split_ss, fold_ss, final_ss = as_seed_sequence(self.random_state).spawn(3)
-        splits = make_splits(self.cv, Xdf, yv, groups, seed_ints(split_ss, 1)[0])
+        tv = _per_row(time, "time", len(yv))
+        splits = make_splits(self.cv, Xdf, yv, groups, seed_ints(split_ss, 1)[0], time=tv)
         fold_of = check_splits(splits, yv)
+        train_y = _known_labels(splits, yv, tv, _per_row(label_time, "label_time", len(yv)))
 
         oof = np.full(len(yv), np.nan)
-        folds = out_of_fold(self.estimator, [self.sampler], Xdf, yv, splits, categorical, fold_ss)
+        folds = out_of_fold(
+            self.estimator, [self.sampler], Xdf, yv, splits, categorical, fold_ss,
+            negative_rate=self.negative_rate, train_y=train_y,
+        )  # fmt: skip
         desc = f"Trainer[{sampler_name(self.sampler)}] folds"
         for fit in tqdm(
             folds, total=len(splits), desc=desc, disable=not self.progress, leave=False
         ):
-            oof[fit.test] = fit.scores
+            ratio = fit.prior_ratio if self.prior_correction else 1.0
+            oof[fit.test] = correct_prior(fit.scores, ratio)
 
         tested = fold_of >= 0
         calibration = fit_calibration(cal_kind, oof[tested], yv[tested])
@@ -216,7 +299,7 @@ class Trainer(ClassifierMixin, BaseEstimator):
         report, per_fold = _report(yv, scores, splits, tested, threshold)
 
         final_seeds = seed_ints(final_ss, 2)
-        self.estimator_, _ = fit_one(
+        self.estimator_, _, ratio = fit_one(
             self.estimator,
             self.sampler,
             Xdf,
@@ -224,7 +307,16 @@ class Trainer(ClassifierMixin, BaseEstimator):
             categorical,
             (final_seeds[0], final_seeds[1]),
             "all rows (final refit)",
+            self.negative_rate,
         )
+        self.prior_ratio_ = float(ratio) if self.prior_correction else 1.0
+        if self.prior_ratio_ != 1.0:
+            # stored with the calibration map, so save/load keeps the same probabilities
+            calibration = {"kind": "prior", **(calibration or {}), "prior_ratio": ratio}
+        self.cv_split_ = describe_split(self.cv, groups, tv)
+        report.attrs["split"] = self.cv_split_
+        report.attrs["probabilities"] = self._describe_probabilities(ratio, yv)
+        self.dropped_columns_ = dropped
         self.threshold_ = float(threshold)
         self.threshold_policy_ = policy.text
         self.cv_report_ = report
@@ -239,6 +331,57 @@ class Trainer(ClassifierMixin, BaseEstimator):
         self._specs = specs
         self.classes_ = np.array([0, 1])
         return self
+
+    def _describe_probabilities(self, ratio: float, y: np.ndarray) -> str:
+        if ratio == 1.0:
+            return "as fitted: the class balance was not changed"
+        if not self.prior_correction:
+            return (
+                f"not prior-corrected (prior_correction=False): fitted on a changed class "
+                f"balance, the odds are {1 / ratio:.3g} times the true ones"
+            )
+        return (
+            f"prior-corrected: odds multiplied by {ratio:.4g} (odds of the true rate "
+            f"{y.mean():.4%} over the fitted balance), so the mean prediction matches the true rate"
+        )
+
+    def _guard_time(self, X: Any, time: Any) -> tuple[Any, Any, dict[str, str]]:
+        """Take raw timestamps out of X (they order the folds, they are not features)."""
+        if not isinstance(X, pd.DataFrame):
+            return X, time, {}
+        dt_cols = [c for c in X.columns if pd.api.types.is_datetime64_any_dtype(X[c].dtype)]
+        # a label's own date (label_time) is never the rows' time
+        when = [c for c in dt_cols if str(c).lower() not in LABEL_DERIVATIVES]
+        if time is None and len(when) == 1:
+            time = X[when[0]].to_numpy()
+        if not dt_cols or self.leakage == "keep":
+            return X, time, {}
+        dropped = {str(c): "a raw timestamp" for c in dt_cols}
+        return X.drop(columns=dt_cols), time, dropped
+
+    def _guard_columns(
+        self, X: pd.DataFrame, y: np.ndarray, groups: Any, dropped: dict[str, str]
+    ) -> tuple[pd.DataFrame, dict[str, str]]:
+        if self.leakage == "keep":
+            return X, {}
+        leaks = {**dropped, **find_leaks(X, y, groups)}
+        if not leaks:
+            return X, {}
+        named = "; ".join(f"{c!r}: {why}" for c, why in leaks.items())
+        if self.leakage == "raise":
+            raise InvalidInputError(
+                f"leakage guard: X has column(s) a model must not train on ({named}); drop "
+                "them, or pass leakage='keep' to train on them on purpose."
+            )
+        warnings.warn(
+            f"leakage guard dropped {len(leaks)} column(s): {named}. Pass leakage='keep' "
+            "to train on them on purpose.",
+            UserWarning,
+            stacklevel=3,
+        )
+        if len(leaks) >= X.shape[1] + len(dropped):
+            raise InvalidInputError(f"leakage guard: every column of X is suspect ({named}).")
+        return X.drop(columns=[c for c in X.columns if str(c) in leaks]), leaks
 
     def _validate_params(self) -> None:
         check_declared_params(super()._validate_params)
