@@ -122,16 +122,16 @@ def test_heatmap_red_exactly_where_broken_against_own_threshold():
     ax = plot_heatmap(rep, model="m")
     margin = threshold_margin(rep).to_numpy()
     im = ax.get_images()[0]
-    rgba = im.cmap(im.norm(margin))
+    rgba = im.cmap(im.norm(im.get_array()))
     red = rgba[..., 0] > rgba[..., 1]
-    assert ((margin < 0) == red).all()
+    assert ((margin <= 1e-12) == red).all()
     # both kinds occur, and an unbroken low-baseline cell (absolute value below other
     # scenarios' thresholds) is still green
     assert red.any() and (~red).any()
     value = rep.curves.pivot(index="scenario", columns="severity", values="value").to_numpy()
     assert (~red & (value < 0.72)).any()
     outlined = [p for p in ax.patches if not p.get_fill()]
-    assert len(outlined) == int((margin < 0).sum())
+    assert len(outlined) == int((margin <= 1e-12).sum())
     cbar = ax.figure.axes[-1]
     assert "threshold" in cbar.get_ylabel()
     assert "m:" in ax.get_title() and "recall" in ax.get_title()
@@ -229,3 +229,18 @@ def test_typology_panels_name_their_statistic():
     )
     for ax in fig.axes:
         assert ax.get_title().split()[0] in {"median", "mean", "share"}
+
+
+def test_heatmap_bound_exactly_at_threshold_is_red_and_outlined():
+    """The harness calls a bound at the threshold broken; so does the colour."""
+    rep = _report(2, own_thresholds=False)
+    bps = rep.breaking_points.copy()
+    first = rep.curves.index[0]
+    bps.loc[0, "breaking_threshold"] = rep.curves.loc[first, "ci_low"]
+    rep.breaking_points = bps
+    ax = plot_heatmap(rep)
+    im = ax.get_images()[0]
+    r, g = im.cmap(im.norm(im.get_array()))[0, 0, :2]
+    assert r > g
+    assert any(p.get_xy() == (-0.45, -0.45) for p in ax.patches)
+    plt.close("all")

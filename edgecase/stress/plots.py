@@ -136,7 +136,7 @@ def plot_curves(report: Any, ax: Any = None, *, model: str | None = None):
 
 def threshold_margin(report: Any) -> pd.DataFrame:
     """Scenario x severity margin of the conservative CI bound over the scenario's own
-    breaking threshold, relative to that threshold (negative = broken).
+    breaking threshold, relative to that threshold (zero or negative = broken).
 
     Examples
     --------
@@ -155,6 +155,9 @@ def threshold_margin(report: Any) -> pd.DataFrame:
     sign = 1.0 if report.greater_is_better else -1.0
     scale = np.maximum(np.abs(thr), 1e-12)
     return pd.DataFrame(sign * (bound.to_numpy() - thr) / scale, bound.index, bound.columns)
+
+
+_AT_THRESHOLD = 1e-12  # relative margin that counts as "at the threshold" (float noise)
 
 
 def _margin_cmap():
@@ -179,18 +182,25 @@ def plot_heatmap(report: Any, ax: Any = None, *, model: str | None = None):
     if ax is None:
         _, ax = plt.subplots(figsize=(max(7, 0.6 * margin.shape[1] + 4), 0.45 * len(order) + 2))
     m = margin.to_numpy()
-    span = max(float(np.nanmax(np.abs(m))), 0.05)
-    im = ax.imshow(m, aspect="auto", cmap=_margin_cmap(), norm=TwoSlopeNorm(0.0, -span, span))
+    broken = m <= _AT_THRESHOLD
+    # a bound exactly at the threshold counts as broken, as in the harness; the colour
+    # scale stops at +-100% so that one far-off cell does not wash out the rest
+    shown = np.clip(np.where(broken, np.minimum(m, -1e-6), m), -1.0, 1.0)
+    im = ax.imshow(
+        shown, aspect="auto", cmap=_margin_cmap(), norm=TwoSlopeNorm(0.0, -1.0, 1.0),
+        interpolation="nearest",
+    )  # fmt: skip
     bound = "lower" if report.greater_is_better else "upper"
     ax.figure.colorbar(
-        im, ax=ax, label=f"{bound} CI bound vs own breaking threshold\n(relative; < 0 = broken)"
-    )
+        im, ax=ax, extend="both",
+        label=f"{bound} CI bound vs own breaking threshold\n(relative; <= 0 = broken)",
+    )  # fmt: skip
     ax.set_yticks(range(len(order)), order)
     ax.set_xticks(range(m.shape[1]), [f"{s:g}" for s in margin.columns], rotation=90)
     ax.set_xlabel("severity")
     for i, j in np.ndindex(m.shape):
         ax.text(j, i, f"{value.iat[i, j]:.2f}", ha="center", va="center", fontsize=6)
-        if m[i, j] < 0:
+        if broken[i, j]:
             ax.add_patch(
                 plt.Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, ec="k", lw=1.2, zorder=3)
             )
