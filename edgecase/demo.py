@@ -462,9 +462,11 @@ def _first_break(label: str, rep: Any) -> str:
         return f"{label}: no scenario breaks it up to severity {rep.severities[-1]:g}."
     first = broken.iloc[0]
     hi = f"{first.ci_high:.2f}" if np.isfinite(first.ci_high) else f"beyond {rep.severities[-1]:g}"
+    why = f", {first.reason}" if first.reason else ""
     return (
         f"{label}: {first.scenario} breaks it first, at severity {first.breaking_severity:.2f} "
-        f"(95% CI {first.ci_low:.2f} to {hi}); {len(broken)} of {len(bp)} scenarios break it."
+        f"(95% CI {first.ci_low:.2f} to {hi}{why}); {len(broken)} of {len(bp)} scenarios "
+        "break it."
     )
 
 
