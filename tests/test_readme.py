@@ -46,7 +46,6 @@ def test_sections_are_found():
     assert {"intro", "fraud", "market", "train", "stress", "quality", "parallel"} <= set(sections)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("section", list(readme_sections(README.read_text())))
 def test_readme_section_runs(section, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
