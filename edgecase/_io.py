@@ -34,6 +34,7 @@ class Section:
     text: str = ""
     tables: Sequence[pd.DataFrame] = field(default_factory=list)
     figures: Sequence[Any] = field(default_factory=list)  # matplotlib Figures
+    anchor: str = ""  # the heading's HTML id, so a reader (or a test) can link to it
 
 
 def figure_to_base64(fig: Any, *, dpi: int = 110) -> str:
@@ -44,11 +45,11 @@ def figure_to_base64(fig: Any, *, dpi: int = 110) -> str:
 
 
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;color:#222;padding:0 1em}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1200px;margin:2em auto;color:#222;padding:0 1em}
 h1{border-bottom:2px solid #444}h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}img{max-width:100%;margin:1em 0}
-.meta{color:#666;font-size:0.85em}
+th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}img{width:100%;height:auto;margin:1em 0}
+.meta{color:#666;font-size:0.85em}#conclusions{background:#f5f7fa;border-left:4px solid #2b6cb0;padding:0.2em 1em 0.5em}
 """
 
 
@@ -70,18 +71,29 @@ def html_report(
         + "</p>",
     ]
     for sec in sections:
-        parts.append(f"<h2>{_html.escape(sec.title)}</h2>")
+        anchor = f" id='{_html.escape(sec.anchor)}'" if sec.anchor else ""
+        parts.append(f"<section{anchor}><h2>{_html.escape(sec.title)}</h2>")
         if sec.text:
             parts.extend(f"<p>{_html.escape(p)}</p>" for p in sec.text.split("\n\n"))
         for table in sec.tables:
-            parts.append(table.to_html(float_format=lambda v: f"{v:.4g}", border=0, na_rep="-"))
+            parts.append(_table_html(table))
         for fig in sec.figures:
             parts.append(
                 f"<img alt='{_html.escape(sec.title)}' src='data:image/png;base64,{figure_to_base64(fig)}'/>"
             )
             plt.close(fig)
+        parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _table_html(table: pd.DataFrame) -> str:
+    """A table without pandas' raw 0..n-1 index; a meaningful index becomes a column."""
+    if isinstance(table.index, pd.RangeIndex):
+        return table.to_html(float_format=lambda v: f"{v:.4g}", border=0, na_rep="-", index=False)
+    return table.reset_index().to_html(
+        float_format=lambda v: f"{v:.4g}", border=0, na_rep="-", index=False
+    )
 
 
 def write_html(path: str | Path, title: str, sections: Sequence[Section], **kwargs: Any) -> Path:

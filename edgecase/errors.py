@@ -11,6 +11,9 @@ checks on parameter validation) recognises them.
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 from sklearn.utils._param_validation import InvalidParameterError as _SklearnInvalidParameterError
 
@@ -23,6 +26,8 @@ __all__ = [
     "UnknownNameError",
     "UnknownDatasetError",
     "ClusterError",
+    "MissingDependencyError",
+    "optional_import",
 ]
 
 
@@ -56,3 +61,31 @@ class UnknownDatasetError(UnknownNameError):
 
 class ClusterError(EdgecaseError):
     """A Dask client is closed, unreachable or otherwise unusable."""
+
+
+class MissingDependencyError(EdgecaseError, ImportError):
+    """An optional dependency is not installed; the message says what to install.
+
+    Also an :class:`ImportError`, so ``except ImportError`` around an optional
+    feature keeps working.
+    """
+
+
+def optional_import(module: str, *, install: str, needed_for: str) -> ModuleType:
+    """Import ``module`` or raise :class:`MissingDependencyError` saying how to install it.
+
+    Examples
+    --------
+    >>> optional_import("json", install="(standard library)", needed_for="JSON").__name__
+    'json'
+    >>> optional_import("no_such_module_xyz", install="pip install xyz", needed_for="a demo")
+    Traceback (most recent call last):
+    ...
+    edgecase.errors.MissingDependencyError: a demo needs 'no_such_module_xyz', which is not installed: pip install xyz
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"{needed_for} needs {module!r}, which is not installed: {install}"
+        ) from exc

@@ -56,7 +56,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence
-from edgecase.errors import ClusterError, InvalidParameterError
+from edgecase.errors import ClusterError, InvalidParameterError, optional_import
 
 __all__ = [
     "Chunk",
@@ -162,10 +162,9 @@ def _connect(address: str) -> Any:
     m = _ADDRESS.match(address.strip())
     if m is None:
         raise ClusterError(f"client {address!r} is not a scheduler address like 'tcp://host:8786'.")
-    try:
-        from distributed import Client
-    except ImportError:  # pragma: no cover - depends on the install
-        raise ClusterError("a scheduler address needs Dask: pip install 'edgecase[dask]'") from None
+    Client = optional_import(
+        "distributed", install="pip install 'edgecase[dask]'", needed_for="a scheduler address"
+    ).Client
     if m.group("proto") in (None, "tcp"):
         # Probe the port first: Client() on a dead address waits for its whole timeout
         # and leaves a half-built client behind that complains when garbage-collected.
@@ -276,7 +275,7 @@ def _write_chunk(
     out_dir: str,
     to_frame: Callable[[Any, Chunk], pd.DataFrame] | None,
 ) -> tuple[str, int]:
-    import pyarrow as pa
+    pa = optional_import("pyarrow", install="pip install pyarrow", needed_for="Parquet output")
     import pyarrow.parquet as pq
 
     result = _run_chunk(chunk, task=task, seed_seq=seed_seq, kwargs=kwargs)
@@ -313,6 +312,8 @@ def write_parquet(
     emptied first). On a cluster every worker must see ``path`` (a shared
     file system or a mounted bucket).
     """
+    # fail here, in the caller, rather than in every worker
+    optional_import("pyarrow", install="pip install pyarrow", needed_for="write_parquet")
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise InvalidParameterError(f"path {str(out)!r} exists and is not a folder.")
@@ -342,6 +343,7 @@ def write_parquet(
 
 def read_parquet(path: str | os.PathLike[str], columns: list[str] | None = None) -> pd.DataFrame:
     """Read the part files of :func:`write_parquet` back, in chunk order."""
+    optional_import("pyarrow", install="pip install pyarrow", needed_for="read_parquet")
     import pyarrow.parquet as pq
 
     files = sorted(Path(path).glob("part-*.parquet"))

@@ -62,7 +62,7 @@ def plot_synthetic(
 
 
 def plot_typologies(df: pd.DataFrame) -> Figure:
-    """Median of the main history features per typology of a simulated table.
+    """Per typology: median amount_to_median, mean txn_count_1h, median distance and new-device share.
 
     Examples
     --------
@@ -85,12 +85,19 @@ def plot_typologies(df: pd.DataFrame) -> Figure:
             "is_new_device": "mean",
         }
     )
+    labels = {
+        "amount_to_median": "median of amount_to_median",
+        "txn_count_1h": "mean of txn_count_1h",
+        "distance_from_home_km": "median of distance_from_home_km",
+        "is_new_device": "share with is_new_device (mean)",
+    }
     fig = Figure(figsize=(10, 6))
     for i, c in enumerate(cols):
         ax = fig.add_subplot(2, 2, i + 1)
         ax.barh(stats.index.astype(str), stats[c].to_numpy(), color="#4c72b0")
-        ax.set_title(c, fontsize=9)
+        ax.set_title(labels[c], fontsize=9)
+        ax.set_xlabel(labels[c].split(" of ")[0], fontsize=7)
         ax.tick_params(labelsize=7)
-    fig.suptitle("Typology fingerprints (legit vs fraud)")
+    fig.suptitle("Typology fingerprints: one statistic per feature and typology (legit included)")
     fig.tight_layout()
     return fig

@@ -47,12 +47,14 @@ def plot_quality(report: QualityReport) -> Any:
             sorted(tails["quantile"].unique()), ("tab:blue", "tab:orange", "tab:red"), strict=False
         ):
             sub = tails[tails["quantile"] == q]
+            # minority markers on top of the "all" ones, which would hide them otherwise
             ax.scatter(
                 sub["error_sd"],
                 sub["column"],
                 marker=marker,
                 color=color,
-                s=18,
+                s=28 if label == "minority" else 18,
+                zorder=3 if label == "minority" else 2,
                 label=f"{label} q={q:g}",
             )
     ax.axvline(0, color="k", lw=0.8)
@@ -76,6 +78,8 @@ def plot_quality(report: QualityReport) -> Any:
         ax.hist(s["dcr_holdout"], bins=bins, alpha=0.6, density=True, label="real holdout")
         ax.hist(s["dcr_synthetic"], bins=bins, alpha=0.6, density=True, label="synthetic")
         ax.legend(fontsize=7)
+    ax.set_xlabel("distance to the closest real training record")
+    ax.set_ylabel("density")
     ax.set_title("distance to closest real record")
 
     ax = axes[1, 1]
@@ -89,7 +93,13 @@ def plot_quality(report: QualityReport) -> Any:
     ax = axes[1, 2]
     if report.utility is not None:
         u = report.utility
-        ax.bar(u["setting"].str.split(" ").str[0], u["pr_auc"], color="tab:green")
+        names = u["setting"].str.split(" ").str[0]
+        ax.bar(names, u["pr_auc"].fillna(0.0), color="tab:green")
+        # an empty slot would read as PR-AUC 0; say that it was not measured
+        for x, v in zip(names, u["pr_auc"], strict=True):
+            if not np.isfinite(v):
+                ax.text(x, 0.05, "n/a", ha="center", va="bottom", fontsize=9, color="0.3")
+        ax.set_ylabel("PR-AUC")
         ax.axhline(
             float(u["test_positive_share"].iloc[0]), color="k", ls="--", lw=0.8, label="no skill"
         )

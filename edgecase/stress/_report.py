@@ -71,14 +71,15 @@ class StressReport:
             }
         )
 
-    def plot(self, kind: str = "both"):
+    def plot(self, kind: str = "both", *, model: str | None = None):
         """Curves with CI bands and breaking markers, and/or a scenario x severity heatmap.
 
-        ``kind`` is "curves", "heatmap" or "both" (one figure, two panels). Returns the Figure.
+        ``kind`` is "curves", "heatmap" or "both" (one figure, two panels); ``model``
+        names the model in the titles. Returns the Figure.
         """
         from edgecase.stress.plots import plot_report
 
-        return plot_report(self, kind=kind)
+        return plot_report(self, kind=kind, model=model)
 
     def to_html(self, path: str | Path, *, title: str = "edgecase stress report") -> Path:
         """Write a self-contained HTML report (figures embedded) and return its path."""

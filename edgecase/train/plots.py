@@ -9,6 +9,15 @@ import numpy as np
 __all__ = ["plot_comparison"]
 
 
+def _no_skill_line(ax: Any, result: Any) -> None:
+    """PR-AUC of a model that ranks at random: the positive rate."""
+    settings = getattr(result, "settings", None) or {}
+    if settings.get("n_rows"):
+        rate = settings["n_positive"] / settings["n_rows"]
+        ax.axvline(rate, color="0.4", ls="--", lw=1, label=f"no skill (positive rate {rate:.3g})")
+        ax.legend(fontsize=8, loc="lower right")
+
+
 def plot_comparison(result: Any, ax: Any = None) -> Any:
     """Left: PR-AUC mean +- sd per sampler. Right: paired difference vs each baseline, 95% CI.
 
@@ -29,11 +38,14 @@ def plot_comparison(result: Any, ax: Any = None) -> Any:
         axes = list(np.atleast_1d(ax))
         fig = axes[0].figure
     left = axes[0]
-    left.errorbar(
-        table["pr_auc_mean"], ypos, xerr=table["pr_auc_sd"], fmt="o", color="C0", capsize=3
-    )
+    mean, sd = table["pr_auc_mean"].to_numpy(), table["pr_auc_sd"].to_numpy()
+    # PR-AUC lives in [0, 1]: a whisker past either end would show an impossible score
+    xerr = [mean - np.clip(mean - sd, 0, 1), np.clip(mean + sd, 0, 1) - mean]
+    left.errorbar(mean, ypos, xerr=xerr, fmt="o", color="C0", capsize=3)
+    _no_skill_line(left, result)
+    left.set_xlim(0, 1.02)
     left.set_yticks(ypos, names)
-    left.set_xlabel("PR-AUC (mean +- sd over folds)")
+    left.set_xlabel("PR-AUC (mean +- sd over folds, clipped to [0, 1])")
     left.grid(axis="x", alpha=0.3)
     if bases and len(axes) > 1:
         right = axes[1]
