@@ -37,9 +37,10 @@ def test_breaking_point_ci_contains_the_true_value():
     assert bp["broken"]
     assert bp["ci_low"] <= 1.6 <= bp["ci_high"]
     assert bp["ci_high"] - bp["ci_low"] < 0.2
-    # the conservative bound breaks first
-    assert bp["breaking_severity"] <= bp["point_severity"]
-    assert abs(bp["point_severity"] - 1.6) < 0.08
+    # the conservative early warning comes first; the estimate lies inside its interval
+    assert bp["earliest_plausible_severity"] <= bp["breaking_severity"]
+    assert bp["ci_low"] <= bp["breaking_severity"] <= bp["ci_high"]
+    assert abs(bp["breaking_severity"] - 1.6) < 0.08
     true = 1 - 0.25 * rep.curves["severity"]
     assert ((rep.curves["ci_low"] <= true + 0.02) & (true - 0.02 <= rep.curves["ci_high"])).all()
 
@@ -285,5 +286,5 @@ def test_lower_is_better_metric_breaks_upward():
     assert not rep.greater_is_better and bp["broken"]
     assert bp["ci_low"] <= 0.6 <= bp["ci_high"]
     # conservative = the upper bound crosses first
-    assert bp["breaking_severity"] <= bp["point_severity"]
+    assert bp["earliest_plausible_severity"] <= bp["breaking_severity"]
     assert np.all(np.diff(rep.curves["value"]) >= 0)
