@@ -30,7 +30,7 @@ from scipy import sparse
 from edgecase.errors import InvalidInputError
 from edgecase.stress._metrics import ECE_BINS, Metric, _safe_div, _threshold_stat
 
-__all__ = ["CurveBootstrap", "group_codes", "draw_weights", "weighted_draws"]
+__all__ = ["CurveBootstrap", "Draws", "Ones", "group_codes", "n_groups", "weighted_draws"]
 
 
 def group_codes(groups: Any, n: int, *, what: str = "groups") -> np.ndarray | None:
@@ -50,24 +50,81 @@ def group_codes(groups: Any, n: int, *, what: str = "groups") -> np.ndarray | No
     return codes.astype(np.int64)
 
 
-def draw_weights(
-    y: np.ndarray, codes: np.ndarray | None, n_boot: int, rng: np.random.Generator
-) -> np.ndarray:
-    """``(n_boot, n)`` float32 row weights of a group bootstrap stratified by whether a
-    group holds a positive (each row its own group when ``codes`` is None)."""
-    n = len(y)
-    if codes is None:
-        codes = np.arange(n)
-    n_groups = int(codes.max()) + 1
-    has_pos = np.bincount(codes, weights=y, minlength=n_groups) > 0
-    counts = np.zeros((n_boot, n_groups), dtype=np.float32)
-    for stratum in (np.flatnonzero(has_pos), np.flatnonzero(~has_pos)):
-        k = len(stratum)
-        if k == 0:
-            continue
-        for b in range(n_boot):  # one draw at a time: an (n_boot, k) index matrix is 160 MB
-            counts[b, stratum] = np.bincount(rng.integers(0, k, size=k), minlength=k)
-    return counts[:, codes]
+class Draws:
+    """The bootstrap draws over one set of rows, as row weights, drawn lazily per stratum.
+
+    Groups holding a positive and legit-only groups are resampled separately (each
+    stratum keeps its number of groups); each stratum has its own child seed, so a
+    metric that reads only the positive rows (recall) never pays for drawing the
+    100,000 legit rows, and the draws do not depend on which metric asked first.
+    """
+
+    def __init__(
+        self,
+        y: np.ndarray,
+        codes: np.ndarray | None,
+        n_boot: int,
+        seed: np.random.SeedSequence,
+    ) -> None:
+        self.y = np.asarray(y)
+        n = len(self.y)
+        self.codes = np.arange(n) if codes is None else codes
+        G = int(self.codes.max()) + 1
+        has_pos = np.bincount(self.codes, weights=self.y, minlength=G) > 0
+        rank = np.empty(G, dtype=np.int64)
+        rank[has_pos] = np.arange(int(has_pos.sum()))
+        rank[~has_pos] = np.arange(int((~has_pos).sum()))
+        self.in_pos = has_pos[self.codes]
+        self.rank = rank[self.codes]
+        self.sizes = (int(has_pos.sum()), int((~has_pos).sum()))
+        self.n_boot = n_boot
+        self.seeds = seed.spawn(2)
+        self.cache: dict[Any, Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Dask workers redraw the weights from the seeds rather than receive 80 MB.
+        return {**self.__dict__, "cache": {}}
+
+    def counts(self, k: int) -> np.ndarray:
+        """``(n_boot, groups)`` resample counts of stratum ``k`` (0: groups with a positive)."""
+        key = ("counts", k)
+        if key not in self.cache:
+            size, B = self.sizes[k], self.n_boot
+            rng = np.random.Generator(np.random.PCG64(self.seeds[k]))
+            out = np.zeros((B, size), dtype=np.float32)
+            step = max(1, 2_000_000 // max(size, 1))  # a few MB of indices at a time
+            for b0 in range(0, B, step):
+                m = min(step, B - b0)
+                idx = rng.integers(0, size, size=(m, size)) + size * np.arange(m)[:, None]
+                out[b0 : b0 + m] = np.bincount(idx.ravel(), minlength=m * size).reshape(m, size)
+            self.cache[key] = out
+        return self.cache[key]
+
+    def rows(self, which: str) -> np.ndarray:
+        """``(n_boot, rows)`` weights of the positive ("pos"), negative ("neg") or all rows."""
+        if which not in self.cache:
+            mask = {"pos": self.y == 1, "neg": self.y == 0, "all": np.ones(len(self.y), bool)}
+            idx = np.flatnonzero(mask[which])
+            out = np.empty((self.n_boot, len(idx)), dtype=np.float32)
+            for k, sel in ((0, self.in_pos[idx]), (1, ~self.in_pos[idx])):
+                if sel.any():
+                    out[:, sel] = self.counts(k)[:, self.rank[idx[sel]]]
+            self.cache[which] = out
+        return self.cache[which]
+
+    def groups_pos(self) -> tuple[np.ndarray, np.ndarray]:
+        """Resample counts of the groups holding a positive, and each positive row's group."""
+        return self.counts(0), self.rank[self.y == 1]
+
+
+class Ones(Draws):
+    """A single "draw" that keeps every row once: the point estimate."""
+
+    def __init__(self, y: np.ndarray, codes: np.ndarray | None) -> None:
+        super().__init__(y, codes, 1, np.random.SeedSequence(0))
+
+    def counts(self, k: int) -> np.ndarray:
+        return np.ones((1, self.sizes[k]), dtype=np.float32)
 
 
 def n_groups(y: np.ndarray, codes: np.ndarray | None) -> tuple[int, int]:
@@ -79,33 +136,37 @@ def n_groups(y: np.ndarray, codes: np.ndarray | None) -> tuple[int, int]:
 
 
 class CurveBootstrap:
-    """The draws of one run: weights for the test set, drawn once and cached.
-
-    Scenarios that keep the test set's rows (same index and labels) use these weights at
-    every severity. Scenarios that simulate their own rows get fresh weights per severity
-    from :meth:`weights_for`, drawn from the same seed at every severity.
-    """
+    """The draws of one run: the test set's draws are made once and shared by every
+    scenario that keeps its rows (same index and labels); scenarios that simulate their
+    own rows get fresh draws per severity from :meth:`draws_for`, from the same seed at
+    every severity."""
 
     def __init__(self, n_boot: int, seed: np.random.SeedSequence, codes: np.ndarray | None) -> None:
         self.n_boot = n_boot
         self.seed = seed
         self.codes = codes
-        self._cache: dict[str, Any] = {}
+        self._base: Draws | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        # Dask workers redraw the weights from the seed rather than receive 80 MB.
-        return {**self.__dict__, "_cache": {}}
+        return {**self.__dict__, "_base": None}
 
-    def base_weights(self, y: np.ndarray) -> np.ndarray:
-        if "W" not in self._cache:
-            rng = np.random.Generator(np.random.PCG64(self.seed))
-            self._cache["W"] = draw_weights(y, self.codes, self.n_boot, rng)
-        return self._cache["W"]
+    def base(self, y: np.ndarray) -> Draws:
+        if self._base is None:
+            self._base = Draws(
+                y,
+                self.codes,
+                self.n_boot,
+                np.random.SeedSequence(self.seed.entropy, spawn_key=self.seed.spawn_key),
+            )
+        return self._base
 
-    def weights_for(
+    def draws_for(
         self, y: np.ndarray, codes: np.ndarray | None, seed: np.random.SeedSequence
-    ) -> np.ndarray:
-        return draw_weights(y, codes, self.n_boot, np.random.Generator(np.random.PCG64(seed)))
+    ) -> Draws:
+        # a fresh copy of the seed: the same streams at every severity
+        return Draws(
+            y, codes, self.n_boot, np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
+        )
 
 
 def weighted_draws(
@@ -113,49 +174,62 @@ def weighted_draws(
     y: np.ndarray,
     S: np.ndarray,
     threshold: float,
-    W: np.ndarray,
-    extra: dict[str, np.ndarray] | None = None,
+    draws: Draws,
+    extra: dict[str, Any] | None = None,
 ) -> np.ndarray:
-    """The metric on each draw (rows of the weights ``W``) and each score column of ``S``
-    (``(n, m)``, one column per severity): an ``(n_boot, m)`` array."""
+    """The metric on each draw and each score column of ``S`` (``(n, m)``, one column
+    per severity): an ``(n_boot, m)`` array."""
     S = np.asarray(S, dtype=float).reshape(len(y), -1)
     if metric.func is not None:
-        return _custom(metric, y, S, threshold, W)
+        return _custom(metric, y, S, threshold, draws.rows("all"))
     if metric.name in OPERATIONAL:
-        return OPERATIONAL[metric.name](y, S, threshold, W, extra or {})
+        return OPERATIONAL[metric.name](y, S, threshold, draws, extra or {})
     pos = y == 1
-    Wp, Wn = W[:, pos], W[:, ~pos]
     if metric.uses_threshold:
+        Wp = draws.rows("pos")
         A = (S >= threshold).astype(np.float32)
-        tp, fp = Wp @ A[pos], Wn @ A[~pos]
-        return _threshold_stat(
-            metric.name, tp, fp, Wp.sum(axis=1)[:, None], Wn.sum(axis=1)[:, None]
-        )
+        tp, n_pos = Wp @ A[pos], Wp.sum(axis=1)[:, None]
+        if metric.name == "recall":
+            return _safe_div(tp, n_pos)
+        Wn = draws.rows("neg")
+        return _threshold_stat(metric.name, tp, Wn @ A[~pos], n_pos, Wn.sum(axis=1)[:, None])
     if metric.name == "pr_auc":
-        return np.column_stack([_ap(S[pos, j], S[~pos, j], Wp, Wn) for j in range(S.shape[1])])
+        return np.column_stack([_ap(S[pos, j], S[~pos, j], draws) for j in range(S.shape[1])])
+    W = draws.rows("all")
     total = W.sum(axis=1)[:, None].astype(float)
     if metric.name == "brier":
         return (W @ ((S - y[:, None]) ** 2).astype(np.float32)) / total
     return _ece(y, S, W, total)
 
 
-def _ap(s_pos: np.ndarray, s_neg: np.ndarray, Wp: np.ndarray, Wn: np.ndarray) -> np.ndarray:
+def _neg_cumulative(s_neg: np.ndarray, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
+    """Negative scores ascending and the per-draw weight of negatives at or above each
+    (descending cumulative sums); cached, since most scenarios leave legit rows alone."""
+    hit = draws.cache.get("neg_cum")
+    if hit is not None and np.array_equal(hit[0], s_neg):
+        return hit[1], hit[2]
+    order = np.argsort(s_neg, kind="stable")
+    Wn = draws.rows("neg")[:, order]
+    # weight of negatives >= the i-th smallest: a reversed cumulative sum
+    ge = np.cumsum(Wn[:, ::-1], axis=1)[:, ::-1]
+    ge = np.concatenate([ge, np.zeros((len(ge), 1), dtype=ge.dtype)], axis=1)
+    draws.cache["neg_cum"] = (s_neg.copy(), s_neg[order], ge)
+    return s_neg[order], ge
+
+
+def _ap(s_pos: np.ndarray, s_neg: np.ndarray, draws: Draws) -> np.ndarray:
     """Weighted average precision per draw: positives grouped by their distinct scores
-    (descending), negatives by the interval between consecutive distinct positive scores."""
+    (descending), each with the weighted negatives scoring at or above it."""
     u_asc, inv = np.unique(s_pos, return_inverse=True)
     K = len(u_asc)
-    j_pos = K - 1 - inv  # index in descending order
     P = sparse.csr_matrix(
-        (np.ones(len(s_pos)), (np.arange(len(s_pos)), j_pos)), shape=(len(s_pos), K)
+        (np.ones(len(s_pos)), (np.arange(len(s_pos)), K - 1 - inv)), shape=(len(s_pos), K)
     )
-    k = np.searchsorted(u_asc, s_neg, side="right")  # distinct positive scores <= s
-    keep = k > 0
-    N = sparse.csr_matrix(
-        (np.ones(int(keep.sum())), (np.flatnonzero(keep), K - k[keep])), shape=(len(s_neg), K)
-    )
-    pos_w = np.asarray((P.T @ Wp.T).T, dtype=float)
-    neg_w = np.asarray((N.T @ Wn.T).T, dtype=float)
-    tp, fp = np.cumsum(pos_w, axis=1), np.cumsum(neg_w, axis=1)
+    Wp = draws.rows("pos")
+    pos_w = np.asarray((P.T @ Wp.T.astype(float)).T)
+    neg_sorted, ge = _neg_cumulative(s_neg, draws)
+    fp = ge[:, np.searchsorted(neg_sorted, u_asc[::-1], side="left")].astype(float)
+    tp = np.cumsum(pos_w, axis=1)
     return (_safe_div(pos_w, Wp.sum(axis=1)[:, None]) * _safe_div(tp, tp + fp)).sum(axis=1)
 
 
@@ -182,26 +256,21 @@ def _custom(metric: Metric, y: np.ndarray, S: np.ndarray, threshold: float, W: n
     return out
 
 
-def _event_recall(y, S, threshold, W, extra):
-    """Share of fraud events (groups) with at least one alerted fraud row, per draw."""
-    codes = extra["codes"]
+def _event_recall(y, S, threshold, draws, extra):
+    """Share of fraud events (groups holding a positive) with at least one alerted
+    fraud row, per draw."""
+    counts, g_of_pos = draws.groups_pos()
     pos = y == 1
-    ev, ev_idx = np.unique(codes[pos], return_inverse=True)
-    # a group's weight is the weight of any of its rows (all rows of a group share it)
-    first = np.zeros(len(ev), dtype=np.int64)
-    first[ev_idx[::-1]] = np.flatnonzero(pos)[::-1]
-    Wg = W[:, first]
-    alerted = np.zeros((len(ev), S.shape[1]), dtype=np.float32)
-    np.maximum.at(alerted, ev_idx, (S[pos] >= threshold).astype(np.float32))
-    return _safe_div(Wg @ alerted, Wg.sum(axis=1)[:, None])
+    alerted = np.zeros((counts.shape[1], S.shape[1]), dtype=np.float32)
+    np.maximum.at(alerted, g_of_pos, (S[pos] >= threshold).astype(np.float32))
+    return _safe_div(counts @ alerted, counts.sum(axis=1)[:, None])
 
 
-def _value_recall(y, S, threshold, W, extra):
+def _value_recall(y, S, threshold, draws, extra):
     """Share of fraud amount on alerted rows, per draw."""
     pos = y == 1
-    amount = extra["amount"][pos].astype(float)
-    Wp = W[:, pos] * amount[None, :]
-    caught = (S[pos] >= threshold) * 1.0
+    Wp = draws.rows("pos") * extra["amount"][pos].astype(np.float32)[None, :]
+    caught = (S[pos] >= threshold).astype(np.float32)
     return _safe_div(Wp @ caught, Wp.sum(axis=1)[:, None])
 
 

@@ -55,8 +55,10 @@ def side_columns(metric: Metric, X: pd.DataFrame, groups: Any, amount: Any) -> d
     return side
 
 
-def point(metric, y, scores, thr, ones, side) -> float:
+def point(metric: Metric, y: np.ndarray, scores: np.ndarray, thr: float, side: dict) -> float:
+    """The metric on the full sample (every row, or group, once)."""
     if metric.name in _metrics.NEEDS:
+        ones = _bootstrap.Ones(y, side["codes"])
         return float(_bootstrap.weighted_draws(metric, y, scores, thr, ones, side)[0, 0])
     return _metrics.point_value(metric, y, scores, thr)
 

@@ -471,11 +471,9 @@ class StressHarness(BaseEstimator):
         thr = resolve_threshold(model, base, self.alert_rate, score_threshold)
         root = as_seed_sequence(self.random_state)
         boot = _bootstrap.CurveBootstrap(n_boot, root.spawn(len(scenarios) + 1)[-1], side["codes"])
-        ones = np.ones((1, len(y_arr)), dtype=np.float32)
-        baseline = point(metric, y_arr, base, thr, ones, side)
-        base_draws = _bootstrap.weighted_draws(
-            metric, y_arr, base, thr, boot.base_weights(y_arr), side
-        )[:, 0]
+        baseline = point(metric, y_arr, base, thr, side)
+        base_draws = _bootstrap.weighted_draws(metric, y_arr, base, thr, boot.base(y_arr), side)
+        base_draws = base_draws[:, 0]
         factor = 0.8 if metric.greater_is_better else 1.25
         explicit = self.breaking_threshold is not None
         bt = float(self.breaking_threshold) if explicit else baseline * factor
@@ -586,16 +584,15 @@ def _sweep_scenario(
             s_side, groups_pos = side, _bootstrap.n_groups(y, side["codes"])[0]
         else:
             s_side = own_side(X_s, side, name)
-            W = boot.weights_for(y_s, s_side["codes"], boot_seed)
-            draws[:, j] = _bootstrap.weighted_draws(metric, y_s, scores, thr, W, s_side)[:, 0]
+            d = boot.draws_for(y_s, s_side["codes"], boot_seed)
+            draws[:, j] = _bootstrap.weighted_draws(metric, y_s, scores, thr, d, s_side)[:, 0]
             groups_pos = _bootstrap.n_groups(y_s, s_side["codes"])[0]
-        ones = np.ones((1, len(y_s)), dtype=np.float32)
-        vals[j] = point(metric, y_s, scores, thr, ones, s_side)
+        vals[j] = point(metric, y_s, scores, thr, s_side)
         counts.append((len(y_s), int(y_s.sum()), groups_pos))
     if kept:
         cols = list(kept)
         S = np.column_stack([kept[j] for j in cols])
-        draws[:, cols] = _bootstrap.weighted_draws(metric, y, S, thr, boot.base_weights(y), side)
+        draws[:, cols] = _bootstrap.weighted_draws(metric, y, S, thr, boot.base(y), side)
     if not explicit_bt and getattr(sc, "own_baseline", False):
         # Scenarios that simulate their own rows (a typology's fraud, market paths) are
         # measured against their own lowest severity, in every draw: the unstressed X is
