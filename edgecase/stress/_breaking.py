@@ -101,3 +101,21 @@ def _verdict(sev, s_point, g_point, margin0, bt, metric, ci_level) -> tuple[bool
             f"its {ci_level:.0%} interval (margin {margin0[0]:.3g} to {margin0[1]:.3g})"
         )
     return True, ""
+
+
+def precision_warning(
+    name: str, row: dict[str, Any], bt: float, metric: Metric, ci_level: float
+) -> str | None:
+    """A warning when the test set cannot resolve the breaking threshold before any stress:
+    the interval of the lowest-severity value already reaches the threshold, so a crossing
+    there is indistinguishable from sampling noise."""
+    reaches = row["ci_low"] <= bt if metric.greater_is_better else row["ci_high"] >= bt
+    if not reaches:
+        return None
+    return (
+        f"scenario {name!r}: {row['n_pos']} positive rows in {row['n_pos_groups']} independent "
+        f"groups give a {ci_level:.0%} interval [{row['ci_low']:.3g}, {row['ci_high']:.3g}] for "
+        f"{metric.name} at severity {row['severity']:g} (value {row['value']:.3g}), which "
+        f"reaches the breaking threshold {bt:.3g}: too few positives or events for this "
+        "precision; use a larger test set, or more simulated positives (min_positives)."
+    )

@@ -63,12 +63,39 @@ def point(metric: Metric, y: np.ndarray, scores: np.ndarray, thr: float, side: d
     return _metrics.point_value(metric, y, scores, thr)
 
 
-def own_side(X_s: pd.DataFrame, side: dict[str, Any], name: str) -> dict[str, Any]:
-    """Groups and amounts of rows a scenario simulated: read from the columns that
-    ``groups``/``amount`` named (each row its own group when there is none)."""
-    out = {"codes": None, "amount": None}
+#: ``X_s.attrs`` key under which a scenario that simulates rows may give each row's event
+#: id (missing for rows it did not simulate), so the bootstrap resamples whole events.
+GROUPS_ATTR = "edgecase_groups"
+
+
+def _own_codes(X_s: pd.DataFrame, X: pd.DataFrame, side: dict[str, Any]) -> np.ndarray:
+    """Group codes of a scenario's rows: the ``groups`` column if the rows carry it; else
+    the test set's groups for the test set's rows (when the scenario kept them first),
+    the scenario's own event ids (``attrs``) for rows it simulated, one group per other row."""
+    n, m = len(X), len(X_s)
     if side["groups_col"] is not None and side["groups_col"] in X_s.columns:
-        out["codes"] = _bootstrap.group_codes(X_s[side["groups_col"]], len(X_s))
+        return _bootstrap.group_codes(X_s[side["groups_col"]], m)
+    codes = np.arange(m, dtype=np.int64)
+    offset = m
+    if side["codes"] is not None and m >= n and X_s.index[:n].equals(X.index):
+        codes[:n] = offset + side["codes"]
+        offset += int(side["codes"].max()) + 1
+    sim = X_s.attrs.get(GROUPS_ATTR)
+    if sim is not None:
+        sim = pd.Series(np.asarray(sim, dtype=object))
+        if len(sim) != m:
+            raise InvalidInputError(
+                f"X_s.attrs[{GROUPS_ATTR!r}] must give one event id per row ({m}); got {len(sim)}."
+            )
+        has = sim.notna().to_numpy()
+        codes[has] = offset + pd.factorize(sim[has])[0]
+    return pd.factorize(codes)[0].astype(np.int64)
+
+
+def own_side(X_s: pd.DataFrame, X: pd.DataFrame, side: dict[str, Any], name: str) -> dict[str, Any]:
+    """Groups and amounts of the rows of a scenario that did not keep the test set's rows
+    (see :func:`_own_codes`); amounts from the column that ``amount`` named."""
+    out = {"codes": _own_codes(X_s, X, side), "amount": None}
     if side["amount"] is not None:
         if side["amount_col"] is None or side["amount_col"] not in X_s.columns:
             raise InvalidInputError(

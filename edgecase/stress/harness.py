@@ -30,9 +30,9 @@ from edgecase._validate import (
 from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
 from edgecase.parallel import map_tasks
 from edgecase.stress import _bootstrap, _metrics
-from edgecase.stress._breaking import breaking_point
+from edgecase.stress._breaking import breaking_point, precision_warning
 from edgecase.stress._metrics import Metric
-from edgecase.stress._report import CI_LEVEL, StressReport
+from edgecase.stress._report import CI_LEVEL, PrecisionWarning, StressReport
 from edgecase.stress._side import own_side, point, side_columns
 from edgecase.stress.scenarios import FRAUD_SCENARIOS
 from edgecase.train.thresholds import alert_threshold as _alert_threshold
@@ -105,6 +105,12 @@ def _rescore(
     a classifier scores rows independently, so unchanged rows keep their
     severity-0 score and the sweep costs a fraction of a full predict per severity.
     """
+    n = len(X)
+    if len(X_s) > n and X_s.index[:n].equals(X.index):
+        # the test set's rows first, then rows the scenario added (simulated positives)
+        head = _rescore(model, X, base, X_s.iloc[:n], name)
+        tail = predict_scores(model, X_s.iloc[n:], what=f"scenario {name!r} data")
+        return np.concatenate([head, tail])
     changed = _changed_rows(X, X_s)
     if changed is None:
         return predict_scores(model, X_s, what=f"scenario {name!r} data")
@@ -496,6 +502,9 @@ class StressHarness(BaseEstimator):
         draws = {name: res[2] for (name, _, _), res in zip(items, results, strict=True)}
         curves = pd.DataFrame(rows)
         curves["scenario"] = curves["scenario"].astype(object)
+        notes = [bp.pop("warning") for bp in bps]
+        for note in filter(None, notes):
+            warnings.warn(note, PrecisionWarning, stacklevel=2)
         return StressReport(
             metric=metric.name,
             greater_is_better=metric.greater_is_better,
@@ -508,6 +517,7 @@ class StressHarness(BaseEstimator):
             breaking_points=pd.DataFrame(bps),
             draws=draws,
             ci_level=float(self.ci_level),
+            warnings=[n for n in notes if n],
         )
 
     @staticmethod
@@ -583,7 +593,7 @@ def _sweep_scenario(
             kept[j] = scores  # the test set's rows: measured on the run's draws, below
             s_side, groups_pos = side, _bootstrap.n_groups(y, side["codes"])[0]
         else:
-            s_side = own_side(X_s, side, name)
+            s_side = own_side(X_s, X, side, name)
             d = boot.draws_for(y_s, s_side["codes"], boot_seed)
             draws[:, j] = _bootstrap.weighted_draws(metric, y_s, scores, thr, d, s_side)[:, 0]
             groups_pos = _bootstrap.n_groups(y_s, s_side["codes"])[0]
@@ -608,4 +618,5 @@ def _sweep_scenario(
         for j, s in enumerate(sev)
     ]  # fmt: skip
     bp = StressHarness._breaking(name, sev, vals, draws, metric, bt, bt_draws, ci_level)
+    bp["warning"] = precision_warning(name, rows[0], bt, metric, ci_level)
     return rows, bp, draws.T
