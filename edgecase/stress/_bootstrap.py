@@ -203,18 +203,15 @@ def weighted_draws(
 
 
 def _neg_cumulative(s_neg: np.ndarray, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
-    """Negative scores ascending and the per-draw weight of negatives at or above each
-    (descending cumulative sums); cached, since most scenarios leave legit rows alone."""
+    """Negative scores in descending order and, per draw, the cumulative weight of the
+    negatives down that order; cached, since most scenarios leave legit rows alone."""
     hit = draws.cache.get("neg_cum")
     if hit is not None and np.array_equal(hit[0], s_neg):
         return hit[1], hit[2]
-    order = np.argsort(s_neg, kind="stable")
-    Wn = draws.rows("neg")[:, order]
-    # weight of negatives >= the i-th smallest: a reversed cumulative sum
-    ge = np.cumsum(Wn[:, ::-1], axis=1)[:, ::-1]
-    ge = np.concatenate([ge, np.zeros((len(ge), 1), dtype=ge.dtype)], axis=1)
-    draws.cache["neg_cum"] = (s_neg.copy(), s_neg[order], ge)
-    return s_neg[order], ge
+    order = np.argsort(-s_neg, kind="stable")
+    cum = np.cumsum(np.take(draws.rows("neg"), order, axis=1), axis=1)
+    draws.cache["neg_cum"] = (s_neg.copy(), s_neg[order], cum)
+    return s_neg[order], cum
 
 
 def _ap(s_pos: np.ndarray, s_neg: np.ndarray, draws: Draws) -> np.ndarray:
@@ -227,8 +224,14 @@ def _ap(s_pos: np.ndarray, s_neg: np.ndarray, draws: Draws) -> np.ndarray:
     )
     Wp = draws.rows("pos")
     pos_w = np.asarray((P.T @ Wp.T.astype(float)).T)
-    neg_sorted, ge = _neg_cumulative(s_neg, draws)
-    fp = ge[:, np.searchsorted(neg_sorted, u_asc[::-1], side="left")].astype(float)
+    neg_desc, cum = _neg_cumulative(s_neg, draws)
+    # negatives scoring >= each distinct positive score (descending): a prefix of neg_desc
+    k = len(neg_desc) - np.searchsorted(neg_desc[::-1], u_asc[::-1], side="left")
+    fp = (
+        np.where(k > 0, cum[:, np.maximum(k - 1, 0)], 0.0)
+        if len(neg_desc)
+        else np.zeros_like(pos_w)
+    )
     tp = np.cumsum(pos_w, axis=1)
     return (_safe_div(pos_w, Wp.sum(axis=1)[:, None]) * _safe_div(tp, tp + fp)).sum(axis=1)
 
