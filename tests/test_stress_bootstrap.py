@@ -10,7 +10,7 @@ from scipy.stats import norm
 from sklearn.metrics import average_precision_score
 
 from edgecase.errors import EdgecaseError, InvalidParameterError
-from edgecase.stress import StressHarness
+from edgecase.stress import PrecisionWarning, StressHarness
 from edgecase.stress import _bootstrap as B
 from edgecase.stress import _metrics as M
 
@@ -145,10 +145,12 @@ def test_event_and_value_recall_point_values():
 def test_inconclusive_at_severity_zero_is_not_broken():
     # recall at severity 0 is 0.68 on 60 positives; a threshold of 0.70 is within noise
     X, y = known_breaking_data(n_pos=60, n_neg=500, seed=4)
-    rep = StressHarness(
-        ScoreIsA(), [CutA()], score_threshold=0.9, breaking_threshold=0.70,
-        severities=[0, 0.5, 1], n_boot=200, random_state=0, progress=False,
-    ).run(X, y)  # fmt: skip
+    with pytest.warns(PrecisionWarning, match="60 positive rows in 60 independent groups"):
+        rep = StressHarness(
+            ScoreIsA(), [CutA()], score_threshold=0.9, breaking_threshold=0.70,
+            severities=[0, 0.5, 1], n_boot=200, random_state=0, progress=False,
+        ).run(X, y)  # fmt: skip
+    assert rep.warnings and "0.7" in rep.warnings[0]
     bp = rep.breaking_points.iloc[0]
     v0 = rep.curves["value"].iloc[0]
     assert v0 < 0.70 < rep.curves["ci_high"].iloc[0]

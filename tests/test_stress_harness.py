@@ -130,6 +130,12 @@ def test_fraud_scenarios_sweep(fraud_model, tmp_path):
     assert (c["ci_low"] <= c["value"] + 1e-12).all() and (c["value"] <= c["ci_high"] + 1e-12).all()
     base = c[c["severity"] == 0]["value"]
     assert np.allclose(base, rep.baseline)
+    bp = rep.breaking_points
+    assert (
+        (bp["ci_low"] <= bp["breaking_severity"]) & (bp["breaking_severity"] <= bp["ci_high"])
+    ).all()
+    assert (bp["earliest_plausible_severity"] <= bp["breaking_severity"]).all()
+    assert not (bp["broken"] & (bp["breaking_severity"] == 0)).any()
     table = c.pivot(index="scenario", columns="severity", values="value")
     for name in ("amount_evasion", "velocity_evasion", "time_shift"):
         assert table.loc[name, 3.0] < table.loc[name, 0.0] - 0.2, name
