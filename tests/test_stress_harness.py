@@ -37,9 +37,10 @@ def test_breaking_point_ci_contains_the_true_value():
     assert bp["broken"]
     assert bp["ci_low"] <= 1.6 <= bp["ci_high"]
     assert bp["ci_high"] - bp["ci_low"] < 0.2
-    # the conservative bound breaks first
-    assert bp["breaking_severity"] <= bp["point_severity"]
-    assert abs(bp["point_severity"] - 1.6) < 0.08
+    # the conservative early warning comes first; the estimate lies inside its interval
+    assert bp["earliest_plausible_severity"] <= bp["breaking_severity"]
+    assert bp["ci_low"] <= bp["breaking_severity"] <= bp["ci_high"]
+    assert abs(bp["breaking_severity"] - 1.6) < 0.08
     true = 1 - 0.25 * rep.curves["severity"]
     assert ((rep.curves["ci_low"] <= true + 0.02) & (true - 0.02 <= rep.curves["ci_high"])).all()
 
@@ -129,6 +130,12 @@ def test_fraud_scenarios_sweep(fraud_model, tmp_path):
     assert (c["ci_low"] <= c["value"] + 1e-12).all() and (c["value"] <= c["ci_high"] + 1e-12).all()
     base = c[c["severity"] == 0]["value"]
     assert np.allclose(base, rep.baseline)
+    bp = rep.breaking_points
+    assert (
+        (bp["ci_low"] <= bp["breaking_severity"]) & (bp["breaking_severity"] <= bp["ci_high"])
+    ).all()
+    assert (bp["earliest_plausible_severity"] <= bp["breaking_severity"]).all()
+    assert not (bp["broken"] & (bp["breaking_severity"] == 0)).any()
     table = c.pivot(index="scenario", columns="severity", values="value")
     for name in ("amount_evasion", "velocity_evasion", "time_shift"):
         assert table.loc[name, 3.0] < table.loc[name, 0.0] - 0.2, name
@@ -285,5 +292,5 @@ def test_lower_is_better_metric_breaks_upward():
     assert not rep.greater_is_better and bp["broken"]
     assert bp["ci_low"] <= 0.6 <= bp["ci_high"]
     # conservative = the upper bound crosses first
-    assert bp["breaking_severity"] <= bp["point_severity"]
+    assert bp["earliest_plausible_severity"] <= bp["breaking_severity"]
     assert np.all(np.diff(rep.curves["value"]) >= 0)

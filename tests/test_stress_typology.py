@@ -26,20 +26,32 @@ def test_one_scenario_per_typology():
 def test_positives_replaced_legit_untouched(data, typology):
     X, y = data
     Xs, ys = TypologyScenario(typology).apply(X, y, 1.0, random_state=0)
-    legit = y.to_numpy() == 0
-    pd.testing.assert_frame_equal(Xs[legit], X[legit])
-    pd.testing.assert_series_equal(ys, y)
+    n, legit = len(X), y.to_numpy() == 0
+    head = Xs.iloc[:n]
+    pd.testing.assert_frame_equal(head[legit], X[legit])
+    pd.testing.assert_series_equal(ys.iloc[:n], y)
+    # min_positives (2,000) simulated fraud rows: X's 200 replaced, the rest appended
+    assert int(ys.sum()) == 2000 and (ys.iloc[n:] == 1).all() and Xs.index.is_unique
     assert list(Xs.dtypes) == list(X.dtypes)
-    assert (Xs.loc[~legit, "amount"] >= 0.01).all()
+    assert (Xs.loc[ys.to_numpy() == 1, "amount"] >= 0.01).all()
+    # in many independent events, each simulated row labelled with its event
+    events = Xs.attrs["edgecase_groups"]
+    assert pd.isna(events[:n][legit]).all()
+    assert pd.Series(events[ys.to_numpy() == 1]).nunique() >= 50
+    only = TypologyScenario(typology, min_positives=0).apply(X, y, 1.0, random_state=0)[1]
+    pd.testing.assert_series_equal(only, y)
 
 
 def test_card_testing_severity_moves_amounts_toward_legit(data):
     X, y = data
     sc = TypologyScenario("card_testing")
     pos = y.to_numpy() == 1
-    med = {
-        s: sc.apply(X, y, s, random_state=0)[0].loc[pos, "amount"].median() for s in (0.0, 1.0, 2.0)
-    }
+
+    def fraud_median(s):
+        Xs, ys = sc.apply(X, y, s, random_state=0)
+        return Xs.loc[ys.to_numpy() == 1, "amount"].median()
+
+    med = {s: fraud_median(s) for s in (0.0, 1.0, 2.0)}
     legit_median = X.loc[~pos, "amount"].median()
     # Evasive card testing uses amounts closer to ordinary purchases.
     assert abs(np.log(med[1.0] / legit_median)) < abs(np.log(med[0.0] / legit_median))

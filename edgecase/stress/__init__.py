@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from edgecase.stress._metrics import Metric
+from edgecase.stress._report import PrecisionWarning
 from edgecase.stress.backtest import VarBacktest, var_backtest
 from edgecase.stress.harness import StressHarness, StressReport
 from edgecase.stress.market import MarketScenario, market_scenarios
@@ -46,6 +47,7 @@ __all__ = [
     "typology_scenarios",
     "StressHarness",
     "StressReport",
+    "PrecisionWarning",
     "Metric",
     "Scenario",
     "BaseScenario",

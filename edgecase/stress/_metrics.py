@@ -77,7 +77,16 @@ BUILTIN = {
     "pr_auc": Metric("pr_auc", greater_is_better=True, bounds=(0.0, 1.0)),
     "brier": Metric("brier", greater_is_better=False, bounds=(0.0, 1.0)),
     "ece": Metric("ece", greater_is_better=False, bounds=(0.0, 1.0)),
+    # operational metrics: they need groups= (event ids) or amount= in StressHarness.run
+    "event_recall": Metric(
+        "event_recall", greater_is_better=True, bounds=(0.0, 1.0), uses_threshold=True
+    ),
+    "value_recall": Metric(
+        "value_recall", greater_is_better=True, bounds=(0.0, 1.0), uses_threshold=True
+    ),
 }
+#: What each operational metric needs from ``run``.
+NEEDS = {"event_recall": "groups", "value_recall": "amount"}
 ALIASES = {"false_positive_rate": "fpr", "average_precision": "pr_auc", "auprc": "pr_auc"}
 
 

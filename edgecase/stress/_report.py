@@ -9,10 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["StressReport", "CI_LEVEL"]
+__all__ = ["StressReport", "CI_LEVEL", "PrecisionWarning"]
 
 #: Confidence level of the bootstrap intervals.
 CI_LEVEL = 0.95
+
+
+class PrecisionWarning(UserWarning):
+    """The test set has too few positives or events to resolve the breaking threshold."""
 
 
 @dataclass
@@ -23,16 +27,23 @@ class StressReport:
     ----------
     curves : DataFrame
         One row per (scenario, severity): ``value`` (metric on the stressed data),
-        ``ci_low``/``ci_high`` (percentile bootstrap, ``ci_level``), ``n``, ``n_pos``.
+        ``ci_low``/``ci_high`` (percentile bootstrap at ``ci_level``), ``n``, ``n_pos``
+        and ``n_pos_groups`` (independent groups holding a positive).
     breaking_points : DataFrame
-        One row per scenario: ``breaking_severity`` (where the conservative CI bound
-        crosses ``breaking_threshold``, interpolated between grid severities),
-        ``ci_low``/``ci_high`` (percentiles of the crossing severity over bootstrap
-        draws; ``inf`` when over 2.5% of draws never cross in the swept range),
-        ``point_severity`` (crossing of the point estimate), ``share_draws_broken``,
-        ``broken`` and ``reason``. ``breaking_severity`` is the early-warning number (the
-        first severity at which breaking is plausible) and usually lies at or below
-        ``ci_low``; ``ci_low``/``ci_high`` bracket where the metric itself crosses.
+        One row per scenario. ``breaking_severity`` is the point estimate: where the
+        metric curve crosses ``breaking_threshold`` (interpolated between grid severities;
+        ``inf`` if it never does). ``ci_low``/``ci_high`` are its interval at
+        ``ci_level``: percentiles of where each whole-curve bootstrap draw crosses its own
+        draw of the threshold, widened to the estimate when needed, so the estimate always
+        lies inside (``inf`` when too many draws never cross in the swept range).
+        ``earliest_plausible_severity`` is the conservative early warning: the first
+        severity where the lower bound of the margin to the threshold crosses it, i.e.
+        breaking can no longer be ruled out. ``broken`` is False when the curve never
+        crosses, or crosses at the first severity only within noise (``reason`` says
+        which); ``share_draws_broken`` is the share of draws that cross.
+    warnings : list of str
+        Scenarios whose test set is too small to resolve the threshold (also emitted as
+        :class:`PrecisionWarning`).
     """
 
     metric: str
@@ -46,6 +57,7 @@ class StressReport:
     breaking_points: pd.DataFrame
     draws: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     ci_level: float = CI_LEVEL
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -57,6 +69,7 @@ class StressReport:
             "baseline": self.baseline,
             "ci_level": self.ci_level,
             "severities": self.severities,
+            "warnings": self.warnings,
         }
 
     def to_json(self) -> str:
@@ -91,10 +104,13 @@ class StressReport:
             f"Metric: {self.metric} ({direction}); alert threshold {self.threshold:.4g}"
             + (f" (alert rate {self.alert_rate:.4g})" if self.alert_rate is not None else "")
             + f"; breaking threshold {self.breaking_threshold:.4g}; baseline "
-            f"{self.baseline:.4g}; {self.ci_level:.0%} stratified bootstrap intervals.\n\n"
-            "A breaking severity is where the conservative confidence bound crosses the "
-            "breaking threshold; its interval is the spread of crossings over bootstrap draws."
+            f"{self.baseline:.4g}; {self.ci_level:.0%} bootstrap intervals.\n\n"
+            "The breaking severity is where the metric curve crosses the breaking threshold, "
+            "with its interval from whole-curve bootstrap draws; the earliest plausible "
+            "severity is where the conservative bound crosses it."
         )
+        if self.warnings:
+            text += "\n\nWarnings:\n" + "\n".join(f"- {w}" for w in self.warnings)
         sections = [
             Section("Breaking points", text=text, tables=[self.breaking_points]),
             Section("Metric versus severity", figures=[plot_curves(self).figure]),

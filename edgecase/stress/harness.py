@@ -8,7 +8,6 @@ the severity where the conservative CI bound crosses the user's threshold.
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -30,9 +29,11 @@ from edgecase._validate import (
 )
 from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
 from edgecase.parallel import map_tasks
-from edgecase.stress import _metrics
+from edgecase.stress import _bootstrap, _metrics
+from edgecase.stress._breaking import breaking_point, precision_warning
 from edgecase.stress._metrics import Metric
-from edgecase.stress._report import CI_LEVEL, StressReport
+from edgecase.stress._report import CI_LEVEL, PrecisionWarning, StressReport
+from edgecase.stress._side import own_side, point, side_columns
 from edgecase.stress.scenarios import FRAUD_SCENARIOS
 from edgecase.train.thresholds import alert_threshold as _alert_threshold
 
@@ -104,6 +105,12 @@ def _rescore(
     a classifier scores rows independently, so unchanged rows keep their
     severity-0 score and the sweep costs a fraction of a full predict per severity.
     """
+    n = len(X)
+    if len(X_s) > n and X_s.index[:n].equals(X.index):
+        # the test set's rows first, then rows the scenario added (simulated positives)
+        head = _rescore(model, X, base, X_s.iloc[:n], name)
+        tail = predict_scores(model, X_s.iloc[n:], what=f"scenario {name!r} data")
+        return np.concatenate([head, tail])
     changed = _changed_rows(X, X_s)
     if changed is None:
         return predict_scores(model, X_s, what=f"scenario {name!r} data")
@@ -297,23 +304,6 @@ def resolve_scenarios(scenarios: Any) -> list[Any]:
     return out
 
 
-def _crossing(sev: np.ndarray, g: np.ndarray) -> float:
-    """First severity where ``g`` (along the columns' last axis) turns negative, linearly
-    interpolated; ``inf`` if it never does. ``g`` may be 2-D (rows = bootstrap draws)."""
-    g = np.atleast_2d(g)
-    neg = g < 0
-    first = np.where(neg.any(axis=1), neg.argmax(axis=1), -1)
-    out = np.full(g.shape[0], np.inf)
-    at0 = first == 0
-    out[at0] = sev[0]
-    mid = first > 0
-    j = first[mid]
-    rows = np.flatnonzero(mid)
-    g0, g1 = g[rows, j - 1], g[rows, j]
-    out[mid] = sev[j - 1] + (sev[j] - sev[j - 1]) * g0 / (g0 - g1)
-    return out
-
-
 _REAL = Interval(numbers.Real, None, None, closed="neither")
 
 
@@ -344,7 +334,9 @@ class StressHarness(BaseEstimator):
     severities : 1-D array, strictly increasing, >= 0
         Default: 0 (the data as is) to 3 in steps of 0.25.
     n_boot : int
-        Bootstrap draws per (scenario, severity).
+        Bootstrap draws; each draw is a whole curve over all severities.
+    ci_level : float in (0, 1)
+        Confidence level of every interval (curves and breaking points). Default 0.95.
     breaking_threshold : float, optional
         The metric value at which the model counts as broken. Default: a 20% relative
         degradation of the severity-0 value (x0.8 if higher is better, x1.25 otherwise).
@@ -361,10 +353,17 @@ class StressHarness(BaseEstimator):
     estimator. ``clone`` keeps ``model`` itself (the harness stresses a fitted model;
     cloning it would unfit it) and copies the other parameters.
 
-    The intervals are a stratified bootstrap of the scores on the stressed data: they
-    carry the sampling noise of a finite test set, not the randomness of the scenario
-    itself (the scenario is applied once per severity, with the same random stream at
-    every severity so the curve is smooth). The model is assumed to score rows independently (true of scikit-learn and
+    Which bootstrap, and why: a breaking point is where a whole curve crosses a line,
+    so each draw is a whole curve. The test set is resampled once per draw and the
+    same resampled rows are measured at every severity (common random numbers);
+    scenarios that simulate their own rows are resampled within each severity from
+    the same seed stream. With ``groups=`` in :meth:`run` whole groups are resampled
+    (a cluster bootstrap, stratified by whether a group holds a positive), because the
+    fraud rows of one event move together and a row bootstrap would understate the
+    noise. A breaking threshold relative to severity 0 is re-estimated in every draw.
+    The intervals carry the sampling noise of a finite test set, not the randomness
+    of the scenario itself (applied once per severity with the same random stream).
+    The model is assumed to score rows independently (true of scikit-learn and
     XGBoost classifiers): rows a scenario leaves unchanged keep their severity-0
     score and only changed rows are predicted again.
 
@@ -393,6 +392,7 @@ class StressHarness(BaseEstimator):
         "score_threshold": [_REAL, None],
         "severities": ["array-like"],
         "n_boot": [Interval(numbers.Integral, 2, None, closed="left")],
+        "ci_level": [Interval(numbers.Real, 0, 1, closed="neither")],
         "breaking_threshold": [_REAL, None],
         "random_state": [
             None,
@@ -415,6 +415,7 @@ class StressHarness(BaseEstimator):
         score_threshold: float | None = None,
         severities: Sequence[float] | np.ndarray = _DEFAULT_GRID,
         n_boot: int = 200,
+        ci_level: float = CI_LEVEL,
         breaking_threshold: float | None = None,
         random_state: RandomStateLike = None,
         progress: bool = True,
@@ -427,6 +428,7 @@ class StressHarness(BaseEstimator):
         self.score_threshold = score_threshold
         self.severities = severities
         self.n_boot = n_boot
+        self.ci_level = ci_level
         self.breaking_threshold = breaking_threshold
         self.random_state = random_state
         self.progress = progress
@@ -444,6 +446,8 @@ class StressHarness(BaseEstimator):
         scenarios = resolve_scenarios(self.scenarios)
         sev = check_severities(self.severities)
         n_boot = check_scalar(self.n_boot, "n_boot", kind=numbers.Integral, low=2)
+        check_scalar(self.ci_level, "ci_level", low=0.0, high=1.0, low_inclusive=False,
+                     high_inclusive=False)  # fmt: skip
         score_threshold = renamed_threshold(self.score_threshold, self.threshold, "StressHarness")
         check_threshold_options(self.alert_rate, score_threshold)
         if self.breaking_threshold is not None:
@@ -452,24 +456,35 @@ class StressHarness(BaseEstimator):
             raise InvalidParameterError(f"progress must be True or False; got {self.progress!r}.")
         return model, metric, scenarios, sev, int(n_boot), score_threshold
 
-    def run(self, X: Any, y: Any, *, client: Any = None) -> StressReport:
+    def run(
+        self, X: Any, y: Any, *, groups: Any = None, amount: Any = None, client: Any = None
+    ) -> StressReport:
         """Sweep every scenario over the severities on ``(X, y)`` (the test set).
 
+        ``groups``: one event, account or merchant id per row (or the name of a column
+        of ``X``): the bootstrap resamples whole groups, and ``metric="event_recall"``
+        counts events. ``amount``: the amount per row (or a column name of ``X``),
+        needed by ``metric="value_recall"``. Scenarios that simulate their own rows use
+        the same column of their rows when ``groups``/``amount`` name one.
         ``client``: a ``distributed.Client`` (or scheduler address) runs one task per
         scenario on the cluster; the report is identical to a local run.
         """
         model, metric, scenarios, sev, n_boot, score_threshold = self._validate()
         model = for_input(model, X)
         X, y_arr, y_in = check_X_labels(X, y)
+        side = side_columns(metric, X, groups, amount)
         base = predict_scores(model, X, what="X")
         thr = resolve_threshold(model, base, self.alert_rate, score_threshold)
-        baseline = _metrics.point_value(metric, y_arr, base, thr)
-        if self.breaking_threshold is not None:
-            bt = float(self.breaking_threshold)
-        else:
-            bt = baseline * (0.8 if metric.greater_is_better else 1.25)
-
         root = as_seed_sequence(self.random_state)
+        boot = _bootstrap.CurveBootstrap(n_boot, root.spawn(len(scenarios) + 1)[-1], side["codes"])
+        baseline = point(metric, y_arr, base, thr, side)
+        base_draws = _bootstrap.weighted_draws(metric, y_arr, base, thr, boot.base(y_arr), side)
+        base_draws = base_draws[:, 0]
+        factor = 0.8 if metric.greater_is_better else 1.25
+        explicit = self.breaking_threshold is not None
+        bt = float(self.breaking_threshold) if explicit else baseline * factor
+        bt_draws = np.full(n_boot, bt) if explicit else base_draws * factor
+
         items = [
             (name, sc, ss)
             for (name, sc), ss in zip(scenarios, root.spawn(len(scenarios)), strict=True)
@@ -478,14 +493,18 @@ class StressHarness(BaseEstimator):
         # here or on Dask workers (edgecase.parallel) gives the same report.
         results = map_tasks(
             _sweep_scenario, items, client=client, progress=self.progress, desc="stress scenarios",
-            model=model, metric=metric, sev=sev, n_boot=n_boot, thr=thr, X=X, y_in=y_in, base=base,
-            bt=bt, explicit_bt=self.breaking_threshold is not None,
+            model=model, metric=metric, sev=sev, thr=thr, X=X, y_in=y_in, base=base,
+            bt=bt, bt_draws=bt_draws, explicit_bt=explicit, boot=boot, side=side,
+            ci_level=float(self.ci_level),
         )  # fmt: skip
         rows = [r for res in results for r in res[0]]
         bps = [res[1] for res in results]
         draws = {name: res[2] for (name, _, _), res in zip(items, results, strict=True)}
         curves = pd.DataFrame(rows)
         curves["scenario"] = curves["scenario"].astype(object)
+        notes = [bp.pop("warning") for bp in bps]
+        for note in filter(None, notes):
+            warnings.warn(note, PrecisionWarning, stacklevel=2)
         return StressReport(
             metric=metric.name,
             greater_is_better=metric.greater_is_better,
@@ -497,6 +516,8 @@ class StressHarness(BaseEstimator):
             curves=curves,
             breaking_points=pd.DataFrame(bps),
             draws=draws,
+            ci_level=float(self.ci_level),
+            warnings=[n for n in notes if n],
         )
 
     @staticmethod
@@ -533,51 +554,10 @@ class StressHarness(BaseEstimator):
         return X_s, y_s
 
     @staticmethod
-    def _breaking(name, sev, vals, lows, highs, reps, metric, bt) -> dict[str, Any]:
-        sign = 1.0 if metric.greater_is_better else -1.0
-        bound = lows if metric.greater_is_better else highs
-        g_bound = sign * (bound - bt)
-        g_point = sign * (vals - bt)
-        g_draws = sign * (reps.T - bt)  # (n_boot, n_sev)
-        s_bound = float(_crossing(sev, g_bound)[0])
-        s_point = float(_crossing(sev, g_point)[0])
-        s_draws = np.sort(_crossing(sev, g_draws))
-        a = (1 - CI_LEVEL) / 2
-        k_lo = int(np.floor(a * (len(s_draws) - 1)))
-        k_hi = int(np.ceil((1 - a) * (len(s_draws) - 1)))
-        broken = math.isfinite(s_bound)
-        word = "below" if metric.greater_is_better else "above"
-        if not broken:
-            reason = (
-                f"the conservative {CI_LEVEL:.0%} bound never goes {word} {bt:.4g} "
-                f"up to severity {sev[-1]:g}"
-            )
-        elif s_bound == sev[0] and g_bound[0] < 0:
-            reason = f"already {word} {bt:.4g} at severity {sev[0]:g}"
-        else:
-            reason = ""
-        return {
-            "scenario": name,
-            "breaking_severity": s_bound,
-            "ci_low": float(s_draws[k_lo]),
-            "ci_high": float(s_draws[k_hi]),
-            "point_severity": s_point,
-            "share_draws_broken": float(np.isfinite(s_draws).mean()),
-            "broken": broken,
-            "breaking_threshold": bt,
-            "reason": reason,
-        }
-
-
-def _scenario_threshold(
-    sc: Any, bt: float, first_value: float, metric: Metric, explicit: bool
-) -> float:
-    # Scenarios that simulate their own rows (a typology's fraud, market paths) are measured
-    # against their own lowest severity: the unstressed X is another population, so 80% of
-    # *its* value would call a model broken before any stress was applied.
-    if not explicit and getattr(sc, "own_baseline", False):
-        return float(first_value) * (0.8 if metric.greater_is_better else 1.25)
-    return bt
+    def _breaking(name, sev, vals, draws, metric, bt, bt_draws, ci_level) -> dict[str, Any]:
+        """Point estimate, interval and early warning of one scenario (see
+        :mod:`edgecase.stress._breaking`)."""
+        return breaking_point(name, sev, vals, draws, bt, bt_draws, metric, ci_level)
 
 
 def _sweep_scenario(
@@ -586,47 +566,57 @@ def _sweep_scenario(
     model: Any,
     metric: Metric,
     sev: np.ndarray,
-    n_boot: int,
     thr: float,
     X: pd.DataFrame,
     y_in: Any,
     base: np.ndarray,
     bt: float,
+    bt_draws: np.ndarray,
     explicit_bt: bool,
+    boot: _bootstrap.CurveBootstrap,
+    side: dict[str, Any],
+    ci_level: float,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], np.ndarray]:
-    """Curve rows, breaking point and bootstrap draws of one scenario over all severities."""
+    """Curve rows, breaking point and bootstrap draws ``(n_sev, n_boot)`` of one scenario."""
     name, sc, ss = item
-    apply_seed, *boot_seeds = ss.spawn(1 + len(sev))
-    rows, vals, lows, highs, reps = [], [], [], [], []
-    a = (1 - CI_LEVEL) / 2
+    apply_seed, boot_seed = ss.spawn(2)
+    y = np.asarray(y_in, dtype=np.int8)
+    draws = np.empty((boot.n_boot, len(sev)))
+    vals, counts, kept = np.empty(len(sev)), [], {}
     for j, s in enumerate(sev):
         # Same apply seed at every severity: common random numbers make the
         # curve change with severity, not with re-rolled noise.
         apply_rng = np.random.Generator(np.random.PCG64(apply_seed))
         X_s, y_s = StressHarness._apply(sc, name, X, y_in, float(s), apply_rng)
         scores = _rescore(model, X, base, X_s, name)
-        rng = np.random.Generator(np.random.PCG64(boot_seeds[j]))
-        v = _metrics.point_value(metric, y_s, scores, thr)
-        b = _metrics.bootstrap(metric, y_s, scores, thr, n_boot, rng)
-        lo_, hi_ = np.quantile(b, [a, 1 - a])
-        vals.append(v)
-        lows.append(lo_)
-        highs.append(hi_)
-        reps.append(b)
-        rows.append(
-            {
-                "scenario": name,
-                "severity": float(s),
-                "value": v,
-                "ci_low": float(lo_),
-                "ci_high": float(hi_),
-                "n": int(len(y_s)),
-                "n_pos": int(y_s.sum()),
-            }
-        )
-    reps = np.vstack(reps)
-    bp = StressHarness._breaking(
-        name, sev, np.array(vals), np.array(lows), np.array(highs), reps, metric,
-        _scenario_threshold(sc, bt, vals[0], metric, explicit_bt),
-    )  # fmt: skip
-    return rows, bp, reps
+        if X_s.index.equals(X.index) and np.array_equal(y_s, y):
+            kept[j] = scores  # the test set's rows: measured on the run's draws, below
+            s_side, groups_pos = side, _bootstrap.n_groups(y, side["codes"])[0]
+        else:
+            s_side = own_side(X_s, X, side, name)
+            d = boot.draws_for(y_s, s_side["codes"], boot_seed)
+            draws[:, j] = _bootstrap.weighted_draws(metric, y_s, scores, thr, d, s_side)[:, 0]
+            groups_pos = _bootstrap.n_groups(y_s, s_side["codes"])[0]
+        vals[j] = point(metric, y_s, scores, thr, s_side)
+        counts.append((len(y_s), int(y_s.sum()), groups_pos))
+    if kept:
+        cols = list(kept)
+        S = np.column_stack([kept[j] for j in cols])
+        draws[:, cols] = _bootstrap.weighted_draws(metric, y, S, thr, boot.base(y), side)
+    if not explicit_bt and getattr(sc, "own_baseline", False):
+        # Scenarios that simulate their own rows (a typology's fraud, market paths) are
+        # measured against their own lowest severity, in every draw: the unstressed X is
+        # another population, so 80% of *its* value would call a model broken unstressed.
+        factor = 0.8 if metric.greater_is_better else 1.25
+        bt, bt_draws = float(vals[0]) * factor, draws[:, 0] * factor
+    a = (1 - ci_level) / 2
+    lows, highs = np.quantile(draws, [a, 1 - a], axis=0)
+    rows = [
+        {"scenario": name, "severity": float(s), "value": float(vals[j]),
+         "ci_low": float(min(lows[j], vals[j])), "ci_high": float(max(highs[j], vals[j])),
+         "n": counts[j][0], "n_pos": counts[j][1], "n_pos_groups": counts[j][2]}
+        for j, s in enumerate(sev)
+    ]  # fmt: skip
+    bp = StressHarness._breaking(name, sev, vals, draws, metric, bt, bt_draws, ci_level)
+    bp["warning"] = precision_warning(name, rows[0], bt, metric, ci_level)
+    return rows, bp, draws.T

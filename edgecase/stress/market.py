@@ -15,11 +15,13 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from edgecase._random import RandomStateLike
+from edgecase._random import RandomStateLike, as_generator
 from edgecase._validate import as_frame, check_choice, check_scalar, check_severity
 from edgecase.errors import InvalidInputError, InvalidParameterError, UnknownNameError
+from edgecase.stress._side import GROUPS_ATTR
 
 __all__ = ["MarketScenario", "market_scenarios"]
 
@@ -34,7 +36,15 @@ class MarketScenario:
     scenario : str
         "crash", "vol_spike", "correlation_breakdown", "liquidity_gap" or "flash_crash".
     n_paths, n_steps : int
-        Paths simulated at each severity and their length in days.
+        Paths simulated at each severity (at least; see ``min_positives``) and their
+        length in days.
+    min_positives : int, default 2000
+        Batches of ``n_paths`` paths are added until the crash labels hold at least this
+        many positive rows, or ``max_paths`` paths are reached. Each path is one
+        independent event: its id is in ``X_s.attrs["edgecase_groups"]``, so the harness
+        resamples whole paths.
+    max_paths : int, optional
+        Cap on the paths per severity (default ``20 * n_paths``).
     windows, horizon, drawdown
         Passed to :func:`edgecase.market.features.make_features`; use the values the
         model was trained with.
@@ -63,6 +73,8 @@ class MarketScenario:
         windows: Sequence[int] = (5, 20, 60),
         horizon: int = 20,
         drawdown: float = -0.10,
+        min_positives: int = 2000,
+        max_paths: int | None = None,
     ) -> None:
         self.generator = generator
         self.scenario = scenario
@@ -71,6 +83,8 @@ class MarketScenario:
         self.windows = windows
         self.horizon = horizon
         self.drawdown = drawdown
+        self.min_positives = min_positives
+        self.max_paths = max_paths
 
     @property
     def name(self) -> str:
@@ -95,16 +109,25 @@ class MarketScenario:
             self.scenario, "scenario", [s for s in SCENARIOS if s != "base"], error=UnknownNameError
         )
         check_scalar(self.n_paths, "n_paths", kind=numbers.Integral, low=1)
-        paths = self.generator.generate(
-            self.n_paths,
-            self.n_steps,
-            scenario=self.scenario,
-            severity=severity,
-            random_state=random_state,
-        )
-        X_s, y_s = make_features(
-            paths, windows=self.windows, horizon=self.horizon, drawdown=self.drawdown
-        )
+        check_scalar(self.min_positives, "min_positives", kind=numbers.Integral, low=0)
+        cap = 20 * self.n_paths if self.max_paths is None else self.max_paths
+        check_scalar(cap, "max_paths", kind=numbers.Integral, low=self.n_paths)
+        rng = as_generator(random_state)
+        parts, n_pos, done = [], 0, 0
+        while not parts or (n_pos < self.min_positives and done < cap):
+            k = min(self.n_paths, cap - done)
+            paths = self.generator.generate(
+                k, self.n_steps, scenario=self.scenario, severity=severity, random_state=rng
+            )
+            Xb, yb = make_features(
+                paths, windows=self.windows, horizon=self.horizon, drawdown=self.drawdown
+            )
+            path_id = done + Xb.index.get_level_values(0).to_numpy()
+            parts.append((Xb, yb, path_id))
+            n_pos, done = n_pos + int(yb.sum()), done + k
+        X_s = pd.concat([p[0] for p in parts])
+        y_s = pd.concat([p[1] for p in parts])
+        events = np.concatenate([p[2] for p in parts])
         X_s, y_s = X_s.reset_index(drop=True), y_s.reset_index(drop=True)
         if X is not None:
             cols = list(as_frame(X).columns)
@@ -116,6 +139,7 @@ class MarketScenario:
                     "and the same windows/horizon."
                 )
             X_s = X_s[cols]
+        X_s.attrs[GROUPS_ATTR] = events
         return X_s, y_s
 
     def __repr__(self) -> str:

@@ -1,0 +1,280 @@
+"""Whole-curve bootstrap: one resample of rows (or of whole groups) per draw, reused at
+every severity.
+
+A breaking point is a property of the whole metric-versus-severity curve, so each
+bootstrap draw must be a whole curve: the draw resamples the test set once and
+measures the metric on *those* rows at every severity (common random numbers).
+Independent resamples per severity would make neighbouring points of a draw
+uncorrelated and the crossing of a draw meaningless.
+
+Fraud rows are not independent: the rows of one event (a victim's account, a
+compromised merchant, a burst) rise and fall together under a scenario. With
+``groups`` the bootstrap resamples whole groups (a cluster bootstrap), stratified by
+whether a group holds any positive row, so every draw keeps the test set's number of
+fraud groups and of legit-only groups. Without ``groups`` each row is its own group,
+which is the ordinary class-stratified bootstrap.
+
+A draw is stored as integer weights (how often each row was drawn), so a metric on
+a draw is a weighted metric; the weights of all draws form a ``(n_boot, n)`` matrix
+and every metric below is a few matrix products over all draws and severities.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from edgecase.errors import InvalidInputError
+from edgecase.stress._metrics import ECE_BINS, Metric, _safe_div, _threshold_stat
+
+__all__ = ["CurveBootstrap", "Draws", "Ones", "group_codes", "n_groups", "weighted_draws"]
+
+
+def group_codes(groups: Any, n: int, *, what: str = "groups") -> np.ndarray | None:
+    """Integer codes ``0..G-1`` of ``groups`` (one label per row), or None."""
+    if groups is None:
+        return None
+    arr = groups.to_numpy() if isinstance(groups, pd.Series | pd.Index) else np.asarray(groups)
+    if arr.ndim != 1 or len(arr) != n:
+        raise InvalidInputError(
+            f"{what} must give one group label per row of X ({n}); got shape {arr.shape}."
+        )
+    codes, _ = pd.factorize(arr, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise InvalidInputError(
+            f"{what} has {int((codes < 0).sum())} missing label(s); every row needs a group."
+        )
+    return codes.astype(np.int64)
+
+
+class Draws:
+    """The bootstrap draws over one set of rows, as row weights, drawn lazily per stratum.
+
+    Groups holding a positive and legit-only groups are resampled separately (each
+    stratum keeps its number of groups); each stratum has its own child seed, so a
+    metric that reads only the positive rows (recall) never pays for drawing the
+    100,000 legit rows, and the draws do not depend on which metric asked first.
+    """
+
+    def __init__(
+        self,
+        y: np.ndarray,
+        codes: np.ndarray | None,
+        n_boot: int,
+        seed: np.random.SeedSequence,
+    ) -> None:
+        self.y = np.asarray(y)
+        n = len(self.y)
+        self.codes = np.arange(n) if codes is None else codes
+        G = int(self.codes.max()) + 1
+        has_pos = np.bincount(self.codes, weights=self.y, minlength=G) > 0
+        rank = np.empty(G, dtype=np.int64)
+        rank[has_pos] = np.arange(int(has_pos.sum()))
+        rank[~has_pos] = np.arange(int((~has_pos).sum()))
+        self.in_pos = has_pos[self.codes]
+        self.rank = rank[self.codes]
+        self.sizes = (int(has_pos.sum()), int((~has_pos).sum()))
+        self.n_boot = n_boot
+        self.seeds = seed.spawn(2)
+        self.cache: dict[Any, Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Dask workers redraw the weights from the seeds rather than receive 80 MB.
+        return {**self.__dict__, "cache": {}}
+
+    def counts(self, k: int) -> np.ndarray:
+        """``(n_boot, groups)`` resample counts of stratum ``k`` (0: groups with a positive)."""
+        key = ("counts", k)
+        if key not in self.cache:
+            size, B = self.sizes[k], self.n_boot
+            rng = np.random.Generator(np.random.PCG64(self.seeds[k]))
+            out = np.zeros((B, size), dtype=np.float32)
+            step = max(1, 2_000_000 // max(size, 1))  # a few MB of indices at a time
+            for b0 in range(0, B, step):
+                m = min(step, B - b0)
+                idx = rng.integers(0, size, size=(m, size)) + size * np.arange(m)[:, None]
+                out[b0 : b0 + m] = np.bincount(idx.ravel(), minlength=m * size).reshape(m, size)
+            self.cache[key] = out
+        return self.cache[key]
+
+    def rows(self, which: str) -> np.ndarray:
+        """``(n_boot, rows)`` weights of the positive ("pos"), negative ("neg") or all rows."""
+        if which not in self.cache:
+            mask = {"pos": self.y == 1, "neg": self.y == 0, "all": np.ones(len(self.y), bool)}
+            idx = np.flatnonzero(mask[which])
+            out = np.empty((self.n_boot, len(idx)), dtype=np.float32)
+            for k, sel in ((0, self.in_pos[idx]), (1, ~self.in_pos[idx])):
+                if sel.any():
+                    out[:, sel] = self.counts(k)[:, self.rank[idx[sel]]]
+            self.cache[which] = out
+        return self.cache[which]
+
+    def groups_pos(self) -> tuple[np.ndarray, np.ndarray]:
+        """Resample counts of the groups holding a positive, and each positive row's group."""
+        return self.counts(0), self.rank[self.y == 1]
+
+
+class Ones(Draws):
+    """A single "draw" that keeps every row once: the point estimate."""
+
+    def __init__(self, y: np.ndarray, codes: np.ndarray | None) -> None:
+        super().__init__(y, codes, 1, np.random.SeedSequence(0))
+
+    def counts(self, k: int) -> np.ndarray:
+        return np.ones((1, self.sizes[k]), dtype=np.float32)
+
+
+def n_groups(y: np.ndarray, codes: np.ndarray | None) -> tuple[int, int]:
+    """(groups holding a positive, all groups); rows when ``codes`` is None."""
+    if codes is None:
+        return int(y.sum()), len(y)
+    g = int(codes.max()) + 1
+    return int((np.bincount(codes, weights=y, minlength=g) > 0).sum()), g
+
+
+class CurveBootstrap:
+    """The draws of one run: the test set's draws are made once and shared by every
+    scenario that keeps its rows (same index and labels); scenarios that simulate their
+    own rows get fresh draws per severity from :meth:`draws_for`, from the same seed at
+    every severity."""
+
+    def __init__(self, n_boot: int, seed: np.random.SeedSequence, codes: np.ndarray | None) -> None:
+        self.n_boot = n_boot
+        self.seed = seed
+        self.codes = codes
+        self._base: Draws | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_base": None}
+
+    def base(self, y: np.ndarray) -> Draws:
+        if self._base is None:
+            self._base = Draws(
+                y,
+                self.codes,
+                self.n_boot,
+                np.random.SeedSequence(self.seed.entropy, spawn_key=self.seed.spawn_key),
+            )
+        return self._base
+
+    def draws_for(
+        self, y: np.ndarray, codes: np.ndarray | None, seed: np.random.SeedSequence
+    ) -> Draws:
+        # a fresh copy of the seed: the same streams at every severity
+        return Draws(
+            y, codes, self.n_boot, np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
+        )
+
+
+def weighted_draws(
+    metric: Metric,
+    y: np.ndarray,
+    S: np.ndarray,
+    threshold: float,
+    draws: Draws,
+    extra: dict[str, Any] | None = None,
+) -> np.ndarray:
+    """The metric on each draw and each score column of ``S`` (``(n, m)``, one column
+    per severity): an ``(n_boot, m)`` array."""
+    S = np.asarray(S, dtype=float).reshape(len(y), -1)
+    if metric.func is not None:
+        return _custom(metric, y, S, threshold, draws.rows("all"))
+    if metric.name in OPERATIONAL:
+        return OPERATIONAL[metric.name](y, S, threshold, draws, extra or {})
+    pos = y == 1
+    if metric.uses_threshold:
+        Wp = draws.rows("pos")
+        A = (S >= threshold).astype(np.float32)
+        tp, n_pos = Wp @ A[pos], Wp.sum(axis=1)[:, None]
+        if metric.name == "recall":
+            return _safe_div(tp, n_pos)
+        Wn = draws.rows("neg")
+        return _threshold_stat(metric.name, tp, Wn @ A[~pos], n_pos, Wn.sum(axis=1)[:, None])
+    if metric.name == "pr_auc":
+        return np.column_stack([_ap(S[pos, j], S[~pos, j], draws) for j in range(S.shape[1])])
+    W = draws.rows("all")
+    total = W.sum(axis=1)[:, None].astype(float)
+    if metric.name == "brier":
+        return (W @ ((S - y[:, None]) ** 2).astype(np.float32)) / total
+    return _ece(y, S, W, total)
+
+
+def _neg_cumulative(s_neg: np.ndarray, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
+    """Negative scores in descending order and, per draw, the cumulative weight of the
+    negatives down that order; cached, since most scenarios leave legit rows alone."""
+    hit = draws.cache.get("neg_cum")
+    if hit is not None and np.array_equal(hit[0], s_neg):
+        return hit[1], hit[2]
+    order = np.argsort(-s_neg, kind="stable")
+    cum = np.cumsum(np.take(draws.rows("neg"), order, axis=1), axis=1)
+    draws.cache["neg_cum"] = (s_neg.copy(), s_neg[order], cum)
+    return s_neg[order], cum
+
+
+def _ap(s_pos: np.ndarray, s_neg: np.ndarray, draws: Draws) -> np.ndarray:
+    """Weighted average precision per draw: positives grouped by their distinct scores
+    (descending), each with the weighted negatives scoring at or above it."""
+    u_asc, inv = np.unique(s_pos, return_inverse=True)
+    K = len(u_asc)
+    P = sparse.csr_matrix(
+        (np.ones(len(s_pos)), (np.arange(len(s_pos)), K - 1 - inv)), shape=(len(s_pos), K)
+    )
+    Wp = draws.rows("pos")
+    pos_w = np.asarray((P.T @ Wp.T.astype(float)).T)
+    neg_desc, cum = _neg_cumulative(s_neg, draws)
+    # negatives scoring >= each distinct positive score (descending): a prefix of neg_desc
+    k = len(neg_desc) - np.searchsorted(neg_desc[::-1], u_asc[::-1], side="left")
+    fp = (
+        np.where(k > 0, cum[:, np.maximum(k - 1, 0)], 0.0)
+        if len(neg_desc)
+        else np.zeros_like(pos_w)
+    )
+    tp = np.cumsum(pos_w, axis=1)
+    return (_safe_div(pos_w, Wp.sum(axis=1)[:, None]) * _safe_div(tp, tp + fp)).sum(axis=1)
+
+
+def _ece(y: np.ndarray, S: np.ndarray, W: np.ndarray, total: np.ndarray) -> np.ndarray:
+    n, m = S.shape
+    bins = np.clip((S * ECE_BINS).astype(np.int64), 0, ECE_BINS - 1)
+    cols = bins + ECE_BINS * np.arange(m)[None, :]
+    gap = sparse.csr_matrix(
+        ((S - y[:, None]).ravel(), (np.repeat(np.arange(n), m), cols.ravel())),
+        shape=(n, m * ECE_BINS),
+    )
+    per_bin = np.asarray((gap.T @ W.T.astype(float)).T).reshape(len(W), m, ECE_BINS)
+    return np.abs(per_bin).sum(axis=2) / total
+
+
+def _custom(metric: Metric, y: np.ndarray, S: np.ndarray, threshold: float, W: np.ndarray):
+    """A user callable cannot take weights: rebuild each draw's rows and call it."""
+    out = np.empty((len(W), S.shape[1]))
+    for b in range(len(W)):
+        idx = np.repeat(np.arange(len(y)), W[b].astype(np.int64))
+        for j in range(S.shape[1]):
+            args = (y[idx], S[idx, j], threshold) if metric.uses_threshold else (y[idx], S[idx, j])
+            out[b, j] = float(metric.func(*args))
+    return out
+
+
+def _event_recall(y, S, threshold, draws, extra):
+    """Share of fraud events (groups holding a positive) with at least one alerted
+    fraud row, per draw."""
+    counts, g_of_pos = draws.groups_pos()
+    pos = y == 1
+    alerted = np.zeros((counts.shape[1], S.shape[1]), dtype=np.float32)
+    np.maximum.at(alerted, g_of_pos, (S[pos] >= threshold).astype(np.float32))
+    return _safe_div(counts @ alerted, counts.sum(axis=1)[:, None])
+
+
+def _value_recall(y, S, threshold, draws, extra):
+    """Share of fraud amount on alerted rows, per draw."""
+    pos = y == 1
+    Wp = draws.rows("pos") * extra["amount"][pos].astype(np.float32)[None, :]
+    caught = (S[pos] >= threshold).astype(np.float32)
+    return _safe_div(Wp @ caught, Wp.sum(axis=1)[:, None])
+
+
+OPERATIONAL = {"event_recall": _event_recall, "value_recall": _value_recall}
