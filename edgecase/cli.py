@@ -13,10 +13,11 @@ import argparse
 import numbers
 import sys
 import tomllib
+import traceback
 from pathlib import Path
 from typing import Any
 
-from edgecase._validate import check_choice, check_scalar, check_severity
+from edgecase._validate import check_choice, check_scalar, check_severity, closest_names
 from edgecase.errors import (
     EdgecaseError,
     InvalidInputError,
@@ -54,10 +55,25 @@ def read_table(path: str | Path) -> Any:
         raise InvalidInputError(f"data file {str(path)!r} could not be read: {first}") from exc
     if df.shape[1] == 0 or len(df) == 0:
         raise InvalidInputError(f"data file {str(path)!r} has no rows or no columns.")
+    if reader is pd.read_csv:
+        _check_csv_header(path)
     for col in df.columns:
         if pd.api.types.is_string_dtype(df[col].dtype) or df[col].dtype == object:
             df[col] = df[col].astype("category")
     return _simulator_levels(df)
+
+
+def _check_csv_header(path: Path) -> None:
+    """Refuse repeated column names: pandas would silently rename ``a,a`` to ``a, a.1``."""
+    import pandas as pd
+
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].tolist()
+    seen = pd.Index(header)
+    if seen.has_duplicates:
+        dup = sorted({str(c) for c in seen[seen.duplicated()]})
+        raise InvalidInputError(
+            f"data file {str(path)!r} has repeated column name(s) {dup}; name each column once."
+        )
 
 
 def _simulator_levels(df: Any) -> Any:
@@ -87,6 +103,10 @@ def _simulator_levels(df: Any) -> Any:
 
 def write_table(df: Any, path: str | Path) -> Path:
     """Write a DataFrame as CSV or Parquet, chosen by the file extension."""
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidInputError(f"df must be a pandas DataFrame; got {type(df).__name__}.")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
@@ -184,7 +204,7 @@ def _cmd_generate_market(args: argparse.Namespace) -> int:
         col = args.column or table.columns[-1]
         if col not in table.columns:
             raise InvalidParameterError(f"--column {col!r} is not a column of {args.returns}.")
-        returns = table[col]
+        returns = _dated(table, col)
     else:
         returns = load_market(args.series)["log_return"]
     gen = BlackSwanGenerator.from_returns(returns)
@@ -200,6 +220,28 @@ def _cmd_generate_market(args: argparse.Namespace) -> int:
         f"wrote {args.n:,} {args.scenario} paths x {args.steps} steps (severity {args.severity}) to {out}"
     )
     return 0
+
+
+def _dated(table: Any, col: Any) -> Any:
+    """The return column, indexed by the table's date column when it has one, so that the
+    calibration sees (and refuses) rows that are not in time order."""
+    import pandas as pd
+
+    for c in table.columns:
+        if c == col:
+            continue
+        s = table[c]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            dates = s
+        elif isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object:
+            try:
+                dates = pd.to_datetime(s.astype(str), format="ISO8601")
+            except (ValueError, TypeError):
+                continue
+        else:
+            continue
+        return pd.Series(table[col].to_numpy(), index=pd.DatetimeIndex(dates), name=col)
+    return table[col]
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -453,28 +495,97 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _subparser(
-    parser: argparse.ArgumentParser, args: argparse.Namespace
-) -> argparse.ArgumentParser:
-    """The (sub)parser that parsed ``args``, so config defaults can be applied to it."""
-    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    p = actions[0].choices[args.command]
-    if args.command == "generate":
-        sub = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)][0]
-        p = sub.choices[args.kind]
-    return p
-
-
-def _all_options(parser: argparse.ArgumentParser) -> set[str]:
-    """Option names of every command (a top-level config key must be one of them)."""
-    out: set[str] = set()
+def _sections(
+    parser: argparse.ArgumentParser, prefix: str = ""
+) -> dict[str, argparse.ArgumentParser]:
+    """Every command's config table name (``train``, ``generate.market`` ...) and its parser."""
+    out: dict[str, argparse.ArgumentParser] = {}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                out |= _all_options(sub)
-        else:
-            out.add(action.dest)
-    return out - {"help", "config", "debug"}
+            for name, sub in action.choices.items():
+                inner = _sections(sub, f"{prefix}{name}.")
+                out.update(inner or {f"{prefix}{name}": sub})
+    return out
+
+
+def _options(p: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    return {
+        a.dest: a
+        for a in p._actions
+        if a.dest not in {"help", "config", "debug"}
+        and not isinstance(a, argparse._SubParsersAction)
+    }
+
+
+def _check_config_value(where: str, action: argparse.Action, value: Any) -> None:
+    """A config value has the type its flag parses to (TOML has real booleans and numbers,
+    so a string for a switch or a number is a mistake, not something to coerce)."""
+    if isinstance(action, argparse._StoreTrueAction):
+        expected, ok = "true or false", isinstance(value, bool)
+    elif action.type is int:
+        expected, ok = "an integer", isinstance(value, int) and not isinstance(value, bool)
+    elif action.type is float:
+        expected = "a number"
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        expected, ok = "a string", isinstance(value, str)
+    if not ok:
+        raise InvalidParameterError(
+            f"{where} must be {expected}; got {value!r} ({type(value).__name__})."
+        )
+    if action.choices is not None and value not in action.choices:
+        raise InvalidParameterError(f"{where}={value!r} is not one of {sorted(action.choices)}.")
+
+
+def _config_tables(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The config as ``{"": top-level keys, "train": {...}, "generate.market": {...}}``;
+    a table that names no command is an error (a typo like ``[trian]`` must not be
+    ignored)."""
+    tables: dict[str, dict[str, Any]] = {"": {}}
+
+    def walk(d: dict[str, Any], prefix: str) -> None:
+        for k, v in d.items():
+            if isinstance(v, dict):
+                walk(v, f"{prefix}{k}.")
+            else:
+                tables.setdefault(prefix.rstrip("."), {})[k] = v
+
+    walk(config, "")
+    return tables
+
+
+def _resolve_config(
+    parser: argparse.ArgumentParser, config: dict[str, Any], path: str, section: str
+) -> dict[str, Any]:
+    """Check every table and key of the config against every command, then return the
+    defaults for ``section``: top-level keys it knows, overridden by its own table."""
+    sections = _sections(parser)
+    options = {name: _options(p) for name, p in sections.items()}
+    anywhere = {dest: a for opts in options.values() for dest, a in opts.items()}
+    values: dict[str, Any] = {}
+    for table, keys in _config_tables(config).items():
+        if table and table not in sections:
+            close = closest_names(table, list(sections))
+            hint = f" Did you mean {', '.join(f'[{c}]' for c in close)}?" if close else ""
+            raise InvalidParameterError(
+                f"--config {path!r}: table [{table}] is not a command; expected one of "
+                f"{', '.join(f'[{s}]' for s in sections)}.{hint}"
+            )
+        known = options[table] if table else anywhere
+        for key, value in keys.items():
+            dest = key.replace("-", "_")
+            where = f"--config {path!r}: {f'[{table}] ' if table else ''}{key}"
+            if dest not in known:
+                close = closest_names(dest, list(known))
+                hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise InvalidParameterError(
+                    f"{where} is not an option of `{table or 'any command'}`.{hint}"
+                )
+            _check_config_value(where, known[dest], value)
+            # Top-level keys come first in the walk, so the command's own table overrides them.
+            if table == section or (not table and dest in options[section]):
+                values[dest] = value
+    return values
 
 
 def _apply_config(
@@ -482,37 +593,17 @@ def _apply_config(
 ) -> argparse.Namespace:
     path = Path(args.config)
     try:
-        config = tomllib.loads(path.read_text())
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InvalidParameterError(f"--config {str(path)!r} does not exist.") from None
+    except (IsADirectoryError, PermissionError) as exc:
+        raise InvalidParameterError(f"--config {str(path)!r} cannot be read: {exc}") from None
+    except UnicodeDecodeError:
+        raise InvalidParameterError(f"--config {str(path)!r} is not UTF-8 text.") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidParameterError(f"--config {str(path)!r} is not valid TOML: {exc}") from None
-    section: Any = config
-    for key in args.section.split("."):
-        section = section.get(key, {}) if isinstance(section, dict) else {}
-    sub = _subparser(parser, args)
-    known = {a.dest for a in sub._actions} - {"help", "config", "debug"}
-    # Top-level keys are shared defaults: each command takes the ones it knows. Keys of
-    # the command's own table must all be known, so a typo there is an error.
-    values = {
-        k: v for k, v in config.items() if not isinstance(v, dict) and k.replace("-", "_") in known
-    }
-    section = section if isinstance(section, dict) else {}
-    values.update(section)
-    anywhere = _all_options(parser)
-    unknown = sorted(
-        {k for k in (k.replace("-", "_") for k in section) if k not in known}
-        | {
-            k
-            for k in (k.replace("-", "_") for k, v in config.items() if not isinstance(v, dict))
-            if k not in anywhere
-        }
-    )
-    if unknown:
-        raise InvalidParameterError(
-            f"--config {str(path)!r}: unknown option(s) {unknown} for `{args.section}`."
-        )
-    sub.set_defaults(**{k.replace("-", "_"): v for k, v in values.items()})
+    values = _resolve_config(parser, config, str(path), args.section)
+    _sections(parser)[args.section].set_defaults(**values)
     return parser.parse_args(argv)
 
 
@@ -548,7 +639,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:
         if args.debug:
-            raise
+            # The traceback, but the same exit status: bad input is 2 with or without it.
+            traceback.print_exc()
         print(f"edgecase: error: {_one_line(exc)}", file=sys.stderr)
         return 2 if isinstance(exc, EdgecaseError) else 1
 

@@ -192,12 +192,17 @@ class Process:
                     f"copula must have an integer n_assets >= 1; got {d!r} from {self.copula!r}."
                 )
             return int(d)
-        for v in (self.dynamics, self.shocks, self.jumps, self.mu):
+        for name, v in (
+            ("dynamics", self.dynamics),
+            ("shocks", self.shocks),
+            ("jumps", self.jumps),
+            ("mu", self.mu),
+        ):
             if isinstance(v, list | tuple):
                 if len(v) > 1:
                     raise InvalidParameterError(
-                        f"{len(v)} assets need a copula (GaussianCopula or StudentTCopula) "
-                        "to tie them together."
+                        f"{name} has {len(v)} entries (one per asset): {len(v)} assets need a "
+                        "copula (GaussianCopula or StudentTCopula) to tie them together."
                     )
                 return len(v) or 1
         return 1
