@@ -31,6 +31,7 @@ __all__ = [
     "check_labels01",
     "check_score_threshold",
     "plain_value",
+    "check_memory",
     "check_min_class_count",
     "check_numeric_columns",
     "check_scalar",
@@ -439,3 +440,30 @@ def check_X_y(
         raise InvalidInputError(f"{names[1]} is required: pass the 0/1 labels.")
     check_consistent_length(df, y if hasattr(y, "__len__") else [y], names=names)
     return df, check_binary_target(y, name=names[1])
+
+
+def _available_bytes() -> int:
+    """Memory available to this process (MemAvailable on Linux, else physical memory)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import os
+
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def check_memory(shape: Sequence[int], *, what: str, hint: str, itemsize: int = 8) -> None:
+    """Refuse a request whose result array of ``shape`` would not fit in memory, with the
+    number, instead of a MemoryError (or swapping) halfway through."""
+    n_bytes = math.prod(int(v) for v in shape) * itemsize
+    available = _available_bytes()
+    if n_bytes > available:
+        dims = " x ".join(f"{int(v):,}" for v in shape)
+        raise InvalidParameterError(
+            f"{what} needs {dims} values = {n_bytes / 1e9:,.1f} GB of memory, but "
+            f"{available / 1e9:,.1f} GB is available; {hint}"
+        )

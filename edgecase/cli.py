@@ -2,9 +2,10 @@
 
 Every command takes ``--config FILE.toml``: keys of the table named after the
 command (``[train]``, ``[generate.market]`` ...) or at the top level set the
-defaults, flags on the command line override them. Bad input prints one clear
+defaults, flags on the command line override them; every table and key in the file
+must belong to some command and have its option's type. Bad input prints one clear
 line on stderr starting with ``edgecase: error:`` and exits with status 2 (1 for
-an unexpected error); ``--debug`` shows the traceback.
+an unexpected error); ``--debug`` adds the traceback and keeps the status.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 Entry points join by adding a module with ``CASES`` under ``tests/badinput/``;
 each is fed at least 200 hypothesis-generated malformed inputs and must raise
-an ``EdgecaseError`` subclass: another exception type, or returning a value
-(possibly NaN) instead of raising, fails the test.
+an ``EdgecaseError`` subclass whose message names what is wrong (``Case.names``):
+another exception type, a message that names nothing, or returning a value
+(possibly NaN) instead of raising, fails the test. Every callable in a public
+package's ``__all__`` must be covered by a case or exempted here with a reason.
 """
 
 from __future__ import annotations

@@ -393,3 +393,10 @@ def test_untampered_metadata_loads_identically(saved):
     back = Trainer.load(path)
     assert 0.0 <= back.threshold_ <= 1.0
     assert back.predict_proba(X).shape == (len(X), 2)
+
+
+def test_oversized_simulation_is_refused_with_the_number():
+    from edgecase.market import make_process
+
+    with pytest.raises(InvalidParameterError, match=r"100,000,000 x 100,000 x 1.*GB"):
+        make_process("constant").simulate(10**8, 10**5, progress=False)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from edgecase import parallel
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
-from edgecase._validate import check_scalar
+from edgecase._validate import check_memory, check_scalar
 from edgecase.errors import InvalidParameterError
 from edgecase.market.paths import Paths
 from edgecase.market.process import _threads
@@ -325,6 +325,11 @@ class Process:
                 return result
             returns = np.concatenate(result)
         else:
+            check_memory(
+                (n_paths, n_steps, self.n_assets),
+                what="n_paths x n_steps x n_assets",
+                hint="lower n_paths or n_steps, or write chunks to Parquet with out=.",
+            )
             returns = np.empty((n_paths, n_steps, self.n_assets))
             for start in range(0, n_paths, chunk_paths):
                 stop = min(start + chunk_paths, n_paths)
