@@ -27,12 +27,18 @@ __all__ = [
     "check_not_empty",
     "check_binary_target",
     "check_consistent_length",
+    "check_aligned",
+    "check_labels01",
+    "check_score_threshold",
+    "plain_value",
+    "check_memory",
     "check_min_class_count",
     "check_numeric_columns",
     "check_scalar",
     "check_choice",
     "check_severity",
     "check_returns",
+    "check_time_order",
     "closest_names",
 ]
 
@@ -94,9 +100,10 @@ def check_not_empty(X: pd.DataFrame | np.ndarray | pd.Series, *, name: str = "X"
 def check_numeric_columns(
     df: pd.DataFrame, *, name: str = "X", allow: Iterable[str] = ("category", "bool")
 ) -> None:
-    """Refuse columns that are neither numeric nor one of the ``allow`` kinds.
+    """Refuse columns that are neither real numeric nor one of the ``allow`` kinds.
 
-    ``allow`` may hold ``"category"``, ``"bool"`` and ``"datetime"``.
+    ``allow`` may hold ``"category"``, ``"bool"`` and ``"datetime"``. Complex
+    columns are refused: every computation downstream would drop the imaginary part.
     """
     allow = set(allow)
     for col in df.columns:
@@ -108,15 +115,33 @@ def check_numeric_columns(
             if "category" in allow:
                 continue
         elif pd.api.types.is_datetime64_any_dtype(dt):
-            if "datetime" in allow:
+            if "datetime" in allow and not isinstance(dt, pd.DatetimeTZDtype):
                 continue
+        elif pd.api.types.is_complex_dtype(dt):
+            pass
         elif pd.api.types.is_numeric_dtype(dt):
             continue
         kinds = ", ".join(["numeric", *sorted(allow)])
         raise InvalidInputError(
-            f"{name} column {col!r} has dtype {dt}; expected one of: {kinds}. "
-            "Convert text columns to pandas 'category' first."
+            f"{name} column {col!r} has dtype {dt}; expected one of: {kinds}. {_dtype_hint(dt, allow)}"
         )
+
+
+def _dtype_hint(dt: Any, allow: set[str]) -> str:
+    """How to fix a refused column dtype, never contradicting the dtype it has."""
+    if pd.api.types.is_complex_dtype(dt):
+        return "Complex data not supported: pass the real part or the magnitude as columns."
+    if isinstance(dt, pd.DatetimeTZDtype):
+        return "Time-zone-aware datetimes are not supported: convert with .dt.tz_convert(None)."
+    if isinstance(dt, pd.CategoricalDtype):
+        return "Encode the categories as numbers (e.g. .cat.codes) first."
+    if isinstance(dt, pd.PeriodDtype):
+        return "Convert periods to timestamps (.dt.to_timestamp()) or numbers first."
+    if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
+        return "Convert times to numbers (e.g. seconds) first."
+    if "category" in allow:
+        return "Convert text columns to pandas 'category' first."
+    return "Convert the column to numbers first."
 
 
 def check_finite(df: pd.DataFrame | np.ndarray, *, name: str = "X") -> None:
@@ -163,14 +188,22 @@ def check_binary_target(y: Any, *, name: str = "y", positive: Any = None) -> np.
     labels = pd.unique(s)
     if len(labels) == 1:
         raise InvalidInputError(
-            f"{name} has a single class ({labels[0]!r}); at least one positive and one negative row are needed."
+            f"{name} has a single class ({plain_value(labels[0])!r}); at least one positive and one negative row are needed."
         )
     if len(labels) > 2:
-        shown = ", ".join(repr(v) for v in list(labels)[:6])
+        shown = ", ".join(repr(plain_value(v)) for v in list(labels)[:6])
         raise InvalidInputError(
             f"{name} must be binary; found {len(labels)} classes ({shown}, ...)."
         )
     values = set(labels.tolist())
+    fractional = [
+        v for v in values if isinstance(v, float) and not isinstance(v, bool) and not v.is_integer()
+    ]
+    if fractional:
+        raise InvalidInputError(
+            f"{name} has fractional label(s) {sorted(fractional)[:3]}; labels must be 0/1, "
+            "bool or two class names, never scores."
+        )
     if values <= {0, 1} or values <= {False, True}:
         out = s.astype(int).to_numpy()
     else:
@@ -186,11 +219,85 @@ def check_binary_target(y: Any, *, name: str = "y", positive: Any = None) -> np.
 
 
 def check_consistent_length(X: Any, y: Any, *, names: tuple[str, str] = ("X", "y")) -> None:
-    """Refuse X and y with different numbers of rows."""
+    """Refuse X and y with different numbers of rows, or with pandas indexes that disagree
+    (see :func:`check_aligned`)."""
     if len(X) != len(y):
         raise InvalidInputError(
             f"{names[0]} has {len(X)} rows but {names[1]} has {len(y)}; they must match."
         )
+    check_aligned(X, y, names=names)
+
+
+def check_aligned(X: Any, y: Any, *, names: tuple[str, str] = ("X", "y")) -> None:
+    """Refuse two pandas objects whose indexes are not equal.
+
+    edgecase pairs rows by position. When both inputs carry an index and the
+    indexes differ (a shuffled ``y``, a filtered ``X``), pairing by position would
+    silently scramble the labels, and guessing an alignment could silently drop rows,
+    so the mismatch is refused. Arrays and lists carry no index and pair by position.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"a": [1.0, 2.0]}, index=[10, 11])
+    >>> check_aligned(X, pd.Series([0, 1], index=[10, 11]))
+    >>> check_aligned(X, pd.Series([0, 1], index=[11, 10]))
+    Traceback (most recent call last):
+    ...
+    edgecase.errors.InvalidInputError: X and y have different pandas indexes ...
+    """
+    ix = getattr(X, "index", None)
+    iy = getattr(y, "index", None)
+    if not (isinstance(ix, pd.Index) and isinstance(iy, pd.Index)) or ix.equals(iy):
+        return
+    where = np.flatnonzero(ix != iy) if len(ix) == len(iy) else np.array([0])
+    at = int(where[0]) if len(where) else 0
+    raise InvalidInputError(
+        f"{names[0]} and {names[1]} have different pandas indexes (first difference at "
+        f"position {at}: {names[0]} has {plain_value(ix[at])}, {names[1]} has {plain_value(iy[at])}); "
+        f"rows are paired by position, so align them first "
+        f"({names[1]} = {names[1]}.reindex({names[0]}.index)) or pass {names[1]}.to_numpy()."
+    )
+
+
+def plain_value(v: Any) -> Any:
+    """A numpy scalar as the Python value it holds, so messages show ``1``, not ``np.int64(1)``."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def check_labels01(y: Any, *, name: str = "y") -> np.ndarray:
+    """Return labels that must already be 0/1 (or bool) as an int8 array; refuse,
+    never cast, anything else (256, 0.7, 2, NaN, "yes").
+
+    Examples
+    --------
+    >>> check_labels01([0, 1, 1.0]).tolist()
+    [0, 1, 1]
+    """
+    s = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y, dtype=object).ravel())
+    if s.isna().any():
+        raise InvalidInputError(
+            f"{name} has {int(s.isna().sum())} missing label(s); expected 0/1 labels."
+        )
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.to_numpy().astype(np.int8)
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_complex_dtype(s.dtype):
+        v = s.to_numpy(dtype=float)
+        ok = (v == 0) | (v == 1)
+    else:
+        ok = s.map(
+            lambda v: isinstance(v, (bool, np.bool_, numbers.Real)) and v in (0, 1)
+        ).to_numpy(dtype=bool)
+    if not ok.all():
+        bad = pd.unique(s[~ok])[:5]
+        raise InvalidInputError(
+            f"{name} must hold 0/1 labels; found {', '.join(repr(plain_value(v)) for v in bad)}."
+        )
+    return s.to_numpy().astype(float).astype(np.int8)
+
+
+def check_score_threshold(value: Any, name: str = "score_threshold") -> float:
+    """A score threshold is a finite real in [0, 1] (scores are probabilities)."""
+    return float(check_scalar(value, name, low=0.0, high=1.0))
 
 
 def check_min_class_count(
@@ -293,7 +400,25 @@ def check_returns(returns: Any, *, name: str = "returns", min_obs: int = 2) -> p
         raise InvalidInputError(
             f"{name} has {len(df)} observation(s); at least {min_obs} are needed."
         )
+    check_time_order(df.index, name=name)
     return df
+
+
+def check_time_order(index: pd.Index, *, name: str = "returns") -> None:
+    """Refuse a DatetimeIndex that is not strictly increasing (newest-first or with
+    repeated dates): a model fitted to it would learn the series backwards."""
+    if not isinstance(index, pd.DatetimeIndex):
+        return
+    if not index.is_monotonic_increasing:
+        raise InvalidInputError(
+            f"{name} has a DatetimeIndex that is not in time order (oldest first); "
+            f"sort it first ({name}.sort_index())."
+        )
+    if index.has_duplicates:
+        raise InvalidInputError(
+            f"{name} has repeated dates in its DatetimeIndex (first {index[index.duplicated()][0]}); "
+            "one observation per date is expected."
+        )
 
 
 def check_X_y(
@@ -315,3 +440,30 @@ def check_X_y(
         raise InvalidInputError(f"{names[1]} is required: pass the 0/1 labels.")
     check_consistent_length(df, y if hasattr(y, "__len__") else [y], names=names)
     return df, check_binary_target(y, name=names[1])
+
+
+def _available_bytes() -> int:
+    """Memory available to this process (MemAvailable on Linux, else physical memory)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import os
+
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def check_memory(shape: Sequence[int], *, what: str, hint: str, itemsize: int = 8) -> None:
+    """Refuse a request whose result array of ``shape`` would not fit in memory, with the
+    number, instead of a MemoryError (or swapping) halfway through."""
+    n_bytes = math.prod(int(v) for v in shape) * itemsize
+    available = _available_bytes()
+    if n_bytes > available:
+        dims = " x ".join(f"{int(v):,}" for v in shape)
+        raise InvalidParameterError(
+            f"{what} needs {dims} values = {n_bytes / 1e9:,.1f} GB of memory, but "
+            f"{available / 1e9:,.1f} GB is available; {hint}"
+        )

@@ -2,9 +2,10 @@
 
 Every command takes ``--config FILE.toml``: keys of the table named after the
 command (``[train]``, ``[generate.market]`` ...) or at the top level set the
-defaults, flags on the command line override them. Bad input prints one clear
+defaults, flags on the command line override them; every table and key in the file
+must belong to some command and have its option's type. Bad input prints one clear
 line on stderr starting with ``edgecase: error:`` and exits with status 2 (1 for
-an unexpected error); ``--debug`` shows the traceback.
+an unexpected error); ``--debug`` adds the traceback and keeps the status.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import argparse
 import numbers
 import sys
-import tomllib
+import traceback
 from pathlib import Path
 from typing import Any
 
+from edgecase._cli_config import apply_config
 from edgecase._validate import check_choice, check_scalar, check_severity
 from edgecase.errors import (
     EdgecaseError,
@@ -54,10 +56,25 @@ def read_table(path: str | Path) -> Any:
         raise InvalidInputError(f"data file {str(path)!r} could not be read: {first}") from exc
     if df.shape[1] == 0 or len(df) == 0:
         raise InvalidInputError(f"data file {str(path)!r} has no rows or no columns.")
+    if reader is pd.read_csv:
+        _check_csv_header(path)
     for col in df.columns:
         if pd.api.types.is_string_dtype(df[col].dtype) or df[col].dtype == object:
             df[col] = df[col].astype("category")
     return _simulator_levels(df)
+
+
+def _check_csv_header(path: Path) -> None:
+    """Refuse repeated column names: pandas would silently rename ``a,a`` to ``a, a.1``."""
+    import pandas as pd
+
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].tolist()
+    seen = pd.Index(header)
+    if seen.has_duplicates:
+        dup = sorted({str(c) for c in seen[seen.duplicated()]})
+        raise InvalidInputError(
+            f"data file {str(path)!r} has repeated column name(s) {dup}; name each column once."
+        )
 
 
 def _simulator_levels(df: Any) -> Any:
@@ -87,6 +104,10 @@ def _simulator_levels(df: Any) -> Any:
 
 def write_table(df: Any, path: str | Path) -> Path:
     """Write a DataFrame as CSV or Parquet, chosen by the file extension."""
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidInputError(f"df must be a pandas DataFrame; got {type(df).__name__}.")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
@@ -184,7 +205,7 @@ def _cmd_generate_market(args: argparse.Namespace) -> int:
         col = args.column or table.columns[-1]
         if col not in table.columns:
             raise InvalidParameterError(f"--column {col!r} is not a column of {args.returns}.")
-        returns = table[col]
+        returns = _dated(table, col)
     else:
         returns = load_market(args.series)["log_return"]
     gen = BlackSwanGenerator.from_returns(returns)
@@ -260,6 +281,28 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     n_events = int(df.loc[df["is_fraud"], "event_id"].nunique())
     print(f"wrote {len(df):,} transactions ({n_fraud:,} fraud in {n_events:,} episodes) to {out}")
     return 0
+
+
+def _dated(table: Any, col: Any) -> Any:
+    """The return column, indexed by the table's date column when it has one, so that the
+    calibration sees (and refuses) rows that are not in time order."""
+    import pandas as pd
+
+    for c in table.columns:
+        if c == col:
+            continue
+        s = table[c]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            dates = s
+        elif isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object:
+            try:
+                dates = pd.to_datetime(s.astype(str), format="ISO8601")
+            except (ValueError, TypeError):
+                continue
+        else:
+            continue
+        return pd.Series(table[col].to_numpy(), index=pd.DatetimeIndex(dates), name=col)
+    return table[col]
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -562,69 +605,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _subparser(
-    parser: argparse.ArgumentParser, args: argparse.Namespace
-) -> argparse.ArgumentParser:
-    """The (sub)parser that parsed ``args``, so config defaults can be applied to it."""
-    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    p = actions[0].choices[args.command]
-    if args.command == "generate":
-        sub = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)][0]
-        p = sub.choices[args.kind]
-    return p
-
-
-def _all_options(parser: argparse.ArgumentParser) -> set[str]:
-    """Option names of every command (a top-level config key must be one of them)."""
-    out: set[str] = set()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                out |= _all_options(sub)
-        else:
-            out.add(action.dest)
-    return out - {"help", "config", "debug"}
-
-
-def _apply_config(
-    parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace
-) -> argparse.Namespace:
-    path = Path(args.config)
-    try:
-        config = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise InvalidParameterError(f"--config {str(path)!r} does not exist.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidParameterError(f"--config {str(path)!r} is not valid TOML: {exc}") from None
-    section: Any = config
-    for key in args.section.split("."):
-        section = section.get(key, {}) if isinstance(section, dict) else {}
-    sub = _subparser(parser, args)
-    known = {a.dest for a in sub._actions} - {"help", "config", "debug"}
-    # Top-level keys are shared defaults: each command takes the ones it knows. Keys of
-    # the command's own table must all be known, so a typo there is an error.
-    values = {
-        k: v for k, v in config.items() if not isinstance(v, dict) and k.replace("-", "_") in known
-    }
-    section = section if isinstance(section, dict) else {}
-    values.update(section)
-    anywhere = _all_options(parser)
-    unknown = sorted(
-        {k for k in (k.replace("-", "_") for k in section) if k not in known}
-        | {
-            k
-            for k in (k.replace("-", "_") for k, v in config.items() if not isinstance(v, dict))
-            if k not in anywhere
-        }
-    )
-    if unknown:
-        raise InvalidParameterError(
-            f"--config {str(path)!r}: unknown option(s) {unknown} for `{args.section}`."
-        )
-    sub.set_defaults(**{k.replace("-", "_"): v for k, v in values.items()})
-    return parser.parse_args(argv)
-
-
 # Options argparse cannot mark required because a --config file may supply them.
 _REQUIRED = {
     "simulate": ["out"],
@@ -641,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if getattr(args, "config", None):
-            args = _apply_config(parser, argv, args)
+            args = apply_config(parser, argv, args)
         missing = [
             k for k in _REQUIRED.get(args.section, []) if getattr(args, k, None) in (None, "")
         ]
@@ -658,7 +638,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:
         if args.debug:
-            raise
+            # The traceback, but the same exit status: bad input is 2 with or without it.
+            traceback.print_exc()
         print(f"edgecase: error: {_one_line(exc)}", file=sys.stderr)
         return 2 if isinstance(exc, EdgecaseError) else 1
 

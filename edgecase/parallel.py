@@ -201,6 +201,10 @@ def map_tasks(
     (stress scenarios, bootstrap batches). ``func`` must be deterministic given
     its item, so a task re-run after a worker failure gives the same result.
     """
+    if isinstance(items, str | bytes) or not hasattr(items, "__iter__"):
+        raise InvalidParameterError(
+            f"items must be a sequence of tasks; got {type(items).__name__}."
+        )
     dask_client = resolve_client(client)
     if dask_client is None:
         return [func(item, **kwargs) for item in tqdm(items, desc=desc, disable=not progress)]

@@ -27,6 +27,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -77,6 +79,15 @@ class Column:
     def __post_init__(self) -> None:
         check_choice(self.kind, f"kind of column {self.name!r}", KINDS, error=InvalidParameterError)
         check_choice(self.role, f"role of column {self.name!r}", ROLES, error=InvalidParameterError)
+        for bound in ("low", "high"):
+            v = getattr(self, bound)
+            # NaN compares False with everything: it would switch the bound off silently.
+            if v is not None and (
+                isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v)
+            ):
+                raise InvalidParameterError(
+                    f"column {self.name!r}: {bound} must be a finite number or None; got {v!r}."
+                )
         if self.low is not None and self.high is not None and self.low > self.high:
             raise InvalidParameterError(
                 f"column {self.name!r}: low={self.low} is greater than high={self.high}."

@@ -10,7 +10,12 @@ from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.estimator_checks import check_param_validation
 
 from edgecase.datasets import load_keel
-from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
+from edgecase.errors import (
+    EdgecaseError,
+    InvalidInputError,
+    InvalidParameterError,
+    SchemaViolationError,
+)
 from edgecase.fraud import EdgeCaseOversampler
 from edgecase.schema import TableSchema
 
@@ -86,11 +91,16 @@ def test_mixed_dtypes_preserved_and_categories_real(abalone):
 def test_schema_bounds_respected_and_unknown_category_refused(abalone):
     X, y = abalone
     col = X.select_dtypes("number").columns[0]
-    cap = float(X.loc[y == 1, col].median())
+    cap = float(X[col].max())
     schema = TableSchema.infer(X).bounded(**{col: (None, cap)})
-    # rows in X above the cap are the user's own; only synthetic rows are projected
     Xr, _ = EdgeCaseOversampler(schema=schema, random_state=0).fit_resample(X, y)
     assert (Xr.iloc[len(X) :][col] <= cap).all()
+    # Data that already breaks the schema is refused (as FraudScenarioGenerator does):
+    # projecting onto a bound the data ignores would pin most synthetic values at it.
+    low_cap = float(X.loc[y == 1, col].median())
+    schema = TableSchema.infer(X).bounded(**{col: (None, low_cap)})
+    with pytest.raises(SchemaViolationError, match=f"'{col}': above high"):
+        EdgeCaseOversampler(schema=schema, random_state=0).fit_resample(X, y)
 
 
 def test_severity_moves_synthetic_rows_toward_the_majority():

@@ -95,8 +95,11 @@ def test_intervals_match_scipy():
 
 def test_bad_inputs():
     X, y, scores, _ = planted(n=2000)
-    with pytest.raises(InvalidInputError, match="empty"):
+    with pytest.raises(InvalidParameterError, match="score_threshold"):
         find_slices(X, y, scores, on="alerts", score_threshold=2.0)
+    assert scores.max() < 1.0
+    with pytest.raises(InvalidInputError, match="empty"):
+        find_slices(X, y, scores, on="alerts", score_threshold=1.0)
     with pytest.raises(InvalidParameterError, match="on="):
         find_slices(X, y, scores, on="positive")
     with pytest.raises(InvalidInputError, match="scores"):

@@ -40,7 +40,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from edgecase._random import as_seed_sequence
-from edgecase._validate import check_declared_params, check_finite
+from edgecase._validate import check_aligned, check_declared_params, check_finite, plain_value
 from edgecase.errors import (
     EdgecaseError,
     InvalidInputError,
@@ -151,6 +151,8 @@ class EdgeCaseOversampler(BaseOverSampler):
         plain ``ValueError`` imbalanced-learn raises before it (NaN or
         continuous labels) into :class:`~edgecase.errors.InvalidInputError`.
         """
+        # Pairing by position when both carry indexes that disagree would scramble labels.
+        check_aligned(X, y)
         try:
             return super().fit_resample(X, y, **params)
         except EdgecaseError:
@@ -198,7 +200,7 @@ class EdgeCaseOversampler(BaseOverSampler):
 
     def _fit_resample(self, X, y):
         if self.schema is not None and isinstance(X, pd.DataFrame):
-            _check_categories(X, self.schema)
+            _check_schema(X, self.schema)
         codec = Codec.from_data(X, self.categorical_features)
         num = codec.numeric(X)
         codes = codec.codes(X)
@@ -210,14 +212,16 @@ class EdgeCaseOversampler(BaseOverSampler):
         targets = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
         for c in targets:
             n_c = int(np.sum(y == c))
+            label = plain_value(c)
             if n_c < k + 1:
                 raise InvalidInputError(
-                    f"class {c!r} has {n_c} row(s) but k_neighbors={k} needs at least {k + 1}; "
-                    f"lower k_neighbors to at most {max(n_c - 1, 1)}, or use RandomOverSampler "
-                    "for classes with a single row."
+                    f"y class {label!r} has {n_c} row(s) but k_neighbors={k} needs at least "
+                    f"{k + 1}; lower k_neighbors to at most {max(n_c - 1, 1)}, or use "
+                    "RandomOverSampler for classes with a single row."
                     if n_c > 1
-                    else f"class {c!r} has a single row: nothing to interpolate with; "
-                    "drop it, collect more rows or use RandomOverSampler."
+                    else f"y class {label!r} has a single row: nothing to interpolate with "
+                    f"(k_neighbors={k} needs at least {k + 1}); drop it, collect more rows or "
+                    "use RandomOverSampler."
                 )
         n = num.shape[0]
         sample = stat_sample(y, root_rng)
@@ -286,6 +290,15 @@ def _copy_with_range(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.n
         np.minimum(low, chunk.min(axis=0), out=low)
         np.maximum(high, chunk.max(axis=0), out=high)
     return low, high
+
+
+def _check_schema(X: pd.DataFrame, schema: TableSchema) -> None:
+    """Refuse rows that break the schema, as FraudScenarioGenerator does: bounds the data
+    already violates would pin the synthetic values at the bound."""
+    _check_categories(X, schema)
+    report = schema.check(X)
+    if not report.ok:
+        raise SchemaViolationError(f"X does not satisfy the schema: {report}.")
 
 
 def _check_categories(X: pd.DataFrame, schema: TableSchema) -> None:

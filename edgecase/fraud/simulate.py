@@ -31,7 +31,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
-from edgecase._validate import as_frame, check_scalar
+from edgecase._validate import as_frame, check_labels01, check_scalar
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.fraud import _world as w
 from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
@@ -634,7 +634,7 @@ def split_features(df: pd.DataFrame, *, known_by: Any = None) -> tuple[pd.DataFr
             f"df is missing simulator column(s) {missing}; expected the output of "
             "simulate_transactions."
         )
-    y = df["is_fraud"].astype("int8")
+    y = pd.Series(check_labels01(df["is_fraud"], name="is_fraud"), index=df.index, name="is_fraud")
     if known_by is not None:
         y = (y.astype(bool) & _confirmed_by(df, known_by)).astype("int8")
     y.name = "is_fraud"

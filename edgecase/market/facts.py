@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from edgecase._validate import check_returns, check_scalar
-from edgecase.errors import InvalidInputError
+from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.market.paths import Paths
 
 __all__ = ["stylized_facts", "realism_scorecard", "Scorecard", "as_path_matrix"]
@@ -32,32 +32,68 @@ __all__ = ["stylized_facts", "realism_scorecard", "Scorecard", "as_path_matrix"]
 _MIN_OBS = 30
 
 
+def _asset_index(asset: Any, names: list[Any], name: str) -> int:
+    """The position of ``asset`` (a position or a name) among ``names``, or an error."""
+    if isinstance(asset, numbers.Integral) and not isinstance(asset, bool):
+        if 0 <= int(asset) < len(names):
+            return int(asset)
+        raise InvalidParameterError(
+            f"asset={int(asset)} is out of range: {name} has {len(names)} asset(s) {names[:10]}."
+        )
+    if isinstance(asset, str):
+        if asset in names:
+            return names.index(asset)
+        raise InvalidParameterError(
+            f"asset={asset!r} is not an asset of {name}; expected one of {names[:10]} or a position."
+        )
+    raise InvalidParameterError(
+        f"asset must be a position (int) or an asset name (str); got {asset!r}."
+    )
+
+
+def _frame_path(data: pd.Series | pd.DataFrame, asset: Any, name: str) -> np.ndarray:
+    df = check_returns(data, name=name, min_obs=_MIN_OBS)
+    # A Series is one asset: position 0 or its own name.
+    names = [data.name] if isinstance(data, pd.Series) else list(df.columns)
+    return df.iloc[:, _asset_index(asset, names, name)].to_numpy(float)[None, :]
+
+
 def as_path_matrix(data: Any, *, asset: int | str = 0, name: str = "returns") -> np.ndarray:
-    """Log returns as a float (n_paths, n_steps) matrix: a Series/1-D array is one path."""
+    """Log returns as a float (n_paths, n_steps) matrix: a Series/1-D array is one path.
+
+    ``asset`` picks a column of a DataFrame, an asset of a Paths or of a 3-D array, by
+    position or name; it is refused when it names nothing. Constant paths are refused:
+    their facts (autocorrelations, kurtosis) are undefined.
+    """
     if isinstance(data, Paths):
-        a = data.assets.index(asset) if isinstance(asset, str) else int(asset)
-        if not 0 <= a < data.n_assets:
-            raise InvalidInputError(f"asset {asset!r} is not one of {data.assets}.")
-        return data.returns[:, :, a]
-    if isinstance(data, pd.Series | pd.DataFrame):
-        df = check_returns(data, name=name, min_obs=_MIN_OBS)
-        return df.iloc[:, 0 if isinstance(asset, str) else int(asset)].to_numpy(float)[None, :]
-    try:
-        arr = np.asarray(data, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be numeric log returns.") from None
-    if arr.ndim == 1:
-        arr = arr[None, :]
-    if arr.ndim == 3:
-        arr = arr[:, :, int(asset)]
-    if arr.ndim != 2:
-        raise InvalidInputError(f"{name} must be 1-D, 2-D (paths x steps) or a Paths object.")
+        arr = data.returns[:, :, _asset_index(asset, list(data.assets), name)]
+    elif isinstance(data, pd.Series | pd.DataFrame):
+        arr = _frame_path(data, asset, name)
+    else:
+        try:
+            arr = np.asarray(data, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"{name} must be numeric log returns.") from None
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim == 3:
+            arr = arr[:, :, _asset_index(asset, list(range(arr.shape[2])), name)]
+        elif arr.ndim == 2:
+            _asset_index(asset, [0], name)
+        if arr.ndim != 2:
+            raise InvalidInputError(f"{name} must be 1-D, 2-D (paths x steps) or a Paths object.")
     if arr.shape[1] < _MIN_OBS or arr.shape[0] == 0:
         raise InvalidInputError(
             f"{name} has {arr.shape[1]} step(s) per path; at least {_MIN_OBS} are needed."
         )
     if not np.isfinite(arr).all():
         raise InvalidInputError(f"{name} has NaN/inf values; expected finite log returns.")
+    flat = np.flatnonzero(np.ptp(arr, axis=1) == 0)
+    if len(flat):
+        raise InvalidInputError(
+            f"{name} path {int(flat[0])} is constant ({len(flat)} constant path(s)); "
+            "stylized facts of returns that never move are undefined."
+        )
     return arr
 
 
@@ -280,6 +316,12 @@ def realism_scorecard(
     """
     xs = as_path_matrix(sim, asset=asset, name="sim")
     xr = as_path_matrix(real, asset=asset, name="real")
+    lag = int(check_scalar(max_lag, "max_lag", kind=numbers.Integral, low=5, high=10_000))
+    for name, x in (("sim", xs), ("real", xr)):
+        if x.shape[1] <= lag + 1:
+            raise InvalidInputError(
+                f"{name} has {x.shape[1]} steps per path; max_lag={lag} needs more than {lag + 1}."
+            )
     fs = stylized_facts(xs, max_lag=max_lag)
     fr = stylized_facts(xr, max_lag=max_lag)
     rows: list[tuple[str, str, float, float, float]] = []

@@ -185,7 +185,9 @@ def _tabular(generator, real, generations, n_samples, rngs, progress):
         raise InvalidInputError(
             "real must be a tuple (X, y) for a tabular generator (fit(X, y) / generate(n))."
         )
-    X, y = check_X_y(real[0], real[1], allow=("category", "bool", "datetime"), names=("X", "y"))
+    X, y = check_X_y(
+        real[0], real[1], allow=("category", "bool", "datetime"), names=("real X", "real y")
+    )
     minority = X.iloc[np.flatnonzero(y == 1)].reset_index(drop=True)
     majority = X.iloc[np.flatnonzero(y == 0)].reset_index(drop=True)
     if len(minority) < 2:

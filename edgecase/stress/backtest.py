@@ -409,10 +409,20 @@ def var_backtest(
             "var must hold positive losses (0.023 for a 2.3% VaR); every value is <= 0. "
             "If you have return quantiles, pass var=-quantile."
         )
+    if (v <= 0).any():
+        raise InvalidInputError(
+            f"var must hold positive losses on every day; {int((v <= 0).sum())} of {len(v)} "
+            "value(s) are <= 0 (a mix of signs: some days may be return quantiles)."
+        )
     e = None if es is None else _aligned(es, "es", index, returns)
     sig = None if sigma is None else _aligned(sigma, "sigma", index, returns)
     if e is not None and (e <= 0).any():
         raise InvalidInputError("es must hold positive losses; found values <= 0.")
+    if e is not None and (e < v).any():
+        raise InvalidInputError(
+            f"es must be >= var on every day (the expected loss beyond the VaR is at least "
+            f"the VaR); es < var on {int((e < v).sum())} day(s)."
+        )
     check_scalar(n_boot, "n_boot", kind=numbers.Integral, low=10)
     p = 1 - alpha
     exc = x < -v
@@ -465,7 +475,13 @@ def _es_tests(out, x, v, e, sig, alpha, n_boot, random_state) -> None:
 
 
 def _aligned(values: Any, name: str, index: pd.Index, returns: Any) -> np.ndarray:
-    if isinstance(values, pd.Series) and isinstance(returns, pd.Series):
+    if isinstance(values, pd.DataFrame):
+        if values.shape[1] != 1:
+            raise InvalidInputError(
+                f"{name} must be a single series; got {values.shape[1]} columns."
+            )
+        values = values.iloc[:, 0]
+    if isinstance(values, pd.Series) and isinstance(returns, pd.Series | pd.DataFrame):
         if not values.index.equals(returns.index):
             raise InvalidInputError(
                 f"{name} and returns must share the same index (align them first, e.g. "

@@ -7,6 +7,7 @@ also scales ``amount_to_median``; thinning ``txn_count_1h`` also thins
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from edgecase._validate import (
     check_choice,
     check_scalar,
 )
-from edgecase.errors import InvalidInputError, UnknownNameError
+from edgecase.errors import InvalidInputError, InvalidParameterError, UnknownNameError
 from edgecase.stress.scenario_base import (
     BaseScenario,
     _keep_fraction,
@@ -390,7 +391,11 @@ def get_scenario(name: str, **params: Any) -> BaseScenario:
     AmountEvasion(keep=0.4)
     """
     check_choice(name, "scenario", list(FRAUD_SCENARIOS), error=UnknownNameError)
-    return FRAUD_SCENARIOS[name](**params)
+    cls = FRAUD_SCENARIOS[name]
+    known = [p for p in inspect.signature(cls).parameters if p != "self"]
+    for key in params:
+        check_choice(key, f"parameter of scenario {name!r}", known, error=InvalidParameterError)
+    return cls(**params)
 
 
 def fraud_scenarios() -> list[BaseScenario]:

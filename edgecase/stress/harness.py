@@ -25,7 +25,9 @@ from edgecase._validate import (
     check_choice,
     check_consistent_length,
     check_declared_params,
+    check_finite,
     check_scalar,
+    check_score_threshold,
 )
 from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
 from edgecase.parallel import map_tasks
@@ -191,7 +193,7 @@ def check_threshold_options(alert_rate: Any, score_threshold: Any) -> None:
     if alert_rate is not None:
         check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
     if score_threshold is not None:
-        check_scalar(score_threshold, "score_threshold")
+        check_score_threshold(score_threshold)
 
 
 def resolve_threshold(
@@ -220,6 +222,7 @@ def check_X_labels(X: Any, y: Any) -> tuple[pd.DataFrame, np.ndarray, Any]:
     """``(X as DataFrame, y as int8 array, y as passed to scenarios)``: a Series stays a
     Series aligned on X's index."""
     X = as_frame(X)
+    check_finite(X)
     check_consistent_length(X, y if hasattr(y, "__len__") else [y])
     y_arr = check_binary_target(y)
     if isinstance(y, pd.Series):
@@ -536,6 +539,7 @@ class StressHarness(BaseEstimator):
             )
         X_s, y_s = out
         X_s = as_frame(X_s, name=f"scenario {name!r} X at severity {s}")
+        check_finite(X_s, name=f"scenario {name!r} X at severity {s}")
         if len(X_s) != len(y_s):
             raise InvalidInputError(
                 f"scenario {name!r} at severity {s} returned {len(X_s)} rows of X but "

@@ -156,4 +156,8 @@ def market_scenarios(
         raise InvalidParameterError(
             "scenarios must be a list of names, e.g. ['crash', 'vol_spike']."
         )
+    from edgecase.market import SCENARIOS
+
+    for s in scenarios:
+        check_choice(s, "scenario", [n for n in SCENARIOS if n != "base"], error=UnknownNameError)
     return [MarketScenario(generator, s, **kwargs) for s in scenarios]

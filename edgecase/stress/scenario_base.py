@@ -19,6 +19,7 @@ from edgecase._validate import (
     as_frame,
     check_binary_target,
     check_consistent_length,
+    check_finite,
     check_severity,
 )
 from edgecase.errors import InvalidInputError
@@ -62,6 +63,7 @@ class BaseScenario(ABC):
         """Return ``(X_stressed, y_stressed)`` at ``severity`` (0 = unchanged)."""
         severity = check_severity(severity)
         df = as_frame(X)
+        check_finite(df)
         check_consistent_length(df, y if hasattr(y, "__len__") else [y])
         y_arr = check_binary_target(y)
         missing = [c for c in self.required if c not in df.columns]
@@ -75,6 +77,8 @@ class BaseScenario(ABC):
         if severity == 0.0:
             return df.copy(), y
         X_s, y_s = self._apply(df.copy(), y_arr.copy(), severity, rng)
+        # An overflowing shift or a scenario bug must not hand NaN/inf to the model.
+        check_finite(X_s, name=f"scenario {self.name!r} output at severity {severity}")
         if isinstance(y, pd.Series):
             if len(y_s) == len(y) and np.array_equal(y_s, y_arr):
                 y_out = y.copy()

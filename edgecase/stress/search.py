@@ -27,6 +27,7 @@ from edgecase._random import RandomStateLike, as_generator, as_seed_sequence
 from edgecase._validate import (
     as_frame,
     check_scalar,
+    check_score_threshold,
 )
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.stress import _metrics
@@ -348,7 +349,7 @@ def minimal_breaking_example(
     thr = renamed_threshold(score_threshold, threshold, "minimal_breaking_example")
     if thr is None:
         thr = float(getattr(model, "threshold_", 0.5))
-    thr = float(check_scalar(thr, "score_threshold"))
+    thr = check_score_threshold(thr)
     search = _Search(model, row, kinds, thr)
     s0 = search.score({})
     if s0 < thr:

@@ -35,6 +35,7 @@ from edgecase._validate import (
     check_finite,
     check_numeric_columns,
     check_scalar,
+    check_score_threshold,
 )
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.stress.harness import DEPRECATED, alert_threshold, renamed_threshold
@@ -213,9 +214,7 @@ def find_slices(
         check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
         thr = alert_threshold(s, float(alert_rate))
     else:
-        thr = float(
-            check_scalar(0.5 if score_threshold is None else score_threshold, "score_threshold")
-        )
+        thr = float(check_score_threshold(0.5 if score_threshold is None else score_threshold))
 
     alert = s >= thr
     if on == "positives":

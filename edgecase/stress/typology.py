@@ -27,6 +27,7 @@ from edgecase._validate import (
     check_binary_target,
     check_choice,
     check_consistent_length,
+    check_finite,
     check_scalar,
     check_severity,
 )
@@ -80,6 +81,7 @@ class TypologyScenario:
         severity = check_severity(severity)
         check_choice(self.typology, "typology", list(TYPOLOGIES), error=UnknownNameError)
         df = as_frame(X)
+        check_finite(df)
         check_consistent_length(df, y if hasattr(y, "__len__") else [y])
         y_arr = check_binary_target(y)
         missing = [c for c in FEATURE_COLUMNS if c not in df.columns]

@@ -19,7 +19,8 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from tqdm.auto import tqdm
 
 from edgecase._random import RandomStateLike, as_seed_sequence
-from edgecase.errors import InvalidParameterError
+from edgecase._validate import check_scalar
+from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.train import samplers as _samplers
 from edgecase.train.cv import (
     check_int,
@@ -97,7 +98,14 @@ def nadeau_bengio(d: np.ndarray, n_train: float, n_test: float) -> tuple[float, 
     >>> bool(lo < 0 < hi), round(p, 2)
     (True, 0.32)
     """
-    d = np.asarray(d, dtype=float)
+    try:
+        d = np.asarray(d, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise InvalidInputError("d must be numbers (paired fold differences).") from None
+    if len(d) == 0 or not np.isfinite(d).all():
+        raise InvalidInputError("d must be a non-empty array of finite fold differences.")
+    check_scalar(n_train, "n_train", low=0.0, low_inclusive=False)
+    check_scalar(n_test, "n_test", low=0.0, low_inclusive=False)
     j = len(d)
     mean = float(d.mean())
     var = float(d.var(ddof=1)) if j > 1 else 0.0

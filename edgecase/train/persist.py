@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from edgecase.errors import InvalidInputError, InvalidParameterError
+from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
 from edgecase.train.samplers import SAMPLER_NAMES
 
 __all__ = ["save", "load", "column_spec", "FORMAT", "MODEL_FILE", "META_FILE"]
@@ -131,6 +131,9 @@ def _read_metadata(src: Path) -> dict[str, Any]:
             f"{str(meta_file)!r} has format {meta.get('format') if isinstance(meta, dict) else None!r}; "
             f"expected {FORMAT!r}."
         )
+    versions = meta.get("versions", {})
+    if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
+        raise _bad(meta_file, "versions", "an object of version strings", versions)
     return meta
 
 
@@ -152,20 +155,142 @@ def _read_model(model_file: Path, meta: dict[str, Any]) -> Any:
     return est
 
 
-def load(cls: type, path: str | Path) -> Any:
-    """A ``cls`` (a Trainer) rebuilt from a folder written by :func:`save`."""
+def _bad(meta_file: Path, field: str, expected: str, got: Any) -> InvalidInputError:
+    shown = repr(got) if len(repr(got)) < 80 else repr(got)[:77] + "..."
+    return InvalidInputError(
+        f"{str(meta_file)!r}: field {field!r} must be {expected}; got {shown}. "
+        "The file was changed or damaged after save(); save the Trainer again."
+    )
+
+
+def _need(meta: Any, key: str, kind: type | tuple[type, ...], where: str, f: Path) -> Any:
+    if not isinstance(meta, dict) or key not in meta:
+        raise _bad(f, where, "present", "nothing")
+    v = meta[key]
+    if not isinstance(v, kind) or (isinstance(v, bool) and bool not in np.atleast_1d(kind)):
+        names = " or ".join(k.__name__ for k in np.atleast_1d(kind))
+        raise _bad(f, where, f"of type {names}", v)
+    return v
+
+
+def _check_features(meta: dict[str, Any], f: Path) -> list[dict[str, Any]]:
+    feats = _need(meta, "features", list, "features", f)
+    if not feats:
+        raise _bad(f, "features", "a non-empty list", feats)
+    for i, spec in enumerate(feats):
+        where = f"features[{i}]"
+        _need(spec, "name", str, f"{where}.name", f)
+        dtype = _need(spec, "dtype", str, f"{where}.dtype", f)
+        if dtype == "category":
+            cats = _need(spec, "categories", list, f"{where}.categories", f)
+            if not all(isinstance(c, (str, int)) and not isinstance(c, bool) for c in cats):
+                raise _bad(f, f"{where}.categories", "a list of text or integer levels", cats)
+            if len(set(cats)) != len(cats):
+                raise _bad(f, f"{where}.categories", "a list of distinct levels", cats)
+            _need(spec, "ordered", bool, f"{where}.ordered", f)
+        else:
+            try:
+                ok = pd.api.types.is_numeric_dtype(pd.api.types.pandas_dtype(dtype))
+            except TypeError:
+                ok = False
+            if not ok:
+                raise _bad(f, f"{where}.dtype", "'category' or a numeric dtype", dtype)
+    names = [s["name"] for s in feats]
+    if len(set(names)) != len(names):
+        raise _bad(f, "features", "a list of distinctly named columns", names)
+    return feats
+
+
+def _check_scalars(meta: dict[str, Any], f: Path) -> None:
+    thr = _need(meta, "threshold", (int, float), "threshold", f)
+    if not (math.isfinite(thr) and 0.0 <= thr <= 1.0):
+        raise _bad(f, "threshold", "a finite score in [0, 1]", thr)
+    _need(meta, "threshold_policy", (str, int, float), "threshold_policy", f)
+    sampler = meta.get("sampler")
+    if sampler is not None and not isinstance(sampler, str):
+        raise _bad(f, "sampler", "a sampler name or null", sampler)
+    cal = meta.get("calibration")
+    if cal is not None:
+        kind = _need(cal, "kind", str, "calibration.kind", f)
+        keys = {"isotonic": ("x", "y"), "sigmoid": ("a", "b")}.get(kind)
+        if keys is None:
+            raise _bad(f, "calibration.kind", "'isotonic' or 'sigmoid'", kind)
+        for k in keys:
+            v = np.asarray(cal.get(k), dtype=object)
+            try:
+                ok = v.size > 0 and np.isfinite(v.astype(float)).all()
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise _bad(f, f"calibration.{k}", "finite numbers", cal.get(k))
+    report = _need(meta, "cv_report", list, "cv_report", f)
+    if not all(isinstance(r, dict) and isinstance(r.get("metric"), str) for r in report):
+        raise _bad(f, "cv_report", "a list of rows each with a 'metric' name", report)
+    trainer = meta.get("trainer", {})
+    if not isinstance(trainer, dict):
+        raise _bad(f, "trainer", "an object", trainer)
+    rs = trainer.get("random_state")
+    if rs is not None and (not isinstance(rs, int) or isinstance(rs, bool) or rs < 0):
+        raise _bad(f, "trainer.random_state", "a non-negative integer or null", rs)
+
+
+def _check_estimator(meta: dict[str, Any], f: Path) -> Any:
+    """The saved estimator parameters, checked by XGBoost itself on a 4-row fit (with one
+    tree), so a tampered value fails here, by name, not at the next refit."""
     from xgboost import XGBClassifier
 
+    spec = _need(meta, "estimator", dict, "estimator", f)
+    params = _need(spec, "params", dict, "estimator.params", f)
+    _need(spec, "default", bool, "estimator.default", f)
+    known = set(XGBClassifier().get_params())
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise _bad(f, "estimator.params", f"XGBClassifier parameters (unknown: {unknown})", params)
+    try:
+        est = XGBClassifier(**params)
+        probe = est.get_params() | {"n_estimators": 1, "n_jobs": 1, "early_stopping_rounds": None}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            XGBClassifier(**probe).fit(np.array([[0.0], [1.0], [0.0], [1.0]]), [0, 1, 0, 1])
+    except Exception as exc:  # noqa: BLE001 - xgboost raises its own error types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _bad(
+            f, "estimator.params", f"valid XGBClassifier parameters ({first})", params
+        ) from None
+    return est
+
+
+def check_metadata(meta: dict[str, Any], meta_file: Path, model: Any) -> dict[str, Any]:
+    """Every field :func:`load` reads, checked before it is trusted: a tampered or damaged
+    ``metadata.json`` raises an InvalidInputError naming the field, never a raw error or
+    a Trainer that silently flags nothing."""
+    _check_scalars(meta, meta_file)
+    feats = _check_features(meta, meta_file)
+    # The parameters are checked even for the default estimator: a refit would use them.
+    est = _check_estimator(meta, meta_file)
+    if meta["estimator"]["default"]:
+        est = None
+    saved = model.get_booster().feature_names
+    names = [s["name"] for s in feats]
+    if saved is not None and list(saved) != names:
+        raise _bad(meta_file, "features", f"the model's columns {list(saved)[:10]}", names)
+    if saved is None and model.get_booster().num_features() != len(names):
+        raise _bad(
+            meta_file, "features", f"{model.get_booster().num_features()} columns", len(names)
+        )
+    return {"estimator": est}
+
+
+def load(cls: type, path: str | Path) -> Any:
+    """A ``cls`` (a Trainer) rebuilt from a folder written by :func:`save`."""
     src = Path(path)
     meta = _read_metadata(src)
     est = _read_model(src / MODEL_FILE, meta)
+    checked = check_metadata(meta, src / META_FILE, est)
     trainer_meta = meta.get("trainer", {})
-    estimator = None
-    if not meta["estimator"].get("default", False):
-        estimator = XGBClassifier(**meta["estimator"]["params"])
     sampler = meta["sampler"] if meta["sampler"] in SAMPLER_NAMES else None
     obj = cls(
-        estimator=estimator,
+        estimator=checked["estimator"],
         sampler=sampler,
         cv=trainer_meta.get("cv", 5) if isinstance(trainer_meta.get("cv"), int) else 5,
         threshold=meta["threshold_policy"],
@@ -173,6 +298,13 @@ def load(cls: type, path: str | Path) -> Any:
         random_state=trainer_meta.get("random_state"),
         progress=False,
     )
+    try:
+        obj._check_params()
+    except EdgecaseError as exc:
+        raise InvalidInputError(
+            f"{str(src / META_FILE)!r}: the saved Trainer settings are invalid ({exc}). "
+            "The file was changed or damaged after save(); save the Trainer again."
+        ) from None
     obj.estimator_ = est
     obj.threshold_ = float(meta["threshold"])
     obj.threshold_policy_ = meta["threshold_policy"]
@@ -182,6 +314,9 @@ def load(cls: type, path: str | Path) -> Any:
     obj.feature_names_in_ = np.asarray([s["name"] for s in meta["features"]], dtype=object)
     obj.n_features_in_ = len(meta["features"])
     obj.classes_ = np.array([0, 1])
-    obj.cv_report_ = pd.DataFrame(meta["cv_report"]).set_index("metric").astype(float)
+    try:
+        obj.cv_report_ = pd.DataFrame(meta["cv_report"]).set_index("metric").astype(float)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise _bad(src / META_FILE, "cv_report", "rows of numbers", str(exc)) from None
     obj._oof_y = None
     return obj

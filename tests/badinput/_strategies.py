@@ -97,3 +97,21 @@ def bad_returns(draw, *, min_obs: int = 100) -> pd.Series:
     else:
         r = r.astype(str)
     return r
+
+
+def frame_names(Xy) -> list[str]:
+    """What a message about a pair from :func:`bad_frames` must name: the broken column
+    (quoted, as messages quote names), ``X`` for an empty table, else ``y``."""
+    X, y = Xy
+    if len(X) == 0 or X.shape[1] == 0:
+        return ["X"]
+    for col in X.columns:
+        s = X[col]
+        if s.dtype == object or s.isna().any() or np.isinf(s.to_numpy(dtype=float)).any():
+            return [repr(col)]
+    return ["y"]
+
+
+def returns_names(r) -> list[str]:
+    """A message about a series from :func:`bad_returns` names ``returns``."""
+    return ["returns"]

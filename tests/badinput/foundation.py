@@ -10,7 +10,7 @@ from edgecase._random import as_generator
 from edgecase._validate import check_returns, check_scalar, check_severity, check_X_y
 
 from . import Case
-from ._strategies import WRONG_TYPES, bad_frames, bad_real, bad_returns
+from ._strategies import WRONG_TYPES, bad_frames, bad_real, bad_returns, frame_names
 
 _KNOWN_KEEL = set(datasets.list_keel())
 
@@ -21,6 +21,8 @@ CASES = [
             st.text(max_size=20).filter(lambda s: s not in _KNOWN_KEEL), st.integers(), st.none()
         ),
         datasets.load_keel,
+        names=["KEEL data set"],
+        covers=(datasets.load_keel,),
     ),
     Case(
         "edgecase.datasets.load_market",
@@ -30,6 +32,8 @@ CASES = [
             st.none(),
         ),
         datasets.load_market,
+        names=["market series"],
+        covers=(datasets.load_market,),
     ),
     Case(
         "random_state (every entry point)",
@@ -37,17 +41,25 @@ CASES = [
             st.integers(max_value=-1), st.floats(), st.text(max_size=4), st.booleans().map(str)
         ),
         as_generator,
+        names=["random_state"],
     ),
-    Case("severity (every generator)", bad_real(low=0.0), check_severity),
+    Case("severity (every generator)", bad_real(low=0.0), check_severity, names=["severity"]),
     Case(
         "X/y checks (every fit)",
         bad_frames(),
         lambda Xy: check_X_y(*Xy),
+        names=frame_names,
     ),
-    Case("returns (every calibration)", bad_returns(), lambda r: check_returns(r, min_obs=100)),
+    Case(
+        "returns (every calibration)",
+        bad_returns(),
+        lambda r: check_returns(r, min_obs=100),
+        names=["returns"],
+    ),
     Case(
         "integer parameters",
         st.one_of(WRONG_TYPES, st.integers(max_value=0)),
         lambda v: check_scalar(v, "n_paths", kind=(int, np.integer), low=1),
+        names=["n_paths"],
     ),
 ]

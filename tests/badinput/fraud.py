@@ -10,6 +10,7 @@ from edgecase.fraud import (
     TYPOLOGIES,
     EdgeCaseOversampler,
     FraudScenarioGenerator,
+    get_typology,
     simulate_transactions,
     split_features,
     transaction_schema,
@@ -17,7 +18,7 @@ from edgecase.fraud import (
 from edgecase.schema import Column, TableSchema
 
 from . import Case
-from ._strategies import WRONG_TYPES, bad_frames, bad_real
+from ._strategies import WRONG_TYPES, bad_frames, bad_real, frame_names
 
 _RNG = np.random.default_rng(0)
 _X = pd.DataFrame(_RNG.normal(size=(40, 3)), columns=["a", "b", "c"])
@@ -82,6 +83,8 @@ CASES = [
         "EdgeCaseOversampler.fit_resample (NaN/inf, empty, one class, bad labels)",
         bad_frames().filter(_no_text),
         lambda Xy: EdgeCaseOversampler(random_state=0).fit_resample(*Xy),
+        names=frame_names,
+        covers=(EdgeCaseOversampler,),
     ),
     Case(
         "EdgeCaseOversampler k_neighbors / severity parameters",
@@ -91,11 +94,13 @@ CASES = [
             WRONG_TYPES.map(lambda v: {"sampling_strategy": v}),
         ),
         lambda kw: EdgeCaseOversampler(**kw).fit_resample(_X, _Y),
+        names=list,
     ),
     Case(
         "EdgeCaseOversampler: fewer minority rows than k_neighbors + 1",
         _too_few_minority(),
         lambda a: EdgeCaseOversampler(k_neighbors=a[0]).fit_resample(a[1], a[2]),
+        names=["k_neighbors"],
     ),
     Case(
         "EdgeCaseOversampler: category unknown to the schema",
@@ -106,11 +111,14 @@ CASES = [
             pd.DataFrame({"x": np.arange(20.0), "cat": pd.Categorical(["grocery"] * 19 + [s])}),
             [1] * 8 + [0] * 12,
         ),
+        names=["'cat'"],
     ),
     Case(
         "FraudScenarioGenerator.fit (NaN/inf, text, one class, bad labels)",
         bad_frames(),
         lambda Xy: FraudScenarioGenerator().fit(*Xy),
+        names=frame_names,
+        covers=(FraudScenarioGenerator,),
     ),
     Case(
         "FraudScenarioGenerator parameters (checked at fit)",
@@ -123,21 +131,25 @@ CASES = [
             st.one_of(st.integers(), st.just(object())).map(lambda v: {"typologies": v}),
         ),
         lambda kw: FraudScenarioGenerator(**kw).fit(_X, _Y),
+        names=list,
     ),
     Case(
         "EdgeCaseOversampler random_state",
         st.one_of(st.integers(max_value=-1), st.floats(), st.text(max_size=5)),
         lambda v: EdgeCaseOversampler(random_state=v).fit_resample(_X, _Y),
+        names=["random_state"],
     ),
     Case(
         "FraudScenarioGenerator.fit: fewer fraud rows than k_neighbors + 1",
         _too_few_minority(),
         lambda a: FraudScenarioGenerator(k_neighbors=a[0]).fit(a[1], a[2]),
+        names=["k_neighbors"],
     ),
     Case(
         "FraudScenarioGenerator.fit: non-monotonic timestamps per entity",
         _out_of_order(),
         lambda d: FraudScenarioGenerator(schema=_TIMED_SCHEMA, k_neighbors=1).fit(*d),
+        names=["'t'"],
     ),
     Case(
         "FraudScenarioGenerator.generate: negative/invalid severity or n",
@@ -146,16 +158,20 @@ CASES = [
             st.one_of(WRONG_TYPES, st.integers(max_value=0)).map(lambda v: {"n": v}),
         ),
         lambda kw: _GEN.generate(**kw),
+        names=lambda kw: ["severity"] if "severity" in kw else ["n"],
     ),
     Case(
         "FraudScenarioGenerator.generate: unseen category at generate time",
         st.tuples(st.sampled_from(sorted(TYPOLOGIES)), st.floats(0, 5)),
         lambda a: _GEN_NARROW.generate(5, typology=a[0], severity=a[1]),
+        names=["'country'"],
     ),
     Case(
         "FraudScenarioGenerator.generate: unknown typology",
         st.text(max_size=12).filter(lambda s: s not in TYPOLOGIES),
         lambda s: _GEN.generate(5, typology=s),
+        names=["typology"],
+        covers=(get_typology,),
     ),
     Case(
         "simulate_transactions parameters",
@@ -168,6 +184,8 @@ CASES = [
             ),
         ),
         lambda kw: simulate_transactions(**{"n_transactions": 100, **kw, "progress": False}),
+        names=list,
+        covers=(simulate_transactions,),
     ),
     Case(
         "TableSchema.check(errors='raise'): timestamps out of order per account",
@@ -186,5 +204,7 @@ CASES = [
             ),
             errors="raise",
         ),
+        names=["'timestamp'"],
+        covers=(transaction_schema, TableSchema),
     ),
 ]

@@ -12,6 +12,7 @@ from edgecase.market import (
     BlackSwanGenerator,
     GaussianCopula,
     MarkovSwitching,
+    calibrate,
     log_returns,
     make_process,
     stylized_facts,
@@ -113,8 +114,16 @@ CASES = [
         "edgecase.market.BlackSwanGenerator.from_returns",
         bad_returns(min_obs=MIN_OBS),
         BlackSwanGenerator.from_returns,
+        names=["returns"],
+        covers=(BlackSwanGenerator, calibrate),
     ),
-    Case("edgecase.market.GARCH (impossible parameters)", _bad_garch(), lambda kw: GARCH(**kw)),
+    Case(
+        "edgecase.market.GARCH (impossible parameters)",
+        _bad_garch(),
+        lambda kw: GARCH(**kw),
+        names=["omega", "alpha", "beta"],
+        covers=(GARCH,),
+    ),
     Case(
         "edgecase.market.make_process (bad names/params)",
         st.one_of(
@@ -135,17 +144,39 @@ CASES = [
             st.fixed_dictionaries({"jumps": st.just("kou"), "eta_up": bad_real(low=1.0)}),
         ),
         lambda kw: make_process(**kw),
+        # the bad value: a part's parameter, or the part's name when that is all there is
+        names=lambda kw: [k for k in kw if k not in ("vol", "dist", "jumps")] or list(kw),
+        covers=(make_process,),
     ),
-    Case("edgecase.market.GaussianCopula (non-PSD correlation)", _non_psd(), GaussianCopula),
+    Case(
+        "edgecase.market.GaussianCopula (non-PSD correlation)",
+        _non_psd(),
+        GaussianCopula,
+        names=["corr", "correlation"],
+        covers=(GaussianCopula,),
+    ),
     Case(
         "edgecase.market.MarkovSwitching (bad transition)",
         st.lists(st.floats(-1, 2), min_size=4, max_size=4).filter(
             lambda v: min(v) < 0 or not np.allclose([v[0] + v[1], v[2] + v[3]], 1.0)
         ),
         lambda v: MarkovSwitching(np.reshape(v, (2, 2)), multipliers=[1.0, 2.0]),
+        names=["transition"],
+        covers=(MarkovSwitching,),
     ),
-    Case("edgecase.market.log_returns (non-positive prices)", _bad_prices(), log_returns),
-    Case("BlackSwanGenerator.generate (bad arguments)", _bad_generate_args(), _generate),
+    Case(
+        "edgecase.market.log_returns (non-positive prices)",
+        _bad_prices(),
+        log_returns,
+        names=["prices"],
+        covers=(log_returns,),
+    ),
+    Case(
+        "BlackSwanGenerator.generate (bad arguments)",
+        _bad_generate_args(),
+        _generate,
+        names=lambda a: [a[0]],
+    ),
     Case(
         "BlackSwanGenerator.crisis_replay (unknown crisis)",
         # WRONG_TYPES holds text too: keep out every real name and alias, whichever strategy drew it
@@ -153,6 +184,7 @@ CASES = [
             lambda v: not isinstance(v, str) or v not in {*CRISES, *_ALIASES}
         ),
         lambda name: _GEN.crisis_replay(name, 2, random_state=0),
+        names=["name", "crisis"],
     ),
     Case(
         "edgecase.market.features.make_features (bad parameters)",
@@ -171,6 +203,13 @@ CASES = [
             ),
         ),
         _features,
+        names=lambda a: [a[0]],
     ),
-    Case("edgecase.market.stylized_facts (bad returns)", bad_returns(min_obs=102), stylized_facts),
+    Case(
+        "edgecase.market.stylized_facts (bad returns)",
+        bad_returns(min_obs=102),
+        stylized_facts,
+        names=["returns"],
+        covers=(stylized_facts,),
+    ),
 ]

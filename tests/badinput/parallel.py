@@ -33,6 +33,8 @@ CASES = [
             st.integers(max_value=0), st.integers(1, 10**6).filter(lambda v: v % 1000), WRONG_TYPES
         ),
         lambda cs: parallel.map_chunks(_noop, 5_000, chunk_size=cs, progress=False),
+        names=["chunk_size"],
+        covers=(parallel.map_chunks,),
     ),
     Case(
         "edgecase.parallel.map_chunks(client)",
@@ -42,6 +44,8 @@ CASES = [
             st.just(object()),
         ),
         lambda c: parallel.map_chunks(_noop, 1_000, chunk_size=1_000, client=c, progress=False),
+        names=["client"],
+        covers=(parallel.resolve_client,),
     ),
     Case(
         "edgecase.parallel.write_parquet(non-empty folder)",
@@ -49,6 +53,8 @@ CASES = [
         lambda name: parallel.write_parquet(
             _noop, 1_000, _non_empty_folder(name), chunk_size=1_000, progress=False
         ),
+        names=["out", "folder", "directory"],
+        covers=(parallel.write_parquet,),
     ),
 ]
 
@@ -61,6 +67,7 @@ CASES += [
             st.just(object()),
         ),
         lambda c: make_process("constant").simulate(1_000, 10, client=c, progress=False),
+        names=["client"],
     ),
     Case(
         "edgecase.market.Process.simulate(out: non-empty folder)",
@@ -68,6 +75,7 @@ CASES += [
         lambda name: make_process("constant").simulate(
             1_000, 10, out=_non_empty_folder(name), progress=False
         ),
+        names=["out", "folder", "directory"],
     ),
     Case(
         "edgecase.fraud.simulate_transactions(chunk_size)",
@@ -77,5 +85,6 @@ CASES += [
             WRONG_TYPES.filter(lambda v: v is not None),  # None means one shot
         ),
         lambda cs: simulate_transactions(2_000, chunk_size=cs, progress=False),
+        names=["chunk_size"],
     ),
 ]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from edgecase.quality import collapse_check, evaluate, hill_tail_index
 
 from . import Case
-from ._strategies import WRONG_TYPES, bad_frames, bad_real, bad_returns
+from ._strategies import WRONG_TYPES, bad_frames, bad_real, bad_returns, frame_names
 
 _BROKEN = [
     "missing_column",
@@ -118,7 +118,32 @@ def broken_pairs(draw):
         real, synth = _schema_defect(kind, rng, real, synth, col, n)
     else:
         real, synth, target = _value_defect(draw, kind, real, synth, target, n)
-    return real, synth, target
+    return real, synth, target, _defect_names(kind, col)
+
+
+def _defect_names(kind: str, col: str) -> list[str]:
+    """What the message about a defect must name: the column, or the table or target."""
+    return {
+        "missing_column": [repr(col)],
+        "extra_column": ["'extra'"],
+        "renamed_column": [repr(col), repr(col + "_")],
+        "numeric_vs_category": [repr(col)],
+        "bool_vs_numeric": ["'flag'"],
+        "datetime_vs_numeric": ["'t'"],
+        "empty_real": ["real"],
+        "empty_synthetic": ["synthetic"],
+        "no_columns": ["synthetic"],
+        "nan_synthetic": ["'a'"],
+        "inf_real": ["'a'"],
+        "text_column": ["'s'"],
+        "one_class_target": ["target", "'y'"],
+        "three_class_target": ["target", "'y'"],
+        "target_not_a_column": ["target"],
+        "target_missing_in_synthetic": ["target", "'y'"],
+        "unknown_synthetic_label": ["'y'", "target"],
+        "series_instead_of_frame": ["synthetic"],
+        "one_dimensional_array": ["real"],
+    }[kind]
 
 
 @st.composite
@@ -155,6 +180,10 @@ def _bad_sample(draw):
     return draw(st.lists(st.sampled_from(["crash", "x", ""]), min_size=1, max_size=5))
 
 
+def _is_frame_pair(v) -> bool:
+    return isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], pd.DataFrame)
+
+
 class _Tabular:  # never reached: the input checks fail first
     def fit(self, X, y):
         raise AssertionError("fit must not run on malformed input")
@@ -174,21 +203,27 @@ CASES = [
         "edgecase.quality.evaluate (malformed real/synthetic/target)",
         broken_pairs(),
         lambda b: evaluate(b[0], b[1], target=b[2], random_state=0, progress=False),
+        names=lambda b: b[3],
+        covers=(evaluate,),
     ),
     Case(
         "edgecase.quality.evaluate (bad parameters)",
         bad_parameters(),
         lambda b: evaluate(b[0], b[0], target="y", progress=False, **b[1]),
+        names=lambda b: list(b[1]),
     ),
     Case(
         "edgecase.quality.collapse_check (tabular real)",
         st.one_of(bad_frames(), WRONG_TYPES, st.tuples(st.integers())),
         lambda Xy: collapse_check(_Tabular(), Xy, generations=2, progress=False),
+        names=lambda Xy: frame_names(Xy) if _is_frame_pair(Xy) else ["real"],
+        covers=(collapse_check,),
     ),
     Case(
         "edgecase.quality.collapse_check (market returns)",
         bad_returns(min_obs=250),
         lambda r: collapse_check(_Market, r, generations=2, progress=False),
+        names=["real", "returns"],
     ),
     Case(
         "edgecase.quality.collapse_check (generator, generations)",
@@ -197,6 +232,7 @@ CASES = [
             st.tuples(st.just(_Market), bad_real(low=1, integer=True)),
         ),
         lambda g: collapse_check(g[0], pd.Series(np.zeros(300)), generations=g[1], progress=False),
+        names=lambda g: ["generations"] if g[0] is _Market else ["generator"],
     ),
     Case(
         "edgecase.quality.hill_tail_index",
@@ -213,5 +249,7 @@ CASES = [
         lambda b: hill_tail_index(
             b[1] if b[0] == "x" else _RETURNS, **({} if b[0] == "x" else {b[0]: b[1]})
         ),
+        names=lambda b: [b[0]],
+        covers=(hill_tail_index,),
     ),
 ]

@@ -17,7 +17,7 @@ from edgecase.stress import (
 )
 
 from . import Case
-from ._strategies import WRONG_TYPES, bad_frames, bad_real, bad_returns
+from ._strategies import WRONG_TYPES, bad_frames, bad_real, bad_returns, frame_names
 
 _rng = np.random.default_rng(0)
 _X = pd.DataFrame({"a": _rng.normal(size=60), "b": _rng.normal(size=60)})
@@ -97,26 +97,32 @@ CASES = [
         "StressHarness model without predict_proba",
         st.one_of(WRONG_TYPES, st.builds(LogisticRegression), st.just(_SHIFT)),
         lambda m: _harness(model=m),
+        names=["model"],
+        covers=(StressHarness,),
     ),
     Case(
         "StressHarness scenario changing row counts inconsistently",
         st.tuples(st.integers(0, 59), st.integers(0, 59)).filter(lambda t: t[0] != t[1]),
         lambda t: _harness(scenarios=[_Resize(*t)]),
+        names=["'resize'"],
     ),
     Case(
         "StressHarness severities not sorted, negative or not numbers",
         _bad_severities,
         lambda s: _harness(severities=s),
+        names=["severities"],
     ),
     Case(
         "StressHarness breaking_threshold outside the metric's range",
         _metric_and_threshold,
         lambda mt: _harness(metric=mt[0], breaking_threshold=mt[1]),
+        names=["breaking_threshold"],
     ),
     Case(
         "StressHarness empty positives",
         st.tuples(st.sampled_from(["input", "scenario"]), st.integers(0, 10**6)),
         _empty_positives,
+        names=lambda c: ["y"] if c[0] == "input" else ["'drop_positives'"],
     ),
     Case(
         "StressHarness n_boot / alert_rate",
@@ -128,6 +134,7 @@ CASES = [
             st.tuples(st.just("alert_rate"), st.just(0.0)),
         ),
         lambda kv: _harness(**{kv[0]: kv[1]}),
+        names=lambda kv: [kv[0]],
     ),
     Case(
         "fraud scenarios: bad severity or missing column",
@@ -142,8 +149,12 @@ CASES = [
             [0, 1],
             t[1] if t[0] == "sev" else 1.0,
         ),
+        names=lambda t: ["severity"] if t[0] == "sev" else [repr(t[1])],
+        covers=(AmountEvasion,),
     ),
-    Case("find_slices bad X/y", bad_frames(), _slice_frames),
+    Case(
+        "find_slices bad X/y", bad_frames(), _slice_frames, names=frame_names, covers=(find_slices,)
+    ),
     Case(
         "find_slices bad parameters",
         st.one_of(
@@ -165,6 +176,7 @@ CASES = [
             st.fixed_dictionaries({"alpha": bad_real(low=0.0, high=1.0)}),
         ),
         lambda kw: find_slices(_X, _y, _MODEL.predict_proba(_X)[:, 1], **kw),
+        names=lambda kw: [k for k in kw if k != "on"] or ["on"],
     ),
     Case(
         "minimal_breaking_example bad bounds/directions/mutable",
@@ -202,11 +214,15 @@ CASES = [
         lambda kw: minimal_breaking_example(
             _MODEL, _X.iloc[[int(np.argmax(_X["a"]))]], **{"X_ref": _X, **kw}
         ),
+        names=lambda kw: list(kw),
+        covers=(minimal_breaking_example,),
     ),
     Case(
         "var_backtest bad returns",
         bad_returns(),
         lambda r: var_backtest(r, np.full(len(r), 0.02)),
+        names=["returns"],
+        covers=(var_backtest,),
     ),
     Case(
         "var_backtest bad var/alpha",
@@ -221,5 +237,6 @@ CASES = [
             np.full(kv[1] if kv[0] == "len" else 300, kv[1] if kv[0] == "var" else 0.02),
             alpha=kv[1] if kv[0] == "alpha" else 0.99,
         ),
+        names=lambda kv: ["alpha"] if kv[0] == "alpha" else ["var"],
     ),
 ]

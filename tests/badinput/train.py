@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from edgecase.train import SAMPLER_NAMES, Trainer, compare
 
 from . import Case
-from ._strategies import NON_FINITE, WRONG_TYPES, bad_frames
+from ._strategies import NON_FINITE, WRONG_TYPES, bad_frames, frame_names
 
 N = 24
 
@@ -202,41 +202,62 @@ CASES = [
         "edgecase.train.Trainer.fit (X/y)",
         bad_frames(),
         lambda Xy: Trainer(progress=False).fit(*Xy),
+        names=frame_names,
+        covers=(Trainer,),
     ),
     Case(
         "edgecase.train.Trainer.fit (labels not binary)",
         not_binary_labels,
         lambda y: Trainer(progress=False).fit(_X(), y),
+        names=["y"],
     ),
-    Case("edgecase.train.Trainer.fit (one class in a fold)", one_class_folds(), _one_class_fold),
+    Case(
+        "edgecase.train.Trainer.fit (one class in a fold)",
+        one_class_folds(),
+        _one_class_fold,
+        names=["fold"],
+    ),
     Case(
         "edgecase.train.Trainer.fit (fewer positives than folds)",
         st.integers(2, 12).flatmap(
             lambda cv: st.tuples(st.just(cv), st.integers(0, cv - 1), st.integers(0, 2**32 - 1))
         ),
         _too_few_positives,
+        names=["cv", "y"],
     ),
     Case(
         "edgecase.train.Trainer.fit (non-finite features)",
         non_finite_X(),
         lambda X: Trainer(progress=False).fit(X, _y()),
+        names=lambda X: [
+            repr(c) for c, v in X.select_dtypes("number").items() if not np.isfinite(v).all()
+        ],
     ),
     Case(
         "edgecase.train.Trainer(threshold=...)",
         bad_thresholds,
         lambda t: _fit(threshold=t),
+        names=["threshold"],
     ),
-    Case("edgecase.train.Trainer(sampler=...)", bad_samplers, lambda s: _fit(sampler=s)),
-    Case("edgecase.train.Trainer parameters", bad_params, lambda p: _fit(**p)),
+    Case(
+        "edgecase.train.Trainer(sampler=...)",
+        bad_samplers,
+        lambda s: _fit(sampler=s),
+        names=["sampler"],
+    ),
+    Case("edgecase.train.Trainer parameters", bad_params, lambda p: _fit(**p), names=list),
     Case(
         "edgecase.train.compare(samplers=...)",
         bad_samplers.map(lambda s: ["none", s]),
         lambda s: compare(_X(), _y(), samplers=s, cv=2, repeats=1, progress=False),
+        names=["sampler", "samplers"],
+        covers=(compare,),
     ),
     Case(
         "edgecase.train.Trainer.predict (bad rows)",
         bad_predict_rows(),
         lambda X: _fitted().predict(X),
+        names=["X"],
     ),
     Case(
         "edgecase.train.Trainer.fit (groups)",
@@ -249,10 +270,12 @@ CASES = [
             st.just(np.zeros((N, 2))),
         ),
         lambda g: Trainer(progress=False).fit(_X(), _y(), groups=g),
+        names=["groups"],
     ),
     Case(
         "edgecase.train.Trainer.load (not a saved model)",
         st.text(max_size=30),
         Trainer.load,
+        names=["saved Trainer"],
     ),
 ]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from edgecase import parallel
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
-from edgecase._validate import check_scalar
+from edgecase._validate import check_memory, check_scalar
 from edgecase.errors import InvalidParameterError
 from edgecase.market.paths import Paths
 from edgecase.market.process import _threads
@@ -193,12 +193,17 @@ class Process:
                     f"copula must have an integer n_assets >= 1; got {d!r} from {self.copula!r}."
                 )
             return int(d)
-        for v in (self.dynamics, self.shocks, self.jumps, self.mu):
+        for name, v in (
+            ("dynamics", self.dynamics),
+            ("shocks", self.shocks),
+            ("jumps", self.jumps),
+            ("mu", self.mu),
+        ):
             if isinstance(v, list | tuple):
                 if len(v) > 1:
                     raise InvalidParameterError(
-                        f"{len(v)} assets need a copula (GaussianCopula or StudentTCopula) "
-                        "to tie them together."
+                        f"{name} has {len(v)} entries (one per asset): {len(v)} assets need a "
+                        "copula (GaussianCopula or StudentTCopula) to tie them together."
                     )
                 return len(v) or 1
         return 1
@@ -327,6 +332,11 @@ class Process:
                 return result
             returns = np.concatenate(result)
         else:
+            check_memory(
+                (n_paths, n_steps, self.n_assets),
+                what="n_paths x n_steps x n_assets",
+                hint="lower n_paths or n_steps, or write chunks to Parquet with out=.",
+            )
             returns = np.empty((n_paths, n_steps, self.n_assets))
             for start in range(0, n_paths, chunk_paths):
                 stop = min(start + chunk_paths, n_paths)
