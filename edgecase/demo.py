@@ -27,12 +27,13 @@ __all__ = ["run_demo"]
 ALERT_RATE = 0.01
 SEVERITIES = np.linspace(0.0, 3.0, 13)
 SMOKE_NOTE = (
-    "SMOKE TEST (--quick): 30,000 transactions, 50 bootstrap draws. The pipeline ran end to "
+    "SMOKE TEST (--quick): 30,000 transactions, 50 bootstrap draws, 300 simulated frauds "
+    "per typology severity. The pipeline ran end to "
     "end, but with this few test frauds the numbers are not evidence; run without --quick."
 )
 # sizes of the full demo and of the quick one (--quick, used by the tests)
-FULL = {"n_transactions": 200_000, "n_paths": 60, "n_boot": 200}
-QUICK = {"n_transactions": 30_000, "n_paths": 15, "n_boot": 50}
+FULL = {"n_transactions": 200_000, "n_paths": 60, "n_boot": 200, "min_positives": 2000}
+QUICK = {"n_transactions": 30_000, "n_paths": 15, "n_boot": 50, "min_positives": 300}
 
 
 def _log(msg: str, t0: float) -> None:
@@ -79,7 +80,7 @@ def _fraud_leg(seed: int, progress: bool, t0: float, size: dict[str, int]) -> di
         ).fit(X_tr, y_tr)  # fmt: skip
         _log(f"trained {label} model", t0)
 
-    scenarios = fraud_scenarios() + typology_scenarios()
+    scenarios = fraud_scenarios() + typology_scenarios(min_positives=size["min_positives"])
     reports = {}
     for label, model in models.items():
         reports[label] = StressHarness(
