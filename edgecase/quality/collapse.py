@@ -176,9 +176,15 @@ def _from_harden(run: Any) -> CollapseReport:
         f"kept round: {kept}; val_pr_auc falling round after round is the collapse to watch.",
     ]
     meta = {"generator": "harden", "generations": int(h.index.max()), "kept_round": kept}
-    return CollapseReport(
-        "harden", h[cols + [c for c in h if c not in cols]], pd.DataFrame(), notes, meta, cols
-    )
+    # the summary compares rounds numerically: flags (accepted, kept) stay in the run itself
+    extra = [
+        c
+        for c in h.columns
+        if c not in cols
+        and pd.api.types.is_numeric_dtype(h[c])
+        and not pd.api.types.is_bool_dtype(h[c])
+    ]
+    return CollapseReport("harden", h[cols + extra], pd.DataFrame(), notes, meta, cols)
 
 
 def _mode(generator: Any) -> str:
@@ -367,7 +373,7 @@ def _market(generator, real, generations, n_steps, rngs, progress):
 
 def collapse_check(
     generator: Any,
-    real: Any,
+    real: Any = None,
     generations: int = 5,
     random_state: RandomStateLike = None,
     *,
@@ -425,6 +431,10 @@ def collapse_check(
     if _is_harden_run(generator):
         return _from_harden(generator)
     mode = _mode(generator)
+    if real is None:
+        raise InvalidInputError(
+            "real is required: (X, y) for a tabular generator, returns for a market one."
+        )
     check_scalar(generations, "generations", kind=numbers.Integral, low=1)
     if n_samples is not None:
         check_scalar(n_samples, "n_samples", kind=numbers.Integral, low=2)
