@@ -280,3 +280,67 @@ def test_collapse_check_reads_a_harden_run(sim_run):
 def test_plot_has_two_panels(sim_run):
     fig = sim_run.plot()
     assert len(fig.axes) == 2
+
+
+# ---------------------------------------------------------------- real data: unseen fraud, no harm
+
+
+def _recall_diff_interval(yt, s_new, s_ref, thr_new, thr_ref, rng, n_boot=2_000):
+    """Paired bootstrap over the test positives of the recall difference at fixed thresholds."""
+    hit_new = (s_new[yt == 1] >= thr_new).astype(float)
+    hit_ref = (s_ref[yt == 1] >= thr_ref).astype(float)
+    idx = rng.integers(0, len(hit_new), size=(n_boot, len(hit_new)))
+    d = hit_new[idx].mean(axis=1) - hit_ref[idx].mean(axis=1)
+    return float(hit_new.mean() - hit_ref.mean()), *np.quantile(d, [0.025, 0.975])
+
+
+def test_hardened_model_is_no_worse_on_a_typology_it_never_saw():
+    from edgecase.fraud import TYPOLOGIES
+
+    held = "velocity_burst"
+    seen = [t for t in TYPOLOGIES if t != held]
+    X, y = split_features(
+        simulate_transactions(
+            8_000, fraud_rate=0.03, typologies=seen, random_state=11, progress=False
+        )
+    )
+    res = harden(
+        _trainer(40), X, y, mutable=MUTABLE_COLUMNS, rounds=2, random_state=0, progress=False
+    )
+    rng = np.random.default_rng(0)
+
+    def population(severity):
+        Xt, yt = split_features(
+            simulate_transactions(
+                6_000,
+                fraud_rate=0.03,
+                typologies=[held],
+                severity=severity,
+                random_state=99,
+                progress=False,
+            )
+        )
+        return Xt, yt.to_numpy()
+
+    X0, y0 = population(0.0)
+    X1, y1 = population(1.0)
+    base0, hard0 = (m.predict_proba(X0)[:, 1] for m in (res.baseline, res.model))
+    thr_b, thr_h = np.quantile(base0, 0.99), np.quantile(hard0, 0.99)  # 1% alert budget
+    base1, hard1 = (m.predict_proba(X1)[:, 1] for m in (res.baseline, res.model))
+    point, lo, hi = _recall_diff_interval(y1, hard1, base1, thr_h, thr_b, rng)
+    assert hi >= 0, (point, lo, hi)  # not worse than the baseline beyond noise
+    _, lo0, hi0 = steps.paired_ap_interval(y0, hard0, base0, rng)
+    assert hi0 >= 0, (lo0, hi0)  # severity-0 PR-AUC stays within its interval
+
+
+@pytest.mark.parametrize("name", ["yeast4", "page-blocks0"])
+def test_hardening_does_no_harm_on_real_held_out_positives(name):
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_keel(name)
+    Xa, Xt, ya, yt = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+    res = harden(_trainer(40, threshold="f1"), Xa, ya, rounds=2, random_state=0, progress=False)
+    s_new = res.model.predict_proba(Xt)[:, 1]
+    s_ref = res.baseline.predict_proba(Xt)[:, 1]
+    _, lo, hi = steps.paired_ap_interval(yt.to_numpy(), s_new, s_ref, np.random.default_rng(0))
+    assert hi >= 0, (name, lo, hi)
