@@ -91,12 +91,12 @@ def _no_positive_holdout(case: tuple[str, int]):
 
 
 CASES = [
-    Case("edgecase.train.harden(mutable=...)", bad_mutable, lambda m: _run(mutable=m), 100),
+    Case("edgecase.train.harden(mutable=...)", bad_mutable, lambda m: _run(mutable=m), 200),
     Case(
         "edgecase.train.harden(directions contradicting mutable)",
         contradicting,
         lambda md: _run(mutable=md[0], directions=md[1]),
-        100,
+        200,
     ),
     Case(
         "edgecase.train.harden (holdout left with no positives)",
@@ -105,15 +105,15 @@ CASES = [
             st.integers(0, 2**31 - 1),
         ),
         _no_positive_holdout,
-        10,
+        200,
     ),
-    Case("edgecase.train.harden(rounds=...)", bad_rounds, lambda r: _run(rounds=r), 100),
-    Case("edgecase.train.harden(holdout=...)", bad_holdout, lambda h: _run(holdout=h), 100),
-    Case("edgecase.train.harden(scenarios=...)", not_scenarios, lambda s: _run(scenarios=s), 50),
+    Case("edgecase.train.harden(rounds=...)", bad_rounds, lambda r: _run(rounds=r), 200),
+    Case("edgecase.train.harden(holdout=...)", bad_holdout, lambda h: _run(holdout=h), 200),
+    Case("edgecase.train.harden(scenarios=...)", not_scenarios, lambda s: _run(scenarios=s), 200),
     Case(
         "edgecase.train.harden(trainer=...)",
         st.one_of(WRONG_TYPES, st.just(Trainer(sampler="scale_pos_weight"))),
         lambda t: harden(t, _X(), _y(), progress=False),
-        50,
+        200,
     ),
 ]
