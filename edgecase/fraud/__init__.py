@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 from edgecase.fraud.generator import FraudScenarioGenerator
+from edgecase.fraud.mutable import MUTABLE_COLUMNS
 from edgecase.fraud.samplers import EdgeCaseOversampler
 from edgecase.fraud.simulate import (
     COLUMNS,
@@ -26,6 +27,7 @@ __all__ = [
     "EdgeCaseOversampler",
     "FEATURE_COLUMNS",
     "FraudScenarioGenerator",
+    "MUTABLE_COLUMNS",
     "TYPOLOGIES",
     "Typology",
     "get_typology",

@@ -149,6 +149,44 @@ class CollapseReport:
         )
 
 
+_HARDEN_COLUMNS = [
+    "val_pr_auc",
+    "val_recall",
+    "evasion_rate",
+    "mean_evasion_step",
+    "detection_auc",
+    "exact_copy_share",
+    "violation_share",
+]
+
+
+def _is_harden_run(run: Any) -> bool:
+    h = getattr(run, "history", None)
+    return isinstance(h, pd.DataFrame) and "round" in h and hasattr(run, "variations")
+
+
+def _from_harden(run: Any) -> CollapseReport:
+    """A harden run read as generations: round 0 is the model trained on real rows only."""
+    h = run.history.set_index("round")
+    cols = [c for c in _HARDEN_COLUMNS if c in h.columns]
+    kept = int(h.index[h["kept"]][0]) if "kept" in h else None
+    notes = [
+        "each round refits on the real training rows plus every earlier round's generated "
+        "fraud; validation rows are real and never generated from.",
+        f"kept round: {kept}; val_pr_auc falling round after round is the collapse to watch.",
+    ]
+    meta = {"generator": "harden", "generations": int(h.index.max()), "kept_round": kept}
+    # the summary compares rounds numerically: flags (accepted, kept) stay in the run itself
+    extra = [
+        c
+        for c in h.columns
+        if c not in cols
+        and pd.api.types.is_numeric_dtype(h[c])
+        and not pd.api.types.is_bool_dtype(h[c])
+    ]
+    return CollapseReport("harden", h[cols + extra], pd.DataFrame(), notes, meta, cols)
+
+
 def _mode(generator: Any) -> str:
     if callable(getattr(generator, "from_returns", None)):
         return "market"
@@ -337,7 +375,7 @@ def _market(generator, real, generations, n_steps, rngs, progress):
 
 def collapse_check(
     generator: Any,
-    real: Any,
+    real: Any = None,
     generations: int = 5,
     random_state: RandomStateLike = None,
     *,
@@ -350,6 +388,8 @@ def collapse_check(
     Parameters
     ----------
     generator : object
+        A :func:`edgecase.train.harden` result: its per-round history is returned as
+        the generations (nothing is refitted; the other arguments are ignored).
         Tabular: has ``fit(X, y)`` and ``generate(n, random_state=...)``
         (minority rows), e.g. ``edgecase.fraud.FraudScenarioGenerator()``; it is
         cloned (scikit-learn ``clone``, else ``deepcopy``) every generation.
@@ -390,7 +430,13 @@ def collapse_check(
     >>> list(rep.history.index), bool(rep.history["worst_day"].is_monotonic_increasing)
     ([0, 1, 2, 3], True)
     """
+    if _is_harden_run(generator):
+        return _from_harden(generator)
     mode = _mode(generator)
+    if real is None:
+        raise InvalidInputError(
+            "real is required: (X, y) for a tabular generator, returns for a market one."
+        )
     check_scalar(generations, "generations", kind=numbers.Integral, low=1)
     if n_samples is not None:
         check_scalar(n_samples, "n_samples", kind=numbers.Integral, low=2)

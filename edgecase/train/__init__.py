@@ -31,11 +31,14 @@ Examples
 
 from edgecase.train.compare import ComparisonResult, compare, nadeau_bengio
 from edgecase.train.cv import default_estimator
+from edgecase.train.harden import HardeningResult, harden
 from edgecase.train.samplers import DEFAULT_COMPARE, SAMPLER_NAMES
 from edgecase.train.trainer import Trainer
 
 __all__ = [
     "Trainer",
+    "harden",
+    "HardeningResult",
     "compare",
     "ComparisonResult",
     "default_estimator",

@@ -1,0 +1,111 @@
+"""A batched minimal breaking example: push caught fraud rows toward the model's boundary.
+
+Every row moves along its own direction in the mutable columns, found by finite
+differences of the model's score (one batched ``predict_proba`` for all rows and
+columns), restricted to the allowed signs. A line search (one more batched call)
+then takes the first step at which the row's score falls below the alert
+threshold, or the lowest-scoring step when none does. Moves are in units of each
+column's spread on the real training rows and are repaired back inside the
+data's physics (:func:`edgecase.train._relations.repair`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from edgecase.train._relations import Relations, repair
+
+__all__ = ["MovePlan", "attack"]
+
+_SIGN = {"up": 1, "down": -1, "both": 0}
+# Largest move, in column spreads, and the steps of the line search toward it.
+MAX_STEP = 3.0
+N_STEPS = 12
+_BATCH = 200_000
+
+
+@dataclass(frozen=True)
+class MovePlan:
+    """The columns a fraudster moves, their allowed signs (+1, -1, 0 = both) and spreads."""
+
+    columns: list[str]
+    signs: np.ndarray
+    scale: np.ndarray
+    relations: Relations
+
+    @classmethod
+    def build(cls, X: pd.DataFrame, directions: dict[str, str], rel: Relations) -> MovePlan:
+        cols = [c for c in directions if c not in rel.derived]
+        values = X[cols].astype(float)
+        scale = values.std(ddof=0).to_numpy()
+        span = (values.max() - values.min()).to_numpy()
+        scale = np.where(scale > 0, scale, span)
+        keep = scale > 0
+        cols = [c for c, k in zip(cols, keep, strict=True) if k]
+        signs = np.array([_SIGN[directions[c]] for c in cols], dtype=float)
+        return cls(cols, signs, scale[keep], rel)
+
+
+def _scores(score: Callable[[pd.DataFrame], np.ndarray], X: pd.DataFrame) -> np.ndarray:
+    return np.concatenate([score(X.iloc[i : i + _BATCH]) for i in range(0, max(len(X), 1), _BATCH)])
+
+
+def _moved(src: pd.DataFrame, plan: MovePlan, delta: np.ndarray) -> pd.DataFrame:
+    """``src`` with ``delta`` (rows x plan columns, in spreads) added, then repaired."""
+    out = src.copy()
+    for j, c in enumerate(plan.columns):
+        out[c] = src[c].to_numpy(float) + delta[:, j] * plan.scale[j]
+    return repair(out, src, plan.relations)
+
+
+def _directions(score, src: pd.DataFrame, s0: np.ndarray, plan: MovePlan, rng) -> np.ndarray:
+    n, m = len(src), len(plan.columns)
+    probes = []
+    for sign in (1.0, -1.0):
+        for j in range(m):
+            delta = np.zeros((n, m))
+            delta[:, j] = sign * 0.5
+            probes.append(_moved(src, plan, delta))
+    s = _scores(score, pd.concat(probes, ignore_index=True)).reshape(2, m, n)
+    gain_up = np.where(plan.signs >= 0, s0[:, None] - s[0].T, -np.inf)
+    gain_down = np.where(plan.signs <= 0, s0[:, None] - s[1].T, -np.inf)
+    d = np.where(gain_up >= gain_down, np.maximum(gain_up, 0), -np.maximum(gain_down, 0))
+    flat = ~np.any(d != 0, axis=1)
+    if flat.any():
+        # the score does not move within half a spread: take a random allowed direction
+        r = rng.uniform(0.2, 1.0, size=(int(flat.sum()), m))
+        sign = np.where(plan.signs == 0, rng.choice([-1.0, 1.0], size=r.shape), plan.signs)
+        d[flat] = r * sign
+    return d / np.abs(d).max(axis=1, keepdims=True)
+
+
+def attack(
+    score: Callable[[pd.DataFrame], np.ndarray],
+    src: pd.DataFrame,
+    threshold: float,
+    plan: MovePlan,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Move each row of ``src`` to the model's boundary.
+
+    Returns the moved rows and, per row, the step (in column spreads) at which its
+    score first fell below ``threshold`` (``inf`` where no step up to ``MAX_STEP`` did).
+    """
+    n = len(src)
+    if n == 0 or not plan.columns:
+        return src.iloc[:0].copy(), np.full(n, np.inf)
+    src = src.reset_index(drop=True)
+    s0 = _scores(score, src)
+    d = _directions(score, src, s0, plan, rng)
+    steps = MAX_STEP * np.arange(1, N_STEPS + 1) / N_STEPS
+    cands = pd.concat([_moved(src, plan, d * t) for t in steps], ignore_index=True)
+    s = _scores(score, cands).reshape(N_STEPS, n)
+    below = s < threshold
+    evaded = below.any(axis=0)
+    pick = np.where(evaded, below.argmax(axis=0), s.argmin(axis=0))
+    step = np.where(evaded, steps[pick], np.inf)
+    return cands.iloc[pick * n + np.arange(n)].reset_index(drop=True), step

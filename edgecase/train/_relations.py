@@ -1,0 +1,171 @@
+"""The physics a variation must keep: bounds, integer and bool types, orders and identities.
+
+Found on the real training rows: each numeric column's observed range, integer
+columns, pairs that are ordered in every row (``txn_count_1h <= txn_count_24h``)
+and exact identities between columns (``Area = Height x Length`` on page-blocks;
+a product, a ratio or a sum of two others in at least 99% of rows), plus declared
+per-row proportional columns (``amount_to_median`` scales with ``amount``).
+:func:`repair` restores them after a move; :func:`violations` counts rows that
+break them (the quality check of the generated rows).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Relations", "find_relations", "repair", "violations"]
+
+# An identity must hold in this share of real rows to count (the rest are recording noise).
+_IDENTITY_SHARE = 0.99
+_RTOL = 1e-6
+# Identity search is cubic in the number of numeric columns; wider tables skip it.
+_MAX_IDENTITY_COLUMNS = 40
+_PROBE_ROWS = 2_000
+_OPS = {
+    "product": lambda a, b: a * b,
+    "ratio": lambda a, b: np.divide(a, b, out=np.full_like(a, np.nan), where=b != 0),
+    "sum": lambda a, b: a + b,
+}
+
+
+@dataclass
+class Relations:
+    """What :func:`find_relations` found; every entry names real columns of X."""
+
+    low: dict[str, float]
+    high: dict[str, float]
+    integer: list[str]
+    boolean: list[str]
+    orders: list[tuple[str, str]] = field(default_factory=list)  # (a, b): a <= b
+    identities: list[tuple[str, str, str, str]] = field(default_factory=list)  # (c, op, a, b)
+    proportional: dict[str, str] = field(default_factory=dict)  # c -> a: c / a fixed per row
+
+    @property
+    def derived(self) -> set[str]:
+        """Columns computed from others: never moved on their own."""
+        return {c for c, *_ in self.identities} | set(self.proportional)
+
+
+def _close(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.isclose(x, y, rtol=_RTOL, atol=1e-9)
+
+
+def _identities(num: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    cols = [c for c in num.columns if num[c].nunique() > 1]
+    if len(cols) < 3 or len(cols) > _MAX_IDENTITY_COLUMNS:
+        return []
+    probe = num[cols].iloc[: min(len(num), _PROBE_ROWS)].to_numpy(float)
+    full = num[cols].to_numpy(float)
+    found: list[tuple[str, str, str, str]] = []
+    taken: set[str] = set()  # derived columns
+    sources: set[str] = set()  # columns others derive from: they stay free
+    for (i, a), (j, b) in itertools.permutations(enumerate(cols), 2):
+        if a in taken or b in taken:
+            continue
+        for op, f in _OPS.items():
+            if op != "ratio" and i > j:
+                continue  # products and sums are symmetric: one order is enough
+            value = f(probe[:, i], probe[:, j])
+            for k, c in enumerate(cols):
+                if k in (i, j) or c in taken or c in sources:
+                    continue
+                if _close(value, probe[:, k]).mean() < _IDENTITY_SHARE:
+                    continue
+                if _close(f(full[:, i], full[:, j]), full[:, k]).mean() >= _IDENTITY_SHARE:
+                    found.append((c, op, a, b))
+                    taken.add(c)
+                    sources.update((a, b))
+    return found
+
+
+def _orders(num: pd.DataFrame, movable: list[str]) -> list[tuple[str, str]]:
+    values = {c: num[c].to_numpy(float) for c in num.columns}
+    out = []
+    for a, b in itertools.permutations(num.columns, 2):
+        if a not in movable and b not in movable:
+            continue
+        va, vb = values[a], values[b]
+        if np.all(va <= vb) and np.any(va < vb):
+            out.append((a, b))
+    return out
+
+
+def find_relations(
+    X: pd.DataFrame, movable: list[str], declared: dict[str, tuple[str, str]]
+) -> Relations:
+    """Bounds, types, orders and identities of the numeric and bool columns of ``X``."""
+    kinds = {c: X[c].dtype for c in X.columns}
+    boolean = [c for c, d in kinds.items() if pd.api.types.is_bool_dtype(d)]
+    numeric = [c for c, d in kinds.items() if pd.api.types.is_numeric_dtype(d) and c not in boolean]
+    num = X[numeric].astype(float)
+    integer = [c for c in numeric if pd.api.types.is_integer_dtype(kinds[c])]
+    proportional = {
+        c: src
+        for c, (rel, src) in declared.items()
+        if rel == "ratio" and c in numeric and src in numeric
+    }
+    identities = [t for t in _identities(num) if t[0] not in proportional]
+    derived = {c for c, *_ in identities} | set(proportional)
+    # a derived column follows its sources: its own range and orders are not constraints
+    free = num.drop(columns=sorted(derived))
+    return Relations(
+        low=free.min().to_dict(),
+        high=free.max().to_dict(),
+        integer=integer,
+        boolean=boolean,
+        orders=_orders(free, [c for c in movable if c in free.columns]),
+        identities=identities,
+        proportional=proportional,
+    )
+
+
+def repair(moved: pd.DataFrame, source: pd.DataFrame, rel: Relations) -> pd.DataFrame:
+    """Bring moved rows back inside the real rows' physics; ``source`` are the rows before the move.
+
+    ``moved`` holds float values for the moved numeric and bool columns; the
+    result has the dtypes of ``source``.
+    """
+    out = moved.copy()
+    for c in rel.low:
+        if c in out.columns:
+            out[c] = out[c].astype(float).clip(rel.low[c], rel.high[c])
+    for c in rel.integer:
+        out[c] = np.round(out[c].to_numpy(float))
+    for a, b in rel.orders:
+        if not np.array_equal(source[b].to_numpy(float), out[b].to_numpy(float)):
+            out[b] = np.maximum(out[b].to_numpy(float), out[a].to_numpy(float))
+        else:
+            out[a] = np.minimum(out[a].to_numpy(float), out[b].to_numpy(float))
+    for c, src in rel.proportional.items():
+        old = source[src].to_numpy(float)
+        factor = np.divide(out[src].to_numpy(float), old, out=np.ones_like(old), where=old != 0)
+        out[c] = source[c].to_numpy(float) * factor
+    for c, op, a, b in rel.identities:
+        out[c] = _OPS[op](out[a].to_numpy(float), out[b].to_numpy(float))
+    for c in rel.boolean:
+        out[c] = out[c].to_numpy(float) >= 0.5
+    for c in source.columns:
+        out[c] = out[c].astype(source[c].dtype)
+    return out
+
+
+def violations(rows: pd.DataFrame, rel: Relations) -> np.ndarray:
+    """True for each row that breaks a bound, an integer type, an order or an identity."""
+    bad = np.zeros(len(rows), dtype=bool)
+    for c in rel.low:
+        v = rows[c].to_numpy(float)
+        span = max(rel.high[c] - rel.low[c], 1.0)
+        bad |= (v < rel.low[c] - 1e-9 * span) | (v > rel.high[c] + 1e-9 * span)
+    for c in rel.integer:
+        v = rows[c].to_numpy(float)
+        bad |= v != np.round(v)
+    for a, b in rel.orders:
+        bad |= rows[a].to_numpy(float) > rows[b].to_numpy(float)
+    for c, op, a, b in rel.identities:
+        want = _OPS[op](rows[a].to_numpy(float), rows[b].to_numpy(float))
+        bad |= ~_close(want, rows[c].to_numpy(float))
+    return bad
