@@ -10,9 +10,11 @@ Built on :mod:`hypothesis.extra.pandas`; typed functions returning
 
 Examples
 --------
->>> from hypothesis import given, settings
+>>> from hypothesis import HealthCheck, given, settings
 >>> from edgecase.strategies import transactions
->>> @settings(max_examples=5, database=None)
+>>> # a whole simulator row per example is slow to draw on a busy machine
+>>> @settings(max_examples=5, database=None, deadline=None,
+...           suppress_health_check=[HealthCheck.too_slow])
 ... @given(transactions(max_rows=5))
 ... def test_amounts_are_positive(df):
 ...     assert (df["amount"] >= 0.01).all()

@@ -113,6 +113,8 @@ EXEMPT = {
     "edgecase.market.Scorecard": "result of realism_scorecard()",
     "edgecase.quality.CollapseReport": "result of collapse_check()",
     "edgecase.quality.QualityReport": "result of evaluate()",
+    "edgecase.market.PortfolioStress": "result of Portfolio.stress()",
+    "edgecase.train.HardeningResult": "result of harden()",
     "edgecase.schema.SchemaReport": "result of TableSchema.check()",
     "edgecase.stress.BreakingExample": "result of minimal_breaking_example()",
     "edgecase.stress.SeverityBreak": "result of breaking_severity()",

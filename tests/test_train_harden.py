@@ -231,12 +231,15 @@ def test_guard_stops_when_generated_fraud_hurts_severity0(sim, monkeypatch):
     )
     free = harden(_trainer(20), X, y, rounds=2, guard=False, **kw)
     h = free.history
-    assert len(h) == 3 and (h["pr_auc_diff_hi"].iloc[1:] < 0).all()  # the poison shows
-    assert not h["accepted"].iloc[1:].any() and h["kept"].iloc[0]
+    # the poison shows: PR-AUC falls every round, beyond noise by the last one
+    assert len(h) == 3 and (h["pr_auc_diff"].iloc[1:] < 0).all()
+    assert h["pr_auc_diff_hi"].iloc[-1] < 0 and not h["accepted"].iloc[-1]
+    first_bad = int(np.flatnonzero(~h["accepted"].to_numpy()[1:])[0]) + 1
     guarded = harden(_trainer(20), X, y, rounds=2, guard=True, **kw)
     g = guarded.history
-    assert len(g) == 2 and not g["accepted"].iloc[1]  # stopped at the first bad round
-    assert guarded.kept_round == 0 and guarded.model is guarded.baseline
+    # stopped at the first round beyond noise, and kept a round before it
+    assert len(g) == first_bad + 1 and not g["accepted"].iloc[-1]
+    assert guarded.kept_round < first_bad
 
 
 def test_exact_copies_fail_the_quality_check(sim):

@@ -197,7 +197,8 @@ def _merge_directions(given: dict[str, str], directions: Any) -> dict[str, str]:
     for c, d in out.items():
         if d not in DIRECTIONS:
             raise InvalidParameterError(
-                f"direction of {c!r} must be one of {DIRECTIONS}; got {d!r}."
+                f"the direction of {c!r} in mutable or directions must be one of {DIRECTIONS}; "
+                f"got {d!r}."
             )
     return out
 

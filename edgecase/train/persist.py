@@ -212,9 +212,18 @@ def _check_scalars(meta: dict[str, Any], f: Path) -> None:
     cal = meta.get("calibration")
     if cal is not None:
         kind = _need(cal, "kind", str, "calibration.kind", f)
-        keys = {"isotonic": ("x", "y"), "sigmoid": ("a", "b")}.get(kind)
+        # "prior": the prior correction alone (its ratio is checked below)
+        keys = {"isotonic": ("x", "y"), "sigmoid": ("a", "b"), "prior": ()}.get(kind)
         if keys is None:
-            raise _bad(f, "calibration.kind", "'isotonic' or 'sigmoid'", kind)
+            raise _bad(f, "calibration.kind", "'isotonic', 'sigmoid' or 'prior'", kind)
+        ratio = cal.get("prior_ratio")
+        if ratio is not None and not (
+            isinstance(ratio, (int, float)) and not isinstance(ratio, bool)
+            and math.isfinite(ratio) and ratio > 0
+        ):  # fmt: skip
+            raise _bad(f, "calibration.prior_ratio", "a finite number > 0", ratio)
+        if kind == "prior" and ratio is None:
+            raise _bad(f, "calibration.prior_ratio", "a finite number > 0", ratio)
         for k in keys:
             v = np.asarray(cal.get(k), dtype=object)
             try:

@@ -91,12 +91,21 @@ def _no_positive_holdout(case: tuple[str, int]):
 
 
 CASES = [
-    Case("edgecase.train.harden(mutable=...)", bad_mutable, lambda m: _run(mutable=m), 200),
+    Case(
+        "edgecase.train.harden(mutable=...)",
+        bad_mutable,
+        lambda m: _run(mutable=m),
+        200,
+        names=["mutable"],
+        covers=(harden,),
+    ),
     Case(
         "edgecase.train.harden(directions contradicting mutable)",
         contradicting,
         lambda md: _run(mutable=md[0], directions=md[1]),
         200,
+        names=["directions", "mutable"],
+        covers=(harden,),
     ),
     Case(
         "edgecase.train.harden (holdout left with no positives)",
@@ -106,14 +115,39 @@ CASES = [
         ),
         _no_positive_holdout,
         200,
+        names=["holdout", "positive", "positives", "groups"],
+        covers=(harden,),
     ),
-    Case("edgecase.train.harden(rounds=...)", bad_rounds, lambda r: _run(rounds=r), 200),
-    Case("edgecase.train.harden(holdout=...)", bad_holdout, lambda h: _run(holdout=h), 200),
-    Case("edgecase.train.harden(scenarios=...)", not_scenarios, lambda s: _run(scenarios=s), 200),
+    Case(
+        "edgecase.train.harden(rounds=...)",
+        bad_rounds,
+        lambda r: _run(rounds=r),
+        200,
+        names=["rounds"],
+        covers=(harden,),
+    ),
+    Case(
+        "edgecase.train.harden(holdout=...)",
+        bad_holdout,
+        lambda h: _run(holdout=h),
+        200,
+        names=["holdout"],
+        covers=(harden,),
+    ),
+    Case(
+        "edgecase.train.harden(scenarios=...)",
+        not_scenarios,
+        lambda s: _run(scenarios=s),
+        200,
+        names=["scenarios", "scenario"],
+        covers=(harden,),
+    ),
     Case(
         "edgecase.train.harden(trainer=...)",
         st.one_of(WRONG_TYPES, st.just(Trainer(sampler="scale_pos_weight"))),
         lambda t: harden(t, _X(), _y(), progress=False),
         200,
+        names=["trainer", "sampler"],
+        covers=(harden,),
     ),
 ]

@@ -12,6 +12,7 @@ from edgecase.market import (
     BlackSwanGenerator,
     GaussianCopula,
     MarkovSwitching,
+    Portfolio,
     calibrate,
     log_returns,
     make_process,
@@ -26,6 +27,7 @@ from ._strategies import NON_FINITE, WRONG_TYPES, bad_real, bad_returns
 
 _SP = load_market("sp500")["log_return"].iloc[:400]
 _GEN = BlackSwanGenerator.from_returns(_SP)
+ASSET = str(_GEN.assets[0])
 
 
 @st.composite
@@ -109,7 +111,23 @@ def _features(arg):
     return make_features(_SP, **kw)
 
 
+bad_weights = st.one_of(
+    st.text(min_size=1, max_size=6).filter(lambda a: a != ASSET).map(lambda a: {a: 1.0}),
+    bad_real(low=-100.0, high=100.0).map(lambda v: {ASSET: v}),
+    st.just({}),
+    st.just({ASSET: 0.0}),
+    WRONG_TYPES,
+)
+
 CASES = [
+    Case(
+        "edgecase.market.Portfolio(weights=...)",
+        bad_weights,
+        lambda w: Portfolio(w, _GEN),
+        200,
+        names=["weights", "generator"],
+        covers=(Portfolio,),
+    ),
     Case(
         "edgecase.market.BlackSwanGenerator.from_returns",
         bad_returns(min_obs=MIN_OBS),
