@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 test: lint
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) tests --doctest-modules edgecase $(wildcard notebooks/*.ipynb) $(if $(wildcard notebooks/*.ipynb),--nbmake,)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) tests --doctest-modules edgecase $(wildcard notebooks/*.ipynb) $(if $(wildcard notebooks/*.ipynb),--nbmake,)
 
 demo: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/edgecase demo

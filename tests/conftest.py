@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 
 CATEGORIES = [
     "grocery",
@@ -98,3 +103,16 @@ def fraud_frame(n: int = 4000, fraud_rate: float = 0.05, seed: int = 2024):
     )
     assert nf > 0
     return X, pd.Series(y.astype(np.int8), name="is_fraud")
+
+
+@pytest.fixture(scope="session")
+def quick_demo(tmp_path_factory):
+    """One run of the installed ``edgecase demo --quick`` shared by every test that reads
+    its output (the tests that use it share an xdist group, so it runs once)."""
+    exe = Path(sys.executable).parent / "edgecase"
+    out = tmp_path_factory.mktemp("demo") / "report"
+    proc = subprocess.run(
+        [str(exe), "demo", "--quick", "--no-progress", "--out", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    return proc, out

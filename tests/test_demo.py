@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
+
+import pytest
 
 
-def test_quick_demo_writes_the_report(tmp_path):
-    exe = Path(sys.executable).parent / "edgecase"
-    out = tmp_path / "report"
-    proc = subprocess.run(
-        [str(exe), "demo", "--quick", "--no-progress", "--out", str(out)],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+@pytest.mark.xdist_group("quick_demo")
+def test_quick_demo_writes_the_report(quick_demo):
+    proc, out = quick_demo
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "breaking severity" in proc.stdout
     html = (out / "report.html").read_text()

@@ -100,15 +100,14 @@ def _browser() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
-def quick_report(tmp_path_factory):
-    from edgecase.demo import run_demo
-
-    out = tmp_path_factory.mktemp("demo")
-    run_demo(out, progress=False, quick=True)
+@pytest.fixture
+def quick_report(quick_demo):
+    proc, out = quick_demo
+    assert proc.returncode == 0, proc.stderr[-2000:]
     return out
 
 
+@pytest.mark.xdist_group("quick_demo")
 def test_quick_report_opens_with_conclusions_and_says_smoke_test(quick_report):
     html = (quick_report / "report.html").read_text()
     body = html.split("<section", 1)[1]
@@ -123,6 +122,7 @@ def test_quick_report_opens_with_conclusions_and_says_smoke_test(quick_report):
     assert "Acerbi-Szekely Z2" in html and "McNeil-Frey" in html
 
 
+@pytest.mark.xdist_group("quick_demo")
 def test_report_in_a_real_browser(quick_report, tmp_path):
     """Chromium loads the page: every image decodes and the conclusions come first."""
     exe = _browser()
