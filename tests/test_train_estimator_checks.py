@@ -22,7 +22,6 @@ _THRESHOLD = (
 )
 _EXPECTED_FAILED = {
     "check_n_features_in_after_fitting": _MESSAGE,
-    "check_complex_data": _MESSAGE,
     "check_dtype_object": "text columns are refused on purpose: they must be pandas 'category' "
     "columns, whose levels are saved and checked at predict time",
     "check_estimators_empty_data_messages": _MESSAGE,
