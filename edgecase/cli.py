@@ -654,6 +654,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = command_parsers(parser)[args.section]
+    # Library messages are put in flag spelling; the config file's own messages name its keys.
+    spelling: dict[str, str] = {}
     try:
         if getattr(args, "config", None):
             args = apply_config(parser, argv, args)
@@ -663,6 +665,7 @@ def main(argv: list[str] | None = None) -> int:
             raise InvalidParameterError(
                 f"`edgecase {args.section.replace('.', ' ')}` needs {flags} (on the command line or in --config)."
             )
+        spelling = flag_names(command)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         if args.debug:
@@ -673,7 +676,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             # The traceback, but the same exit status: bad input is 2 with or without it.
             traceback.print_exc()
-        print(f"edgecase: error: {_one_line(exc, flag_names(command))}", file=sys.stderr)
+        print(f"edgecase: error: {_one_line(exc, spelling)}", file=sys.stderr)
         return 2 if isinstance(exc, EdgecaseError) else 1
 
 

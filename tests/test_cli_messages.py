@@ -234,6 +234,14 @@ def test_the_library_keeps_its_own_parameter_names() -> None:
         simulate_transactions(1000, fraud_rate=2.0, progress=False)
 
 
+def test_config_messages_keep_the_files_key_names(tmp_path, capsys) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[demo]\nquick = 'yes'\n[train]\nleakage = 'dorp'\n")
+    rc, err = _run(["demo", "--config", str(cfg)], capsys)
+    line = _one_line(err)
+    assert rc == 2 and "[demo] quick must be true or false" in line and "--quick" not in line
+
+
 # ----------------------------------------------------------------------------- --out refusals
 
 
@@ -309,3 +317,34 @@ def test_report_folders_refuse_an_existing_file_before_work(tmp_path, monkeypatc
     line = _one_line(err)
     # checked first: neither the missing model nor the missing tables are reached
     assert rc == 2 and "--out 'taken' is an existing file" in line
+
+
+# ----------------------------------------------------------------------------- README
+
+
+def _readme_commands() -> list[list[str]]:
+    """Every ``edgecase ...`` line of the README's command-line section, continuations joined."""
+    import shlex
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text.split("<!-- section: cli -->", 1)[1].split("<!-- section:", 1)[0]
+    block = section.split("```bash", 1)[1].split("```", 1)[0]
+    joined = re.sub(r"\\\n\s*", " ", block)
+    return [
+        shlex.split(ln, comments=True)[1:]
+        for ln in joined.splitlines()
+        if ln.startswith("edgecase ")
+    ]
+
+
+@pytest.mark.parametrize("argv", _readme_commands(), ids=lambda a: " ".join(a[:2]))
+def test_readme_commands_parse(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    missing = [d for d in required_dests(COMMANDS[args.section]) if getattr(args, d) is None]
+    assert missing == [], f"README's `edgecase {' '.join(argv)}` lacks {missing}"
+
+
+def test_readme_lists_every_command() -> None:
+    assert len(_readme_commands()) >= 8
+    shown = {build_parser().parse_args(a).section for a in _readme_commands()}
+    assert shown == set(COMMANDS) - {"stress-portfolio"}  # documented in the market section
