@@ -290,7 +290,7 @@ def _cmd_stress_portfolio(args: argparse.Namespace) -> int:
     scenarios = [x.strip() for x in args.scenarios.split(",")]
     for name in scenarios:
         check_choice(name, "--scenarios", list(SCENARIOS), error=UnknownNameError)
-    severities = [float(x) for x in _severities(args.severities, "--severities")]
+    severities = [float(x) for x in _severities(args.severities)]
     _check_out(args.out)
     names = list(weights)
     frame = pd.concat({n: load_market(n)["log_return"] for n in names}, axis=1, sort=True)
@@ -401,7 +401,7 @@ def _stress_scenarios(names: Any, X: Any) -> list[Any]:
     return out
 
 
-def _severities(text: Any, flag: str = "--severities") -> Any:
+def _severities(text: Any) -> Any:
     import numpy as np
 
     if text is None:
@@ -414,7 +414,7 @@ def _severities(text: Any, flag: str = "--severities") -> Any:
         return np.array([float(p) for p in parts])
     except (TypeError, ValueError):
         raise InvalidParameterError(
-            f"{flag} expects comma-separated numbers such as 0,0.5,1,2; got {text!r}."
+            f"--severities expects comma-separated numbers such as 0,0.5,1,2; got {text!r}."
         ) from None
 
 

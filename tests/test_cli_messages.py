@@ -242,6 +242,23 @@ def test_config_messages_keep_the_files_key_names(tmp_path, capsys) -> None:
     assert rc == 2 and "[demo] quick must be true or false" in line and "--quick" not in line
 
 
+@pytest.mark.parametrize(
+    "option,value,needles",
+    [
+        ("--scenarios", "base,krash", ["--scenarios 'krash' is not known", "Did you mean 'crash'"]),
+        # used to be a raw ValueError, exit status 1
+        ("--severities", "0,a", ["--severities expects comma-separated numbers", "'0,a'"]),
+    ],
+)
+def test_stress_portfolio_checks_its_lists_first(tmp_path, capsys, option, value, needles):
+    argv = ["stress-portfolio", "--weights", "sp500=1", option, value]
+    rc, err = _run([*argv, "--out", str(tmp_path / "p.csv")], capsys)
+    line = _one_line(err)
+    assert rc == 2
+    for needle in needles:
+        assert needle in line
+
+
 # ----------------------------------------------------------------------------- --out refusals
 
 
