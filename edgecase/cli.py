@@ -11,15 +11,21 @@ an unexpected error); ``--debug`` adds the traceback and keeps the status.
 from __future__ import annotations
 
 import argparse
-import numbers
 import sys
 import traceback
 from pathlib import Path
 from typing import Any
 
+from edgecase._cli_checks import (
+    check_column,
+    check_count,
+    check_demo_out,
+    check_out,
+    check_out_folder,
+)
 from edgecase._cli_config import apply_config, command_parsers
 from edgecase._cli_parser import CliParser, cli_message, flag_names, required_dests
-from edgecase._validate import check_choice, check_scalar, check_severity
+from edgecase._validate import check_choice, check_severity
 from edgecase.errors import (
     EdgecaseError,
     InvalidInputError,
@@ -121,72 +127,18 @@ def write_table(df: Any, path: str | Path) -> Path:
     return path
 
 
-def _check_column(df: Any, name: Any, flag: str, where: str = "the data") -> None:
-    """Refuse a column-naming option that names no column, with the closest names."""
-    if name not in df.columns:
-        from edgecase._validate import closest_names
-
-        close = closest_names(str(name), [str(c) for c in df.columns])
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise InvalidParameterError(f"{flag} {name!r} is not a column of {where}.{hint}")
-
-
 def _split_target(df: Any, target: str) -> tuple[Any, Any]:
-    _check_column(df, target, "--target")
+    check_column(df, target, "--target")
     return df.drop(columns=[target]), df[target]
 
 
 # ----------------------------------------------------------------------------- commands
 
 
-def _check_count(value: Any, flag: str) -> int:
-    return int(check_scalar(value, flag, kind=numbers.Integral, low=1))
-
-
-def _check_out(path: Any) -> None:
-    if Path(str(path)).suffix.lower() not in {".csv", ".parquet", ".pq"}:
-        raise InvalidParameterError(f"--out {str(path)!r}: expected a .csv or .parquet file name.")
-
-
-def _check_out_folder(path: Any, writes: str) -> Path:
-    """An --out that names a folder: refused before any work when it is an existing file."""
-    out = Path(str(path))
-    if out.exists() and not out.is_dir():
-        raise InvalidParameterError(
-            f"--out {str(out)!r} is an existing file, but this command writes a folder "
-            f"({writes}); name a new or existing folder instead."
-        )
-    return out
-
-
-def _is_demo_output(entry: Path) -> bool:
-    return entry.is_file() and (
-        entry.name in {"report.html", "report.json"} or entry.suffix == ".png"
-    )
-
-
-def _check_demo_out(path: Any, force: bool) -> None:
-    """Rerunning the demo into its own earlier report is fine; writing it among other
-    files is refused unless --force, so a mistyped --out never mixes a report into (or
-    replaces the report.html of) some unrelated folder."""
-    out = _check_out_folder(path, "report.html, report.json and PNG figures")
-    if force or not out.is_dir():
-        return
-    other = sorted(e.name for e in out.iterdir() if not _is_demo_output(e))
-    if other:
-        shown = ", ".join(map(repr, other[:3])) + (
-            f" and {len(other) - 3} more" if len(other) > 3 else ""
-        )
-        raise InvalidParameterError(
-            f"--out {str(out)!r} is a folder that holds other files than an earlier demo report "
-            f"({shown}); name a new or empty folder, or pass --force to write into it anyway."
-        )
-
-
 def _cmd_demo(args: argparse.Namespace) -> int:
     from edgecase.demo import run_demo
 
-    _check_demo_out(args.out, args.force)
+    check_demo_out(args.out, args.force)
     run_demo(out=args.out, progress=not args.no_progress, seed=args.seed, quick=args.quick)
     return 0
 
@@ -202,12 +154,12 @@ def _cmd_generate_fraud(args: argparse.Namespace) -> int:
     )
 
     # Cheap checks first: a typo should not wait for a simulation to fail.
-    _check_count(args.n, "--n")
-    _check_count(args.population, "--population")
+    check_count(args.n, "--n")
+    check_count(args.population, "--population")
     check_severity(args.severity, "--severity")
     if args.typology is not None:
         check_choice(args.typology, "--typology", list(TYPOLOGIES), error=UnknownNameError)
-    _check_out(args.out)
+    check_out(args.out)
     if args.source:
         X, y = _split_target(read_table(args.source), args.target)
     else:
@@ -237,15 +189,15 @@ def _cmd_generate_market(args: argparse.Namespace) -> int:
     from edgecase.datasets import load_market
     from edgecase.market import SCENARIOS, BlackSwanGenerator
 
-    _check_count(args.n, "--n")
-    _check_count(args.steps, "--steps")
+    check_count(args.n, "--n")
+    check_count(args.steps, "--steps")
     check_severity(args.severity, "--severity")
     check_choice(args.scenario, "--scenario", list(SCENARIOS), error=UnknownNameError)
-    _check_out(args.out)
+    check_out(args.out)
     if args.returns:
         table = read_table(args.returns)
         col = args.column or table.columns[-1]
-        _check_column(table, col, "--column", str(args.returns))
+        check_column(table, col, "--column", str(args.returns))
         returns = _dated(table, col)
     else:
         returns = load_market(args.series)["log_return"]
@@ -291,7 +243,7 @@ def _cmd_stress_portfolio(args: argparse.Namespace) -> int:
     for name in scenarios:
         check_choice(name, "--scenarios", list(SCENARIOS), error=UnknownNameError)
     severities = [float(x) for x in _severities(args.severities)]
-    _check_out(args.out)
+    check_out(args.out)
     names = list(weights)
     frame = pd.concat({n: load_market(n)["log_return"] for n in names}, axis=1, sort=True)
     gen = BlackSwanGenerator.from_returns(frame.dropna())
@@ -313,8 +265,8 @@ def _cmd_stress_portfolio(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from edgecase.fraud import simulate_transactions
 
-    _check_count(args.n, "--n")
-    _check_out(args.out)
+    check_count(args.n, "--n")
+    check_out(args.out)
     df = simulate_transactions(
         args.n, n_accounts=args.accounts, fraud_rate=args.fraud_rate, severity=args.severity,
         days=args.days, random_state=args.seed, progress=not args.no_progress,
@@ -422,7 +374,7 @@ def _cmd_stress(args: argparse.Namespace) -> int:
     from edgecase.stress import StressHarness
     from edgecase.train import Trainer
 
-    out = _check_out_folder(args.out, "stress.html and stress.json")
+    out = check_out_folder(args.out, "stress.html and stress.json")
     model = Trainer.load(args.model_dir)
     X, y = _split_target(read_table(args.data), args.target)
     harness = StressHarness(
@@ -449,11 +401,11 @@ def _cmd_quality(args: argparse.Namespace) -> int:
     from edgecase.quality import evaluate
 
     if args.out:
-        _check_out_folder(args.out, "quality.html and quality.json")
+        check_out_folder(args.out, "quality.html and quality.json")
     real, synth = read_table(args.real), read_table(args.synthetic)
     if args.target is not None:
-        _check_column(real, args.target, "--target", f"the real table {args.real!r}")
-        _check_column(synth, args.target, "--target", f"the synthetic table {args.synthetic!r}")
+        check_column(real, args.target, "--target", f"the real table {args.real!r}")
+        check_column(synth, args.target, "--target", f"the synthetic table {args.synthetic!r}")
     report = evaluate(
         real, synth, target=args.target, random_state=args.seed, progress=not args.no_progress
     )
