@@ -16,10 +16,10 @@ from typing import Any
 from edgecase._validate import closest_names
 from edgecase.errors import InvalidParameterError
 
-__all__ = ["apply_config"]
+__all__ = ["apply_config", "command_parsers"]
 
 
-def _sections(
+def command_parsers(
     parser: argparse.ArgumentParser, prefix: str = ""
 ) -> dict[str, argparse.ArgumentParser]:
     """Every command's config table name (``train``, ``generate.market`` ...) and its parser."""
@@ -27,7 +27,7 @@ def _sections(
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
-                inner = _sections(sub, f"{prefix}{name}.")
+                inner = command_parsers(sub, f"{prefix}{name}.")
                 out.update(inner or {f"{prefix}{name}": sub})
     return out
 
@@ -83,7 +83,7 @@ def _resolve_config(
 ) -> dict[str, Any]:
     """Check every table and key of the config against every command, then return the
     defaults for ``section``: top-level keys it knows, overridden by its own table."""
-    sections = _sections(parser)
+    sections = command_parsers(parser)
     options = {name: _options(p) for name, p in sections.items()}
     anywhere = {dest: a for opts in options.values() for dest, a in opts.items()}
     values: dict[str, Any] = {}
@@ -129,5 +129,5 @@ def apply_config(
     except tomllib.TOMLDecodeError as exc:
         raise InvalidParameterError(f"--config {str(path)!r} is not valid TOML: {exc}") from None
     values = _resolve_config(parser, config, str(path), args.section)
-    _sections(parser)[args.section].set_defaults(**values)
+    command_parsers(parser)[args.section].set_defaults(**values)
     return parser.parse_args(argv)

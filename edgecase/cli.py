@@ -11,14 +11,21 @@ an unexpected error); ``--debug`` adds the traceback and keeps the status.
 from __future__ import annotations
 
 import argparse
-import numbers
 import sys
 import traceback
 from pathlib import Path
 from typing import Any
 
-from edgecase._cli_config import apply_config
-from edgecase._validate import check_choice, check_scalar, check_severity
+from edgecase._cli_checks import (
+    check_column,
+    check_count,
+    check_demo_out,
+    check_out,
+    check_out_folder,
+)
+from edgecase._cli_config import apply_config, command_parsers
+from edgecase._cli_parser import CliParser, cli_message, flag_names, required_dests
+from edgecase._validate import check_choice, check_severity
 from edgecase.errors import (
     EdgecaseError,
     InvalidInputError,
@@ -121,30 +128,17 @@ def write_table(df: Any, path: str | Path) -> Path:
 
 
 def _split_target(df: Any, target: str) -> tuple[Any, Any]:
-    if target not in df.columns:
-        from edgecase._validate import closest_names
-
-        close = closest_names(target, [str(c) for c in df.columns])
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise InvalidParameterError(f"--target {target!r} is not a column of the data.{hint}")
+    check_column(df, target, "--target")
     return df.drop(columns=[target]), df[target]
 
 
 # ----------------------------------------------------------------------------- commands
 
 
-def _check_count(value: Any, flag: str) -> int:
-    return int(check_scalar(value, flag, kind=numbers.Integral, low=1))
-
-
-def _check_out(path: Any) -> None:
-    if Path(str(path)).suffix.lower() not in {".csv", ".parquet", ".pq"}:
-        raise InvalidParameterError(f"--out {str(path)!r}: expected a .csv or .parquet file name.")
-
-
 def _cmd_demo(args: argparse.Namespace) -> int:
     from edgecase.demo import run_demo
 
+    check_demo_out(args.out, args.force)
     run_demo(out=args.out, progress=not args.no_progress, seed=args.seed, quick=args.quick)
     return 0
 
@@ -160,12 +154,12 @@ def _cmd_generate_fraud(args: argparse.Namespace) -> int:
     )
 
     # Cheap checks first: a typo should not wait for a simulation to fail.
-    _check_count(args.n, "--n")
-    _check_count(args.population, "--population")
+    check_count(args.n, "--n")
+    check_count(args.population, "--population")
     check_severity(args.severity, "--severity")
     if args.typology is not None:
         check_choice(args.typology, "--typology", list(TYPOLOGIES), error=UnknownNameError)
-    _check_out(args.out)
+    check_out(args.out)
     if args.source:
         X, y = _split_target(read_table(args.source), args.target)
     else:
@@ -195,16 +189,15 @@ def _cmd_generate_market(args: argparse.Namespace) -> int:
     from edgecase.datasets import load_market
     from edgecase.market import SCENARIOS, BlackSwanGenerator
 
-    _check_count(args.n, "--n")
-    _check_count(args.steps, "--steps")
+    check_count(args.n, "--n")
+    check_count(args.steps, "--steps")
     check_severity(args.severity, "--severity")
     check_choice(args.scenario, "--scenario", list(SCENARIOS), error=UnknownNameError)
-    _check_out(args.out)
+    check_out(args.out)
     if args.returns:
         table = read_table(args.returns)
         col = args.column or table.columns[-1]
-        if col not in table.columns:
-            raise InvalidParameterError(f"--column {col!r} is not a column of {args.returns}.")
+        check_column(table, col, "--column", str(args.returns))
         returns = _dated(table, col)
     else:
         returns = load_market(args.series)["log_return"]
@@ -243,16 +236,18 @@ def _cmd_stress_portfolio(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from edgecase.datasets import load_market
-    from edgecase.market import BlackSwanGenerator, Portfolio
+    from edgecase.market import SCENARIOS, BlackSwanGenerator, Portfolio
 
     weights = _parse_weights(args.weights)
-    _check_out(args.out)
+    scenarios = [x.strip() for x in args.scenarios.split(",")]
+    for name in scenarios:
+        check_choice(name, "--scenarios", list(SCENARIOS), error=UnknownNameError)
+    severities = [float(x) for x in _severities(args.severities)]
+    check_out(args.out)
     names = list(weights)
     frame = pd.concat({n: load_market(n)["log_return"] for n in names}, axis=1, sort=True)
     gen = BlackSwanGenerator.from_returns(frame.dropna())
     book = Portfolio(weights, gen)
-    scenarios = [x.strip() for x in args.scenarios.split(",")]
-    severities = [float(x) for x in args.severities.split(",")]
     res = book.stress(
         scenarios, severities, n_paths=args.n, horizon=args.horizon, level=args.level,
         random_state=args.seed,
@@ -270,8 +265,8 @@ def _cmd_stress_portfolio(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from edgecase.fraud import simulate_transactions
 
-    _check_count(args.n, "--n")
-    _check_out(args.out)
+    check_count(args.n, "--n")
+    check_out(args.out)
     df = simulate_transactions(
         args.n, n_accounts=args.accounts, fraud_rate=args.fraud_rate, severity=args.severity,
         days=args.days, random_state=args.seed, progress=not args.no_progress,
@@ -379,6 +374,7 @@ def _cmd_stress(args: argparse.Namespace) -> int:
     from edgecase.stress import StressHarness
     from edgecase.train import Trainer
 
+    out = check_out_folder(args.out, "stress.html and stress.json")
     model = Trainer.load(args.model_dir)
     X, y = _split_target(read_table(args.data), args.target)
     harness = StressHarness(
@@ -393,7 +389,6 @@ def _cmd_stress(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     report = harness.run(X, y)
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "stress.json").write_text(report.to_json())
     report.to_html(out / "stress.html")
@@ -405,7 +400,12 @@ def _cmd_stress(args: argparse.Namespace) -> int:
 def _cmd_quality(args: argparse.Namespace) -> int:
     from edgecase.quality import evaluate
 
+    if args.out:
+        check_out_folder(args.out, "quality.html and quality.json")
     real, synth = read_table(args.real), read_table(args.synthetic)
+    if args.target is not None:
+        check_column(real, args.target, "--target", f"the real table {args.real!r}")
+        check_column(synth, args.target, "--target", f"the synthetic table {args.synthetic!r}")
     report = evaluate(
         real, synth, target=args.target, random_state=args.seed, progress=not args.no_progress
     )
@@ -420,17 +420,11 @@ def _cmd_quality(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------------------- parser
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with the CLI's error format: one line on stderr, exit status 2."""
-
-    def error(self, message: str) -> Any:  # type: ignore[override]
-        self.exit(2, f"edgecase: error: {message} (see `{self.prog} --help`)\n")
+# ----------------------------------------------------------------------------- parser
 
 
 def _common(p: argparse.ArgumentParser, *, progress: bool = True) -> None:
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--config", help="TOML file with defaults for this command's options")
     if progress:
         p.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -440,93 +434,81 @@ def _common(p: argparse.ArgumentParser, *, progress: bool = True) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="edgecase",
-        description="Rare events and edge cases: generate, train, stress, check quality.",
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
-    from edgecase import __version__
-
-    parser.add_argument("--version", action="version", version=f"edgecase {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_demo(sub: Any) -> None:
     demo = sub.add_parser("demo", help="run the end-to-end demo and write edgecase-report/")
-    demo.add_argument(
-        "--out", default="edgecase-report", help="output folder (default: edgecase-report)"
-    )
+    demo.add_argument("--out", default="edgecase-report", help="output folder")
     demo.add_argument("--quick", action="store_true", help="smaller sizes: a smoke run in seconds")
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="write into an --out folder that holds other files than an earlier demo "
+        "report (files of the same names are replaced)",
+    )
     _common(demo)
     demo.set_defaults(func=_cmd_demo, section="demo")
 
+
+def _add_simulate(sub: Any) -> None:
     sim = sub.add_parser("simulate", help="a whole labelled card-transaction table")
-    sim.add_argument("--n", type=int, default=200_000, help="rows (default: 200000)")
-    sim.add_argument(
-        "--fraud-rate", type=float, default=0.002, help="share of fraud rows (default: 0.002)"
-    )
+    sim.add_argument("--n", type=int, default=200_000, help="rows")
+    sim.add_argument("--fraud-rate", type=float, default=0.002, help="share of fraud rows")
     sim.add_argument("--accounts", type=int, default=None, help="accounts (default: n / 40)")
     sim.add_argument("--severity", type=float, default=0.0, help="0 typical, 1 evasive")
-    sim.add_argument("--days", type=int, default=90, help="days simulated (default: 90)")
-    sim.add_argument("--out", help="output .csv or .parquet (required)")
+    sim.add_argument("--days", type=int, default=90, help="days simulated")
+    sim.add_required("--out", help="output .csv or .parquet")
     _common(sim)
     sim.set_defaults(func=_cmd_simulate, section="simulate")
 
+
+def _add_generate(sub: Any) -> None:
     gen = sub.add_parser("generate", help="generate fraud variations or black-swan market paths")
     gsub = gen.add_subparsers(dest="kind", required=True, metavar="KIND")
     fraud = gsub.add_parser(
         "fraud", help="fraud variations (from your table or the embedded simulator)"
     )
-    fraud.add_argument("--n", type=int, default=10_000, help="rows to generate (default: 10000)")
+    fraud.add_argument("--n", type=int, default=10_000, help="rows to generate")
     fraud.add_argument(
         "--typology", default=None, help="typology on simulator columns, e.g. card_testing"
     )
     fraud.add_argument(
-        "--severity",
-        type=float,
-        default=1.0,
-        help="0 = typical, 1 = calibrated evasive (default: 1)",
+        "--severity", type=float, default=1.0, help="0 = typical, 1 = calibrated evasive"
     )
     fraud.add_argument(
         "--from", dest="source", help="your labelled table (.csv/.parquet); default: the simulator"
     )
-    fraud.add_argument(
-        "--target", default="is_fraud", help="label column of --from (default: is_fraud)"
-    )
+    fraud.add_argument("--target", default="is_fraud", help="label column of --from")
     fraud.add_argument(
         "--population", type=int, default=50_000, help="simulated rows to learn from without --from"
     )
-    fraud.add_argument("--out", help="output .csv or .parquet (required)")
+    fraud.add_required("--out", help="output .csv or .parquet")
     _common(fraud)
     fraud.set_defaults(func=_cmd_generate_fraud, section="generate.fraud")
 
     market = gsub.add_parser("market", help="black-swan paths calibrated to real returns")
-    market.add_argument("--n", type=int, default=1_000, help="paths (default: 1000)")
-    market.add_argument("--steps", type=int, default=252, help="steps per path (default: 252)")
+    market.add_argument("--n", type=int, default=1_000, help="paths")
+    market.add_argument("--steps", type=int, default=252, help="steps per path")
     market.add_argument(
         "--scenario",
         default="crash",
         help="base, crash, vol_spike, correlation_breakdown, liquidity_gap, flash_crash",
     )
     market.add_argument(
-        "--severity",
-        type=float,
-        default=1.0,
-        help="0 = calibrated base, 1 = historic worst (default: 1)",
+        "--severity", type=float, default=1.0, help="0 = calibrated base, 1 = historic worst"
     )
-    market.add_argument(
-        "--series", default="sp500", help="shipped series to calibrate to (default: sp500)"
-    )
+    market.add_argument("--series", default="sp500", help="shipped series to calibrate to")
     market.add_argument(
         "--returns", help="your own daily log returns (.csv/.parquet) instead of --series"
     )
     market.add_argument("--column", help="column of --returns to use (default: the last)")
-    market.add_argument("--out", help="output .csv or .parquet (required)")
+    market.add_required("--out", help="output .csv or .parquet")
     _common(market, progress=False)
     market.set_defaults(func=_cmd_generate_market, section="generate.market")
 
+
+def _add_train(sub: Any) -> None:
     train = sub.add_parser("train", help="leak-free training with augmentation inside folds")
     train.add_argument("data", help="labelled table (.csv/.parquet)")
-    train.add_argument("--target", help="label column (required)")
+    train.add_required("--target", help="label column")
     train.add_argument(
         "--sampler", default=None, help="none, scale_pos_weight, smote, edgecase, ..."
     )
@@ -534,23 +516,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--threshold", default="f1", help='policy: f1, "precision>=0.9", "alert_rate=0.01", ...'
     )
     train.add_argument(
-        "--cv", type=int, default=5, help="folds (default: 5; forward in time if X has a time)"
+        "--cv", type=int, default=5, help="folds (forward in time if the table has a time column)"
     )
     train.add_argument(
         "--leakage",
         default="drop",
         choices=["drop", "raise", "keep"],
         help="ids, label derivatives, raw timestamps, one-column perfect predictors: drop them "
-        "with a warning (default), refuse, or keep them on purpose",
+        "with a warning, refuse, or keep them on purpose",
     )
-    train.add_argument("--out", help="model folder to write (required)")
+    train.add_required("--out", help="model folder to write")
     _common(train)
     train.set_defaults(func=_cmd_train, section="train")
 
+
+def _add_stress(sub: Any) -> None:
     stress = sub.add_parser("stress", help="sweep scenarios and severities, report breaking points")
     stress.add_argument("model_dir", help="folder written by `edgecase train`")
     stress.add_argument("data", help="labelled test table (.csv/.parquet)")
-    stress.add_argument("--target", default="is_fraud", help="label column (default: is_fraud)")
+    stress.add_argument("--target", default="is_fraud", help="label column")
     stress.add_argument(
         "--metric", default="recall", help="recall, precision, pr_auc, fpr, ece, brier"
     )
@@ -573,28 +557,26 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="comma-separated severities to sweep (default: 0,0.25,...,3)",
     )
-    stress.add_argument("--n-boot", type=int, default=200, help="bootstrap draws (default: 200)")
-    stress.add_argument("--out", help="report folder (required)")
+    stress.add_argument("--n-boot", type=int, default=200, help="bootstrap draws")
+    stress.add_required("--out", help="report folder")
     _common(stress)
     stress.set_defaults(func=_cmd_stress, section="stress")
 
     sp = sub.add_parser(
         "stress-portfolio", help="VaR/ES of a book of shipped series per scenario and severity"
     )
-    sp.add_argument("--weights", required=True, help="e.g. sp500=0.6,nasdaq=0.3,wti=0.1")
-    sp.add_argument(
-        "--scenarios", default="base,crash,vol_spike", help="comma-separated (default: %(default)s)"
-    )
-    sp.add_argument(
-        "--severities", default="0,0.5,1,2", help="comma-separated (default: %(default)s)"
-    )
-    sp.add_argument("--n", type=int, default=10_000, help="paths (default: 10000)")
-    sp.add_argument("--horizon", type=int, default=252, help="days (default: 252)")
-    sp.add_argument("--level", type=float, default=0.99, help="VaR/ES level (default: 0.99)")
-    sp.add_argument("--out", required=True, help="output .csv or .parquet table")
+    sp.add_required("--weights", help="e.g. sp500=0.6,nasdaq=0.3,wti=0.1")
+    sp.add_argument("--scenarios", default="base,crash,vol_spike", help="comma-separated")
+    sp.add_argument("--severities", default="0,0.5,1,2", help="comma-separated")
+    sp.add_argument("--n", type=int, default=10_000, help="paths")
+    sp.add_argument("--horizon", type=int, default=252, help="days")
+    sp.add_argument("--level", type=float, default=0.99, help="VaR/ES level")
+    sp.add_required("--out", help="output .csv or .parquet table")
     _common(sp, progress=False)
     sp.set_defaults(func=_cmd_stress_portfolio, section="stress-portfolio")
 
+
+def _add_quality(sub: Any) -> None:
     quality = sub.add_parser("quality", help="fidelity, privacy and utility of synthetic rows")
     quality.add_argument("real", help="real table (.csv/.parquet)")
     quality.add_argument("synthetic", help="synthetic table with the same columns")
@@ -602,34 +584,40 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--out", default=None, help="report folder (optional)")
     _common(quality)
     quality.set_defaults(func=_cmd_quality, section="quality")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = CliParser(
+        prog="edgecase",
+        description="Rare events and edge cases: generate, train, stress, check quality.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    from edgecase import __version__
+
+    parser.add_argument("--version", action="version", version=f"edgecase {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_demo, _add_simulate, _add_generate, _add_train, _add_stress, _add_quality):
+        add(sub)
     return parser
-
-
-# Options argparse cannot mark required because a --config file may supply them.
-_REQUIRED = {
-    "simulate": ["out"],
-    "generate.fraud": ["out"],
-    "generate.market": ["out"],
-    "train": ["target", "out"],
-    "stress": ["out"],
-}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    command = command_parsers(parser)[args.section]
+    # Library messages are put in flag spelling; the config file's own messages name its keys.
+    spelling: dict[str, str] = {}
     try:
         if getattr(args, "config", None):
             args = apply_config(parser, argv, args)
-        missing = [
-            k for k in _REQUIRED.get(args.section, []) if getattr(args, k, None) in (None, "")
-        ]
+        missing = [k for k in required_dests(command) if getattr(args, k, None) in (None, "")]
         if missing:
             flags = ", ".join("--" + k.replace("_", "-") for k in missing)
             raise InvalidParameterError(
                 f"`edgecase {args.section.replace('.', ' ')}` needs {flags} (on the command line or in --config)."
             )
+        spelling = flag_names(command)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         if args.debug:
@@ -640,16 +628,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             # The traceback, but the same exit status: bad input is 2 with or without it.
             traceback.print_exc()
-        print(f"edgecase: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"edgecase: error: {_one_line(exc, spelling)}", file=sys.stderr)
         return 2 if isinstance(exc, EdgecaseError) else 1
 
 
-def _one_line(exc: BaseException) -> str:
-    """The error as one line; errors that are not edgecase's own say what they are and
-    point at --debug, since they may be a bug rather than bad input."""
+def _one_line(exc: BaseException, flags: dict[str, str]) -> str:
+    """The error as one line, in flag spelling; errors that are not edgecase's own say
+    what they are and point at --debug, since they may be a bug rather than bad input."""
     text = " ".join(str(exc).split())
     if isinstance(exc, EdgecaseError):
-        return text
+        return cli_message(text, flags)
     if isinstance(exc, OSError):
         return text or type(exc).__name__
     return f"{type(exc).__name__}: {text} (rerun with --debug for the traceback)"

@@ -261,7 +261,9 @@ BAD = [
     (["stress", "nomodel", "d.csv", "--target", "y", "--out", "r"], ["nomodel"]),
     (["quality", "d.csv", "empty.csv"], ["empty.csv"]),
     (["generate", "fraud", "--n", "many"], ["--n", "invalid int value"]),
-    (["frobnicate"], ["invalid choice", "frobnicate"]),
+    (["frobnicate"], ["'frobnicate' is not a command", "train"]),
+    (["trian"], ["'trian' is not a command", "Did you mean 'train'?"]),
+    (["demo", "--out", "d.csv"], ["--out 'd.csv' is an existing file"]),
 ]
 
 
@@ -282,7 +284,7 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
         ["train", "d.csv", "--target", "yy", "--out", "m", "--debug"],
     ):
         proc = run(*argv, cwd=tmp_path, ok=False)
-        assert proc.returncode != 0
+        assert proc.returncode == 2  # bad input: the same status as without --debug
         assert "Traceback (most recent call last)" in proc.stderr
         assert "InvalidParameterError" in proc.stderr
 

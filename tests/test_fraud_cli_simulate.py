@@ -44,4 +44,4 @@ def test_simulate_then_train_on_the_whole_table(tmp_path: Path, capsys) -> None:
 def test_simulate_refuses_a_bad_rate(tmp_path: Path, capsys) -> None:
     out = str(tmp_path / "t.csv")
     assert main(["simulate", "--n", "100", "--fraud-rate", "0.9", "--out", out]) == 2
-    assert "fraud_rate" in capsys.readouterr().err
+    assert "--fraud-rate must be" in capsys.readouterr().err  # the flag, not the parameter
