@@ -15,8 +15,8 @@ adversarial, simulator: ``MUTABLE_COLUMNS``; KEEL: every numeric column).
    recall at an alert budget equal to the positive rate, under FeatureShift of the
    held-out positives toward the negatives' means (severity 1).
 
-Run: ``.venv/bin/python -m benchmarks.bench_harden`` (sizes below keep it near 15
-minutes on 2 busy cores).
+Run: ``.venv/bin/python -m benchmarks.bench_harden`` (the sizes below keep it near 30
+minutes on 2 busy cores; one line per finished unit goes to stdout).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import train_test_split
 from xgboost import XGBClassifier
 
-from benchmarks._results import record
+from benchmarks._results import peak_rss_mb, record
 from edgecase.datasets import load_keel
 from edgecase.fraud import (
     MUTABLE_COLUMNS,
@@ -44,12 +44,12 @@ from edgecase.stress import FeatureShift
 from edgecase.train import Trainer, harden
 
 SEEDS = (0, 1, 2)
-N_TRAIN = 8_000
-N_TEST = 6_000
+N_TRAIN = 6_000
+N_TEST = 5_000
 FRAUD_RATE = 0.03
 SEVERITIES = (0.0, 0.5, 1.0, 2.0)
 ROUNDS = 2
-N_TREES = 40
+N_TREES = 30
 KEEL = [
     "yeast4",
     "yeast5",
@@ -116,7 +116,9 @@ def _loto_one(seed: int, held: str, recipes: list[str]) -> list[dict]:
     tests = {s: _sim(N_TEST, [held], s, 900 + seed) for s in SEVERITIES}
     rows = []
     for recipe in recipes:
+        t0 = time.perf_counter()
         model = _fit(recipe, X, y, seed, mix)
+        _log(f"seed {seed} held {held} {recipe}: {time.perf_counter() - t0:.0f}s")
         s0 = model.predict_proba(tests[0.0][0])[:, 1]
         thr = np.quantile(s0, 0.99)  # 1% alert budget, fixed as severity grows
         for sev, (Xt, yt) in tests.items():
@@ -133,6 +135,10 @@ def _loto_one(seed: int, held: str, recipes: list[str]) -> list[dict]:
                 }
             )
     return rows
+
+
+def _log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.1f}] {msg}", flush=True)
 
 
 def _paired(df: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
@@ -185,7 +191,9 @@ def _keel_one(name: str, seed: int) -> list[dict]:
     has_cat = len(num) < X.shape[1]
     rows = []
     for recipe in ["none", "edgecase", "smotenc" if has_cat else "smote", "harden"]:
+        t0 = time.perf_counter()
         model = _fit(recipe, Xtr, ytr, seed)
+        _log(f"{name} seed {seed} {recipe}: {time.perf_counter() - t0:.0f}s")
         s = model.predict_proba(Xte)[:, 1]
         thr = np.quantile(s, 1 - float(ytr.mean()))
         ss = model.predict_proba(Xs)[:, 1]
@@ -201,17 +209,34 @@ def _keel_one(name: str, seed: int) -> list[dict]:
     return rows
 
 
+def _collect(units, fn, path: str) -> pd.DataFrame:
+    """Run every unit, saving the rows so far after each (a cut-short run keeps its units)."""
+    rows: list[dict] = []
+    for u in units:
+        rows += fn(*u)
+        pd.DataFrame(rows).to_csv(path, index=False)
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     warnings.filterwarnings("ignore")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), os.times()
     load = os.getloadavg()[0]
     recipes = ["none", "edgecase", "smotenc", "sim_mix", "harden"]
-    loto = pd.DataFrame(
-        [r for seed in SEEDS for held in TYPOLOGIES for r in _loto_one(seed, held, recipes)]
+    loto = _collect(
+        [(seed, held, recipes) for seed in SEEDS for held in TYPOLOGIES],
+        _loto_one,
+        "/tmp/bench_harden_loto.csv",
     ).replace({"recipe": {"smotenc": "smote"}})
     t_loto = time.perf_counter() - t0
-    keel = pd.DataFrame([r for name in KEEL for seed in SEEDS for r in _keel_one(name, seed)])
+    keel = _collect(
+        [(name, seed) for seed in SEEDS for name in KEEL], _keel_one, "/tmp/bench_harden_keel.csv"
+    )
     t_all = time.perf_counter() - t0
+    c1 = os.times()
+    cpu = (c1.user - c0.user) + (c1.system - c0.system)
+    cpu += (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
+    load_end = os.getloadavg()[0]
 
     lines = [
         f"Simulator: {N_TRAIN:,} training rows (fraud rate {FRAUD_RATE}) of five typologies, tests of "
@@ -260,8 +285,9 @@ def main() -> None:
     lines += [
         "",
         f"KEEL sets where harden's PR-AUC is below none beyond its interval: {worse or 'none'}.",
-        f"Wall time: simulator {t_loto / 60:.1f} min, total {t_all / 60:.1f} min; load average "
-        f"at start {load:.1f} (shared machine).",
+        f"Wall time: simulator {t_loto / 60:.1f} min, total {t_all / 60:.1f} min; user+sys CPU "
+        f"{cpu / 60:.1f} min; peak RSS {peak_rss_mb():.0f} MB; load average (1 min) {load:.1f} at "
+        f"start, {load_end:.1f} at the end (shared 2-core machine).",
     ]
     record(
         "harden",
@@ -269,8 +295,6 @@ def main() -> None:
         ".venv/bin/python -m benchmarks.bench_harden",
         "\n".join(lines),
     )
-    loto.to_csv("/tmp/bench_harden_loto.csv", index=False)
-    keel.to_csv("/tmp/bench_harden_keel.csv", index=False)
     print("\n".join(lines))
 
 
