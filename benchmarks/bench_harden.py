@@ -22,6 +22,7 @@ minutes on 2 busy cores; one line per finished unit goes to stdout).
 from __future__ import annotations
 
 import os
+import sys
 import time
 import warnings
 
@@ -218,25 +219,43 @@ def _collect(units, fn, path: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def main() -> None:
+_LOTO_CSV = "/tmp/bench_harden_loto.csv"
+_KEEL_CSV = "/tmp/bench_harden_keel.csv"
+
+
+def main(part: str = "all") -> None:
+    """``part``: ``all``; ``sim`` or ``keel`` (one half, rows saved to /tmp; two halves can run
+    side by side); ``report`` (the tables from the saved rows of both halves)."""
     warnings.filterwarnings("ignore")
     t0, c0 = time.perf_counter(), os.times()
     load = os.getloadavg()[0]
     recipes = ["none", "edgecase", "smotenc", "sim_mix", "harden"]
-    loto = _collect(
-        [(seed, held, recipes) for seed in SEEDS for held in TYPOLOGIES],
-        _loto_one,
-        "/tmp/bench_harden_loto.csv",
-    ).replace({"recipe": {"smotenc": "smote"}})
+    if part in ("all", "sim"):
+        units = [(seed, held, recipes) for seed in SEEDS for held in TYPOLOGIES]
+        _collect(units, _loto_one, _LOTO_CSV)
     t_loto = time.perf_counter() - t0
-    keel = _collect(
-        [(name, seed) for seed in SEEDS for name in KEEL], _keel_one, "/tmp/bench_harden_keel.csv"
-    )
+    if part in ("all", "keel"):
+        _collect([(name, seed) for seed in SEEDS for name in KEEL], _keel_one, _KEEL_CSV)
     t_all = time.perf_counter() - t0
     c1 = os.times()
     cpu = (c1.user - c0.user) + (c1.system - c0.system)
-    cpu += (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
     load_end = os.getloadavg()[0]
+    _log(
+        f"{part}: wall {t_all / 60:.1f} min, user+sys {cpu / 60:.1f} min, load {load:.1f}->{load_end:.1f}"
+    )
+    if part in ("sim", "keel"):
+        cost = {"wall_min": t_all / 60, "cpu_min": cpu / 60, "rss_mb": peak_rss_mb()}
+        cost.update(load_start=load, load_end=load_end)
+        pd.Series(cost).to_json(f"/tmp/bench_harden_{part}_cost.json")
+        return
+    costs = {}
+    if part == "report":
+        costs = {
+            q: pd.read_json(f"/tmp/bench_harden_{q}_cost.json", typ="series")
+            for q in ("sim", "keel")
+        }
+    loto = pd.read_csv(_LOTO_CSV).replace({"recipe": {"smotenc": "smote"}})
+    keel = pd.read_csv(_KEEL_CSV)
 
     lines = [
         f"Simulator: {N_TRAIN:,} training rows (fraud rate {FRAUD_RATE}) of five typologies, tests of "
@@ -285,10 +304,21 @@ def main() -> None:
     lines += [
         "",
         f"KEEL sets where harden's PR-AUC is below none beyond its interval: {worse or 'none'}.",
-        f"Wall time: simulator {t_loto / 60:.1f} min, total {t_all / 60:.1f} min; user+sys CPU "
-        f"{cpu / 60:.1f} min; peak RSS {peak_rss_mb():.0f} MB; load average (1 min) {load:.1f} at "
-        f"start, {load_end:.1f} at the end (shared 2-core machine).",
     ]
+    if part == "report":
+        for q, c in costs.items():
+            lines.append(
+                f"Cost of the {q} half (run side by side with the other, `... bench_harden {q}`): "
+                f"wall {c['wall_min']:.1f} min, user+sys CPU {c['cpu_min']:.1f} min, peak RSS "
+                f"{c['rss_mb']:.0f} MB, load average (1 min) {c['load_start']:.1f} at start, "
+                f"{c['load_end']:.1f} at the end (shared 2-core machine)."
+            )
+    else:
+        lines.append(
+            f"Wall time: simulator {t_loto / 60:.1f} min, total {t_all / 60:.1f} min; user+sys CPU "
+            f"{cpu / 60:.1f} min; peak RSS {peak_rss_mb():.0f} MB; load average (1 min) {load:.1f} "
+            f"at start, {load_end:.1f} at the end (shared 2-core machine)."
+        )
     record(
         "harden",
         "Hardening: unseen typologies and do-no-harm on KEEL",
@@ -299,4 +329,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else "all")

@@ -6,7 +6,9 @@ and exact identities between columns (``Area = Height x Length`` on page-blocks;
 a product, a ratio or a sum of two others in at least 99% of rows), plus declared
 per-row proportional columns (``amount_to_median`` scales with ``amount``).
 :func:`repair` restores them after a move; :func:`violations` counts rows that
-break them (the quality check of the generated rows).
+break them and :func:`detection_auc` how well a classifier tells generated rows
+from real ones (the quality checks of the generated rows). Shared by the fraud
+generator and :func:`edgecase.train.harden`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import cross_val_score
 
-__all__ = ["Relations", "find_relations", "repair", "violations"]
+__all__ = ["Relations", "detection_auc", "find_relations", "repair", "violations"]
 
 # An identity must hold in this share of real rows to count (the rest are recording noise).
 _IDENTITY_SHARE = 0.99
@@ -25,6 +29,7 @@ _RTOL = 1e-6
 # Identity search is cubic in the number of numeric columns; wider tables skip it.
 _MAX_IDENTITY_COLUMNS = 40
 _PROBE_ROWS = 2_000
+_DETECT_ROWS = 1_000
 _OPS = {
     "product": lambda a, b: a * b,
     "ratio": lambda a, b: np.divide(a, b, out=np.full_like(a, np.nan), where=b != 0),
@@ -169,3 +174,30 @@ def violations(rows: pd.DataFrame, rel: Relations) -> np.ndarray:
         want = _OPS[op](rows[a].to_numpy(float), rows[b].to_numpy(float))
         bad |= ~_close(want, rows[c].to_numpy(float))
     return bad
+
+
+def _codes(df: pd.DataFrame) -> np.ndarray:
+    cols = []
+    for c in df.columns:
+        s = df[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cols.append(s.cat.codes.to_numpy(float))
+        else:
+            cols.append(s.to_numpy(float))
+    return np.column_stack(cols)
+
+
+def detection_auc(generated: pd.DataFrame, real: pd.DataFrame, rng: np.random.Generator) -> float:
+    """ROC-AUC of a classifier telling generated rows from real ones (0.5: indistinguishable).
+
+    Three-fold cross-validated random forest on at most 1,000 rows per side.
+    """
+    n = min(len(generated), len(real), _DETECT_ROWS)
+    if n < 10:
+        return float("nan")
+    g = generated.iloc[rng.choice(len(generated), n, replace=False)]
+    r = real.iloc[rng.choice(len(real), n, replace=False)]
+    Z = _codes(pd.concat([g, r[g.columns]], ignore_index=True))
+    lab = np.r_[np.ones(n), np.zeros(n)]
+    clf = RandomForestClassifier(n_estimators=60, max_depth=8, n_jobs=1, random_state=0)
+    return float(cross_val_score(clf, Z, lab, cv=3, scoring="roc_auc").mean())
