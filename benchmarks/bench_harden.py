@@ -69,7 +69,7 @@ KEEL = [
 
 def _trainer(seed: int, sampler=None) -> Trainer:
     est = XGBClassifier(
-        n_estimators=N_TREES, max_depth=4, n_jobs=2, enable_categorical=True, max_cat_to_onehot=8
+        n_estimators=N_TREES, max_depth=4, n_jobs=1, enable_categorical=True, max_cat_to_onehot=8
     )
     return Trainer(
         estimator=est,
