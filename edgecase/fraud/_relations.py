@@ -140,11 +140,14 @@ def repair(moved: pd.DataFrame, source: pd.DataFrame, rel: Relations) -> pd.Data
             out[c] = out[c].astype(float).clip(rel.low[c], rel.high[c])
     for c in rel.integer:
         out[c] = np.round(out[c].to_numpy(float))
+    whole = set(rel.integer)
     for a, b in rel.orders:
         if not np.array_equal(source[b].to_numpy(float), out[b].to_numpy(float)):
-            out[b] = np.maximum(out[b].to_numpy(float), out[a].to_numpy(float))
+            v = np.maximum(out[b].to_numpy(float), out[a].to_numpy(float))
+            out[b] = np.ceil(v) if b in whole else v  # a whole column rises to a whole value
         else:
-            out[a] = np.minimum(out[a].to_numpy(float), out[b].to_numpy(float))
+            v = np.minimum(out[a].to_numpy(float), out[b].to_numpy(float))
+            out[a] = np.floor(v) if a in whole else v
     for c, src in rel.proportional.items():
         old = source[src].to_numpy(float)
         factor = np.divide(out[src].to_numpy(float), old, out=np.ones_like(old), where=old != 0)
