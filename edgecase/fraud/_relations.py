@@ -30,6 +30,8 @@ _RTOL = 1e-6
 _MAX_IDENTITY_COLUMNS = 40
 _PROBE_ROWS = 2_000
 _DETECT_ROWS = 1_000
+# An identity needs this many rows where none of its three columns is zero.
+_MIN_INFORMATIVE = 20
 _OPS = {
     "product": lambda a, b: a * b,
     "ratio": lambda a, b: np.divide(a, b, out=np.full_like(a, np.nan), where=b != 0),
@@ -59,6 +61,20 @@ def _close(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.isclose(x, y, rtol=_RTOL, atol=1e-9)
 
 
+def _holds(a: np.ndarray, b: np.ndarray, c: np.ndarray, f) -> bool:
+    """``c = f(a, b)`` in 99% of all rows and of the informative rows (no zero among a, b, c).
+
+    Sparse columns (mostly zero) satisfy ``0 = 0 x b`` or ``c = c + 0`` trivially; an
+    identity must also hold where all three columns carry a value, on enough rows.
+    """
+    if _close(f(a, b), c).mean() < _IDENTITY_SHARE:
+        return False
+    inf = (a != 0) & (b != 0) & (c != 0)
+    if inf.sum() < max(_MIN_INFORMATIVE, 0.05 * len(c)):
+        return False
+    return bool(_close(f(a[inf], b[inf]), c[inf]).mean() >= _IDENTITY_SHARE)
+
+
 def _identities(num: pd.DataFrame) -> list[tuple[str, str, str, str]]:
     cols = [c for c in num.columns if num[c].nunique() > 1]
     if len(cols) < 3 or len(cols) > _MAX_IDENTITY_COLUMNS:
@@ -80,7 +96,7 @@ def _identities(num: pd.DataFrame) -> list[tuple[str, str, str, str]]:
                     continue
                 if _close(value, probe[:, k]).mean() < _IDENTITY_SHARE:
                     continue
-                if _close(f(full[:, i], full[:, j]), full[:, k]).mean() >= _IDENTITY_SHARE:
+                if _holds(full[:, i], full[:, j], full[:, k], f):
                     found.append((c, op, a, b))
                     taken.add(c)
                     sources.update((a, b))
@@ -100,20 +116,32 @@ def _orders(num: pd.DataFrame, movable: list[str]) -> list[tuple[str, str]]:
 
 
 def find_relations(
-    X: pd.DataFrame, movable: list[str], declared: dict[str, tuple[str, str]]
+    X: pd.DataFrame,
+    movable: list[str],
+    declared: dict[str, tuple[str, str]],
+    whole: list[str] = (),
 ) -> Relations:
-    """Bounds, types, orders and identities of the numeric and bool columns of ``X``."""
+    """Bounds, types, orders and identities of the numeric and bool columns of ``X``.
+
+    ``whole`` names float columns that must stay whole numbers too (a schema's
+    integer columns), besides the integer dtypes.
+    """
     kinds = {c: X[c].dtype for c in X.columns}
     boolean = [c for c, d in kinds.items() if pd.api.types.is_bool_dtype(d)]
     numeric = [c for c, d in kinds.items() if pd.api.types.is_numeric_dtype(d) and c not in boolean]
     num = X[numeric].astype(float)
-    integer = [c for c in numeric if pd.api.types.is_integer_dtype(kinds[c])]
+    integer = [c for c in numeric if pd.api.types.is_integer_dtype(kinds[c]) or c in whole]
     proportional = {
         c: src
         for c, (rel, src) in declared.items()
         if rel == "ratio" and c in numeric and src in numeric
     }
-    identities = [t for t in _identities(num) if t[0] not in proportional]
+    # a whole-number column cannot be recomputed from fractional sources and stay whole
+    identities = [
+        (c, op, a, b)
+        for c, op, a, b in _identities(num)
+        if c not in proportional and (c not in integer or {a, b} <= set(integer))
+    ]
     derived = {c for c, *_ in identities} | set(proportional)
     # a derived column follows its sources: its own range and orders are not constraints
     free = num.drop(columns=sorted(derived))

@@ -220,7 +220,8 @@ class FraudScenarioGenerator(BaseEstimator):
         else:
             moves = check_mutable(X, mutable, None)
         declared = DERIVED_COLUMNS if self.is_simulator_table_ else {}
-        rel = find_relations(X[feats], list(moves), declared)
+        whole = [c for c in feats if c in schema.columns and schema[c].kind == "integer"]
+        rel = find_relations(X[feats], list(moves), declared, whole)
         self.relations_ = rel
         self.mutable_ = {c: d for c, d in moves.items() if c not in rel.derived}
         sign = {"up": 1, "down": -1, "both": 2}
