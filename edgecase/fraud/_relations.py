@@ -50,6 +50,7 @@ class Relations:
     orders: list[tuple[str, str]] = field(default_factory=list)  # (a, b): a <= b
     identities: list[tuple[str, str, str, str]] = field(default_factory=list)  # (c, op, a, b)
     proportional: dict[str, str] = field(default_factory=dict)  # c -> a: c / a fixed per row
+    movable: list[str] = field(default_factory=list)  # an order never moves the other columns
 
     @property
     def derived(self) -> set[str]:
@@ -153,6 +154,7 @@ def find_relations(
         orders=_orders(free, [c for c in movable if c in free.columns]),
         identities=identities,
         proportional=proportional,
+        movable=list(movable),
     )
 
 
@@ -170,7 +172,8 @@ def repair(moved: pd.DataFrame, source: pd.DataFrame, rel: Relations) -> pd.Data
         out[c] = np.round(out[c].to_numpy(float))
     whole = set(rel.integer)
     for a, b in rel.orders:
-        if not np.array_equal(source[b].to_numpy(float), out[b].to_numpy(float)):
+        b_moved = not np.array_equal(source[b].to_numpy(float), out[b].to_numpy(float))
+        if (b_moved or a not in rel.movable) and (b in rel.movable or a not in rel.movable):
             v = np.maximum(out[b].to_numpy(float), out[a].to_numpy(float))
             out[b] = np.ceil(v) if b in whole else v  # a whole column rises to a whole value
         else:
