@@ -398,11 +398,14 @@ class FraudScenarioGenerator(BaseEstimator):
             raise NotFittedError(
                 "this FraudScenarioGenerator is not fitted yet; call fit(X, y) first."
             )
-        real = _check_fit_input(X_real, np.ones(len(X_real), dtype=int))[0]
-        if list(real.columns) != self.columns_:
+        real = X_real if isinstance(X_real, pd.DataFrame) else pd.DataFrame(X_real)
+        if list(real.columns) != self.columns_ or len(real) < 10:
             raise InvalidInputError(
-                f"X_real must have the fitted columns {self.columns_}; got {list(real.columns)}."
+                f"X_real must have the fitted columns {self.columns_} and at least 10 rows; "
+                f"got {list(real.columns)} and {len(real)} rows."
             )
+        if real.isna().to_numpy().any():
+            raise InvalidInputError("X_real has missing values; pass complete real fraud rows.")
         rows = self.generate(n, severity=severity, random_state=random_state)
         return detection_auc(rows, real, np.random.default_rng(0))
 
