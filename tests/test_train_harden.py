@@ -17,7 +17,7 @@ from xgboost import XGBClassifier
 
 from edgecase.datasets import load_keel
 from edgecase.fraud import MUTABLE_COLUMNS, simulate_transactions, split_features
-from edgecase.fraud._relations import find_relations, violations
+from edgecase.fraud.relations import find_relations, violations
 from edgecase.quality import collapse_check
 from edgecase.train import Trainer, harden
 from edgecase.train import _harden_steps as steps

@@ -27,7 +27,6 @@ from edgecase.errors import (
     NotFittedError,
     SchemaViolationError,
 )
-from edgecase.fraud._relations import Relations, detection_auc, find_relations, repair
 from edgecase.fraud._synthesis import (
     Codec,
     bounds,
@@ -37,6 +36,7 @@ from edgecase.fraud._synthesis import (
     synthesise,
 )
 from edgecase.fraud.mutable import DERIVED_COLUMNS, MUTABLE_COLUMNS, check_mutable
+from edgecase.fraud.relations import Relations, detection_auc, find_relations, repair
 from edgecase.fraud.simulate import FEATURE_COLUMNS, simulate_transactions, transaction_schema
 from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
 from edgecase.parallel import ParquetOutput, run_chunks

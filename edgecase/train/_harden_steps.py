@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit
 
 from edgecase.errors import InvalidInputError
-from edgecase.fraud._relations import detection_auc
+from edgecase.fraud.relations import detection_auc
 
 __all__ = [
     "split_holdout",

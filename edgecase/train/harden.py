@@ -26,8 +26,8 @@ from tqdm.auto import tqdm
 from edgecase._random import RandomStateLike, as_generator, as_seed_sequence
 from edgecase._validate import check_X_y
 from edgecase.errors import InvalidInputError, InvalidParameterError
-from edgecase.fraud._relations import find_relations, violations
 from edgecase.fraud.mutable import DERIVED_COLUMNS, check_mutable
+from edgecase.fraud.relations import find_relations, violations
 from edgecase.train import _harden_steps as steps
 from edgecase.train._adversarial import MAX_STEP, MovePlan, attack
 from edgecase.train.cv import check_int, seed_ints
