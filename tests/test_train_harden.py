@@ -17,10 +17,10 @@ from xgboost import XGBClassifier
 
 from edgecase.datasets import load_keel
 from edgecase.fraud import MUTABLE_COLUMNS, simulate_transactions, split_features
+from edgecase.fraud.relations import find_relations, violations
 from edgecase.quality import collapse_check
 from edgecase.train import Trainer, harden
 from edgecase.train import _harden_steps as steps
-from edgecase.train._relations import find_relations, violations
 
 # the function edgecase.train.harden shadows its module's name on the package
 harden_module = importlib.import_module("edgecase.train.harden")

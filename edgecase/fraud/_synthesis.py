@@ -277,11 +277,17 @@ def synthesise(
     out_codes: np.ndarray,
     parents: np.ndarray,
     first_block: int = 0,
+    move_sign: np.ndarray | None = None,
 ) -> None:
     """Write ``n_new`` synthetic rows into ``out_num`` / ``out_codes`` / ``parents`` in place.
 
     The rows are rows ``first_block * BLOCK_SIZE ..`` of a longer job seeded by ``seed``
     (``edgecase.parallel`` generates a job in chunks; each chunk passes its first block).
+
+    ``move_sign`` (one entry per numeric column) restricts the severity move, as a
+    fraudster's would be: 0 the column never moves, 1 it may only rise, -1 only
+    fall, 2 either way; categories then never flip. None: every column moves and
+    categories flip toward the nearest other-class row (the oversampler's move).
     """
     m, k = model.nn.shape
     p = model.num.shape[1]
@@ -337,17 +343,9 @@ def synthesise(
         if out_codes.shape[1]:
             out_codes[start:stop] = np.where(pick[:, None], model.codes[nbr], model.codes[base])
         if move > 0:
-            o = model.other_num[base]
-            w = work[:size]
-            np.subtract(o, res, out=w)
-            w *= move
-            if any_disc:
-                w[:, discrete] = 0.0
-            res += w
             flip = u_flip < move
-            if any_disc:
-                res[:, discrete] = np.where(flip[:, None], o[:, discrete], res[:, discrete])
-            if out_codes.shape[1]:
+            _severity_move(model, base, res, work[:size], flip, move, discrete, move_sign)
+            if move_sign is None and out_codes.shape[1]:
                 out_codes[start:stop] = np.where(
                     flip[:, None], model.other_codes[base], out_codes[start:stop]
                 )
@@ -356,6 +354,32 @@ def synthesise(
             res[:, integer] = np.round(res[:, integer])
         parents[start:stop, 0] = model.rows[base]
         parents[start:stop, 1] = model.rows[nbr]
+
+
+def _allowed(step: np.ndarray, sign: np.ndarray) -> np.ndarray:
+    """Where a move by ``step`` (rows x columns) goes in its column's allowed direction."""
+    return (sign == 2) | ((sign == 1) & (step > 0)) | ((sign == -1) & (step < 0))
+
+
+def _severity_move(model, base, res, w, flip, move, discrete, move_sign) -> None:
+    """Move ``res`` in place a share ``move`` toward each base row's nearest other-class row.
+
+    Continuous columns move by that share; discrete ones take the other row's value
+    where ``flip``. With ``move_sign`` only allowed columns and directions move.
+    """
+    o = model.other_num[base]
+    np.subtract(o, res, out=w)
+    w *= move
+    if move_sign is not None:
+        w[~_allowed(w, move_sign[None, :])] = 0.0
+    w[:, discrete] = 0.0
+    res += w
+    if not discrete.any():
+        return
+    take = np.broadcast_to(flip[:, None], (len(res), int(discrete.sum())))
+    if move_sign is not None:
+        take = take & _allowed(o[:, discrete] - res[:, discrete], move_sign[None, discrete])
+    res[:, discrete] = np.where(take, o[:, discrete], res[:, discrete])
 
 
 def column_stats(num: np.ndarray, sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

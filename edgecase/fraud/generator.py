@@ -35,6 +35,8 @@ from edgecase.fraud._synthesis import (
     stat_sample,
     synthesise,
 )
+from edgecase.fraud.mutable import DERIVED_COLUMNS, MUTABLE_COLUMNS, check_mutable
+from edgecase.fraud.relations import Relations, detection_auc, find_relations, repair
 from edgecase.fraud.simulate import FEATURE_COLUMNS, simulate_transactions, transaction_schema
 from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
 from edgecase.parallel import ParquetOutput, run_chunks
@@ -51,9 +53,16 @@ class FraudScenarioGenerator(BaseEstimator):
     columns and dtypes. Rows are made by neighbourhood interpolation between
     real fraud rows with tail-aware jitter (see
     :mod:`edgecase.fraud.samplers`); ``severity`` moves them toward the
-    nearest legit rows, i.e. harder, evasive fraud (0: as observed, 1: halfway,
-    3: three quarters). Non-feature columns of the schema (ids, entity, time)
-    are copied from the base row, never interpolated.
+    nearest legit row as a fraudster would: only the ``mutable`` columns
+    move, each only in its allowed direction, a share ``severity / (1 + severity)``
+    of the way (0: as observed, 1: halfway, 3: three quarters); the other
+    columns and every category stay as interpolated. Columns tied by an exact
+    relation on the fitted table (a product, ratio or sum of two others, such
+    as page-blocks' ``area = height x length``; an order such as
+    ``txn_count_1h <= txn_count_24h``; a declared per-row ratio such as the
+    simulator's ``amount_to_median``) are recomputed from their sources, so
+    every generated row keeps them. Non-feature columns of the schema (ids,
+    entity, time) are copied from the base row, never interpolated.
 
     When ``X`` has the simulator's feature columns
     (:data:`edgecase.fraud.FEATURE_COLUMNS`), ``generate(typology=...)``
@@ -69,6 +78,10 @@ class FraudScenarioGenerator(BaseEstimator):
         Typologies allowed for ``generate(typology=...)``; default all.
     k_neighbors : int, default 5
         Fraud neighbours used for interpolation.
+    mutable : list of columns or dict column -> {"up", "down", "both"}, optional
+        The numeric columns a fraudster controls and the way each may move under
+        ``severity``. Default: :data:`edgecase.fraud.MUTABLE_COLUMNS` on the
+        simulator's feature columns, else every numeric feature column, both ways.
     random_state : None, int, Generator or SeedSequence, default 0
         Seeds ``fit``'s only random step: the row subsamples behind the column
         statistics and the other-class neighbourhoods on large tables. The
@@ -85,6 +98,12 @@ class FraudScenarioGenerator(BaseEstimator):
         Fraud rows seen at ``fit``.
     n_features_in_ : int
         Columns seen at ``fit``.
+    mutable_ : dict
+        Column -> direction: the columns severity moves.
+    relations_ : Relations
+        The bounds, orders and identities found on the fitted table's feature
+        columns (``relations_.identities``, ``relations_.proportional``,
+        ``relations_.orders``); every generated row keeps them.
 
     Examples
     --------
@@ -102,6 +121,7 @@ class FraudScenarioGenerator(BaseEstimator):
         "schema": [TableSchema, None],
         "typologies": [str, Typology, list, tuple, None],
         "k_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "mutable": [list, tuple, dict, None],
         "random_state": ["random_state", np.random.Generator, np.random.SeedSequence],
     }
 
@@ -111,11 +131,13 @@ class FraudScenarioGenerator(BaseEstimator):
         schema: TableSchema | None = None,
         typologies: Any = None,
         k_neighbors: int = 5,
+        mutable: Any = None,
         random_state: RandomStateLike = 0,
     ) -> None:
         self.schema = schema
         self.typologies = typologies
         self.k_neighbors = k_neighbors
+        self.mutable = mutable
         self.random_state = random_state
 
     def _validate_params(self) -> None:
@@ -184,7 +206,28 @@ class FraudScenarioGenerator(BaseEstimator):
         )
         self._model = fit_class(num, codes, y01 == 1, k, scale, rng)
         self.n_fraud_ = int(y01.sum())
+        self._fit_moves(X, schema, codec)
         return self
+
+    def _fit_moves(self, X: pd.DataFrame, schema: TableSchema, codec: Codec) -> None:
+        """Which columns severity moves (and which way), and the relations to keep."""
+        feats = [c for c in X.columns if c not in schema.columns or schema[c].role == "feature"]
+        mutable = self.mutable
+        if mutable is None and self.is_simulator_table_:
+            mutable = MUTABLE_COLUMNS
+        if mutable is None:
+            moves = check_mutable(X[feats], None, None) if feats else {}
+        else:
+            moves = check_mutable(X, mutable, None)
+        declared = DERIVED_COLUMNS if self.is_simulator_table_ else {}
+        whole = [c for c in feats if c in schema.columns and schema[c].kind == "integer"]
+        rel = find_relations(X[feats], list(moves), declared, whole)
+        self.relations_ = rel
+        self.mutable_ = {c: d for c, d in moves.items() if c not in rel.derived}
+        sign = {"up": 1, "down": -1, "both": 2}
+        self._stats["move_sign"] = np.array(
+            [sign.get(self.mutable_.get(codec.columns[i]), 0) for i in codec.num_idx], dtype=np.int8
+        )
 
     def _allowed_typologies(self) -> list[str]:
         if self.typologies is None:
@@ -323,7 +366,48 @@ class FraudScenarioGenerator(BaseEstimator):
         if self.is_simulator_table_:
             # card amounts are whole cents, as in the simulator (0.01 is its lower bound)
             out["amount"] = np.maximum(out["amount"].round(2), 0.01)
-        return out, parents
+        return self._keep_relations(out, parents[:, 0]), parents
+
+    def _keep_relations(self, out: pd.DataFrame, base: np.ndarray) -> pd.DataFrame:
+        """Recompute derived columns from their sources; a per-row ratio keeps its base row's."""
+        rel: Relations = self.relations_
+        if not (rel.identities or rel.proportional or rel.orders):
+            return out
+        cols = list(rel.low) + list(rel.derived) + rel.boolean
+        cols = [c for c in out.columns if c in set(cols)]
+        src = self._X[cols].iloc[base].reset_index(drop=True)
+        fixed = repair(out[cols], src, rel)
+        # a product of in-range sources can leave the derived column's own range: such a
+        # row keeps its base row's values of the related columns (both then hold)
+        bad = _out_of_range(fixed, self.schema_)
+        fixed.loc[bad] = src.loc[bad].to_numpy()
+        out[cols] = fixed
+        return out
+
+    def detection_auc(
+        self, X_real: Any, *, severity: float = 1.0, n: int = 1_000, random_state: Any = 0
+    ) -> float:
+        """ROC-AUC of a classifier telling ``n`` generated rows from the real fraud rows ``X_real``.
+
+        0.5: indistinguishable; 1.0: always told apart. Pass real fraud the
+        generator never saw (held-out positives, or real evasive fraud to check
+        that severity makes rows like it). A three-fold cross-validated random
+        forest on at most 1,000 rows per side.
+        """
+        if not hasattr(self, "_model"):
+            raise NotFittedError(
+                "this FraudScenarioGenerator is not fitted yet; call fit(X, y) first."
+            )
+        real = X_real if isinstance(X_real, pd.DataFrame) else pd.DataFrame(X_real)
+        if list(real.columns) != self.columns_ or len(real) < 10:
+            raise InvalidInputError(
+                f"X_real must have the fitted columns {self.columns_} and at least 10 rows; "
+                f"got {list(real.columns)} and {len(real)} rows."
+            )
+        if real.isna().to_numpy().any():
+            raise InvalidInputError("X_real has missing values; pass complete real fraud rows.")
+        rows = self.generate(n, severity=severity, random_state=random_state)
+        return detection_auc(rows, real, np.random.default_rng(0))
 
     def _generate_typology(self, n: int, typology: Any, severity: float, seed: Any) -> pd.DataFrame:
         if not self.is_simulator_table_:
@@ -358,6 +442,20 @@ class FraudScenarioGenerator(BaseEstimator):
         fraud = sim.loc[sim["is_fraud"], FEATURE_COLUMNS].head(n).reset_index(drop=True)
         out = fraud[self.columns_].astype(self.dtypes_.to_dict())
         return self.schema_.repair(out)
+
+
+def _out_of_range(df: pd.DataFrame, schema: TableSchema) -> np.ndarray:
+    """True for each row with a numeric value outside its schema column's bounds."""
+    bad = np.zeros(len(df), dtype=bool)
+    for c in df.columns:
+        if c not in schema.columns or pd.api.types.is_bool_dtype(df[c].dtype):
+            continue
+        spec, v = schema[c], df[c].to_numpy(float)
+        if spec.low is not None:
+            bad |= v < spec.low
+        if spec.high is not None:
+            bad |= v > spec.high
+    return bad
 
 
 def _check_schema(schema: TableSchema, X: pd.DataFrame) -> None:

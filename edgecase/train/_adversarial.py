@@ -6,7 +6,7 @@ columns), restricted to the allowed signs. A line search (one more batched call)
 then takes the first step at which the row's score falls below the alert
 threshold, or the lowest-scoring step when none does. Moves are in units of each
 column's spread on the real training rows and are repaired back inside the
-data's physics (:func:`edgecase.train._relations.repair`).
+data's physics (:func:`edgecase.fraud.relations.repair`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from edgecase.train._relations import Relations, repair
+from edgecase.fraud.relations import Relations, repair
 
 __all__ = ["MovePlan", "attack"]
 

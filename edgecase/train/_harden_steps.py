@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit, cross_val_score
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit
 
 from edgecase.errors import InvalidInputError
+from edgecase.fraud.relations import detection_auc
 
 __all__ = [
     "split_holdout",
@@ -29,7 +29,6 @@ __all__ = [
 STRESS_GRID = np.array([0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0])
 BREAK_RATIO = 0.8
 N_BOOT = 400
-_DETECT_ROWS = 1_000
 
 
 def _time_order(X: pd.DataFrame) -> np.ndarray | None:
@@ -153,30 +152,3 @@ def exact_copy_share(generated: pd.DataFrame, real: pd.DataFrame) -> float:
     if not len(generated):
         return float("nan")
     return float(np.isin(_hashes(generated), _hashes(real[generated.columns])).mean())
-
-
-def _codes(df: pd.DataFrame) -> np.ndarray:
-    cols = []
-    for c in df.columns:
-        s = df[c]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            cols.append(s.cat.codes.to_numpy(float))
-        else:
-            cols.append(s.to_numpy(float))
-    return np.column_stack(cols)
-
-
-def detection_auc(generated: pd.DataFrame, real: pd.DataFrame, rng: np.random.Generator) -> float:
-    """ROC-AUC of a classifier telling generated rows from real ones (0.5: indistinguishable).
-
-    Three-fold cross-validated random forest on at most 1,000 rows per side.
-    """
-    n = min(len(generated), len(real), _DETECT_ROWS)
-    if n < 10:
-        return float("nan")
-    g = generated.iloc[rng.choice(len(generated), n, replace=False)]
-    r = real.iloc[rng.choice(len(real), n, replace=False)]
-    Z = _codes(pd.concat([g, r[g.columns]], ignore_index=True))
-    lab = np.r_[np.ones(n), np.zeros(n)]
-    clf = RandomForestClassifier(n_estimators=60, max_depth=8, n_jobs=1, random_state=0)
-    return float(cross_val_score(clf, Z, lab, cv=3, scoring="roc_auc").mean())

@@ -26,10 +26,10 @@ from tqdm.auto import tqdm
 from edgecase._random import RandomStateLike, as_generator, as_seed_sequence
 from edgecase._validate import check_X_y
 from edgecase.errors import InvalidInputError, InvalidParameterError
-from edgecase.fraud.mutable import DERIVED_COLUMNS, DIRECTIONS
+from edgecase.fraud.mutable import DERIVED_COLUMNS, check_mutable
+from edgecase.fraud.relations import find_relations, violations
 from edgecase.train import _harden_steps as steps
 from edgecase.train._adversarial import MAX_STEP, MovePlan, attack
-from edgecase.train._relations import find_relations, violations
 from edgecase.train.cv import check_int, seed_ints
 from edgecase.train.samplers import categorical_columns, is_weighting, make_sampler
 from edgecase.train.trainer import Trainer
@@ -144,63 +144,6 @@ class HardeningResult:
 
 
 # ---------------------------------------------------------------- checks
-
-
-def _check_mutable(X: pd.DataFrame, mutable: Any, directions: Any) -> dict[str, str]:
-    """column -> direction; every named column exists and is numeric or bool."""
-    if mutable is None:
-        cols = [
-            c
-            for c in X.columns
-            if pd.api.types.is_numeric_dtype(X[c].dtype) and not pd.api.types.is_bool_dtype(X[c])
-        ]
-        given: dict[str, str] = dict.fromkeys(cols, "both")
-    elif isinstance(mutable, dict):
-        given = dict(mutable)
-    elif isinstance(mutable, str) or not hasattr(mutable, "__iter__"):
-        raise InvalidParameterError(
-            f"mutable must be a list of column names or a dict column -> direction; got {mutable!r}."
-        )
-    else:
-        given = dict.fromkeys(list(mutable), "both")
-    for c in given:
-        if c not in X.columns:
-            raise InvalidInputError(f"mutable column {c!r} is not a column of X {list(X.columns)}.")
-        if not pd.api.types.is_numeric_dtype(X[c].dtype):
-            raise InvalidInputError(
-                f"mutable column {c!r} has dtype {X[c].dtype}; only numeric or bool columns "
-                "can be moved (categories stay as they are)."
-            )
-    out = _merge_directions(given, directions)
-    if not out:
-        raise InvalidInputError("there is no numeric column to move: pass mutable=[...].")
-    return out
-
-
-def _merge_directions(given: dict[str, str], directions: Any) -> dict[str, str]:
-    if directions is None:
-        directions = {}
-    if not isinstance(directions, dict):
-        raise InvalidParameterError(
-            f"directions must be a dict column -> one of {DIRECTIONS}; got {directions!r}."
-        )
-    for c, d in directions.items():
-        if c not in given:
-            raise InvalidParameterError(
-                f"directions names {c!r}, which is not in mutable {list(given)}."
-            )
-        if given[c] != "both" and d != given[c]:
-            raise InvalidParameterError(
-                f"directions[{c!r}] = {d!r} contradicts mutable[{c!r}] = {given[c]!r}."
-            )
-    out = {**given, **directions}
-    for c, d in out.items():
-        if d not in DIRECTIONS:
-            raise InvalidParameterError(
-                f"the direction of {c!r} in mutable or directions must be one of {DIRECTIONS}; "
-                f"got {d!r}."
-            )
-    return out
 
 
 def _check_scenarios(scenarios: Any) -> list[Any]:
@@ -360,7 +303,7 @@ def _prepare(X: Any, y: Any, groups: Any, holdout: float, seed: int, directions_
     tr, va, how = steps.split_holdout(Xdf, yv, holdout, g, seed)
     times = [c for c in Xdf.columns if pd.api.types.is_datetime64_any_dtype(Xdf[c].dtype)]
     feats = Xdf.drop(columns=times).reset_index(drop=True)
-    dirs = _check_mutable(feats, mutable, directions)
+    dirs = check_mutable(feats, mutable, directions)
     X_tr = feats.iloc[tr].reset_index(drop=True)
     rel = find_relations(X_tr, list(dirs), DERIVED_COLUMNS)
     plan = MovePlan.build(X_tr, dirs, rel)

@@ -129,6 +129,11 @@ CASES = [
                 lambda v: {"random_state": v}
             ),
             st.one_of(st.integers(), st.just(object())).map(lambda v: {"typologies": v}),
+            st.one_of(
+                st.text(min_size=1, max_size=4).map(lambda c: [f"{c}_not_a_column"]),
+                st.integers(),
+                st.just("amount"),
+            ).map(lambda v: {"mutable": v}),
         ),
         lambda kw: FraudScenarioGenerator(**kw).fit(_X, _Y),
         names=list,
