@@ -155,7 +155,7 @@ def fit_regimes_mle(returns: Any, *, n_states: int = 2) -> RegimeFit:
     >>> from edgecase.datasets import load_market
     >>> fit = fit_regimes_mle(load_market("sp500")["log_return"])
     >>> fit.chain.transition.diagonal().round(3), fit.summary().shape
-    (array([0.988, 0.978]), (5, 3))
+    (array([0.988, 0.979]), (5, 3))
     """
     from statsmodels.tools.numdiff import approx_hess
     from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
