@@ -10,7 +10,10 @@ Student-t copula when there are several assets:
    transition frequencies and the variance multipliers the mean squared return
    per state. A daily GARCH-type recursion alone makes the autocorrelation of
    ``|r|`` decay too fast (it misses lags 50-100 on the S&P 500); the slow,
-   persistent chain supplies that long memory.
+   persistent chain supplies that long memory. The levels use a centred window, so
+   they see later data; ``regime_method="likelihood"`` instead fits a two-state
+   switching-variance chain by maximum likelihood (:mod:`edgecase.market.regime_fit`)
+   whose predicted and filtered probabilities use past data only.
 2. **Fast volatility**: arch's maximum likelihood (``arch_model(..., vol="EGARCH",
    o=1, dist="skewt")``) on the returns divided by the regime's volatility.
    EGARCH's leverage term acts on the standardised shock linearly, which gives
