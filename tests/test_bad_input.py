@@ -111,6 +111,7 @@ EXEMPT = {
     # result containers: built by edgecase from checked input, never by users
     "edgecase.market.MarketCalibration": "result of calibrate()",
     "edgecase.market.Scorecard": "result of realism_scorecard()",
+    "edgecase.market.RegimeFit": "result of fit_regimes_mle()",
     "edgecase.quality.CollapseReport": "result of collapse_check()",
     "edgecase.quality.QualityReport": "result of evaluate()",
     "edgecase.market.PortfolioStress": "result of Portfolio.stress()",

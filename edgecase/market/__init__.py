@@ -24,6 +24,7 @@ from edgecase.market.process import (
     StudentTCopula,
     make_process,
 )
+from edgecase.market.regime_fit import RegimeFit, fit_regimes_mle
 from edgecase.market.scenarios import CRISES, SCENARIOS, BlackSwanGenerator
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "calibrate",
     "fit_evt",
     "fit_regimes",
+    "fit_regimes_mle",
+    "RegimeFit",
     "Paths",
     "log_returns",
     "Process",

@@ -10,7 +10,10 @@ Student-t copula when there are several assets:
    transition frequencies and the variance multipliers the mean squared return
    per state. A daily GARCH-type recursion alone makes the autocorrelation of
    ``|r|`` decay too fast (it misses lags 50-100 on the S&P 500); the slow,
-   persistent chain supplies that long memory.
+   persistent chain supplies that long memory. The levels use a centred window, so
+   they see later data; ``regime_method="likelihood"`` instead fits a two-state
+   switching-variance chain by maximum likelihood (:mod:`edgecase.market.regime_fit`)
+   whose predicted and filtered probabilities use past data only.
 2. **Fast volatility**: arch's maximum likelihood (``arch_model(..., vol="EGARCH",
    o=1, dist="skewt")``) on the returns divided by the regime's volatility.
    EGARCH's leverage term acts on the standardised shock linearly, which gives
@@ -36,6 +39,7 @@ from scipy import stats
 
 from edgecase._validate import check_choice, check_returns, check_scalar
 from edgecase.errors import InvalidInputError
+from edgecase.market.loadings import crisis_loadings
 from edgecase.market.process import (
     EGARCH,
     GJRGARCH,
@@ -47,6 +51,7 @@ from edgecase.market.process import (
     StudentTCopula,
     check_correlation,
 )
+from edgecase.market.regime_fit import RegimeFit, fit_regimes_mle
 
 __all__ = [
     "MIN_OBS",
@@ -265,7 +270,8 @@ class MarketCalibration:
     peak_vol_ratio : float
         Highest fitted conditional volatility over its median (the historic vol spike).
     betas : ndarray
-        Each asset's beta to the equal-weighted portfolio (crash depth per asset).
+        Each asset's beta to the equal-weighted portfolio (crash depth per asset when
+        the data do not cover 2008; see :attr:`crash_loadings`).
     stress_corr : ndarray or None
         Correlation of the standardised residuals on turbulent-regime days.
     residuals : ndarray
@@ -288,6 +294,9 @@ class MarketCalibration:
     #: Per day and asset, the filtered variance of the next day (of the de-regimed
     #: dynamics); :meth:`start_state` reads it.
     next_variance: pd.DataFrame | None = None
+    #: The likelihood fit of the regimes (``regime_method="likelihood"``): standard
+    #: errors in ``regime_fit.summary()``, filtered probabilities per day.
+    regime_fit: RegimeFit | None = None
 
     def start_state(self, at: Any = "last") -> dict:
         """The state paths start from: ``"last"`` (the day after the sample), ``"long_run"``
@@ -320,7 +329,9 @@ class MarketCalibration:
                 )
             pos = int(idx.searchsorted(when, side="right")) - 1
         probs = None
-        if self.regimes is not None:
+        if self.regime_fit is not None:
+            probs = self.regime_fit.next_probs(pos)
+        elif self.regimes is not None:
             probs = self.regimes.transition[int(self.info["regime_path"][pos])]
         return {
             "variance": self.next_variance.iloc[pos].to_numpy(dtype=float),
@@ -331,6 +342,16 @@ class MarketCalibration:
     @property
     def assets(self) -> list[str]:
         return [str(c) for c in self.returns.columns]
+
+    @property
+    def crash_loadings(self) -> np.ndarray:
+        """Each asset's fall in a market-wide crash over the equal-weighted book's (mean 1):
+        its own 2008 behaviour where the data cover it, else its beta (see
+        :mod:`edgecase.market.loadings`; the source is ``info["crash_loadings_source"]``)."""
+        if "crash_loadings" not in self.info:
+            load, source = crisis_loadings(self.returns, self.betas)
+            self.info["crash_loadings"], self.info["crash_loadings_source"] = load, source
+        return self.info["crash_loadings"]
 
 
 def _fit_t_copula(u: np.ndarray, corr: np.ndarray) -> float:
@@ -375,7 +396,11 @@ def calibrate(
     shocks: str = "skewt",
     regimes: bool = True,
     regime_window: int = 126,
-    regime_states: int = 8,
+    regime_states: int | None = None,
+    regime_method: str = "quantile",
+    param_uncertainty: bool = False,
+    n_param_draws: int = 1000,
+    param_seed: int = 0,
 ) -> MarketCalibration:
     """Fit the base process, tails and dependence to daily log returns.
 
@@ -392,9 +417,20 @@ def calibrate(
     regimes : bool
         Add the slow two-state volatility regime (default True).
     regime_window : int
-        Window of the regime's volatility smoother, in days.
-    regime_states : int
-        Number of slow volatility levels of the Markov chain.
+        Window of the quantile regime's volatility smoother, in days.
+    regime_states : int, optional
+        Number of volatility levels of the Markov chain (default 8 for
+        ``"quantile"``, 2 for ``"likelihood"``).
+    regime_method : {"quantile", "likelihood"}
+        ``"quantile"``: levels of a centred rolling volatility (uses data on both
+        sides of each day). ``"likelihood"``: a switching-variance chain fitted by
+        maximum likelihood (:func:`~edgecase.market.regime_fit.fit_regimes_mle`); the
+        returns are de-regimed with the *predicted* probabilities and paths start
+        from the *filtered* ones, so no day sees later data.
+    param_uncertainty : bool
+        With ``"likelihood"``: each simulated path runs its own regime parameters,
+        one of ``n_param_draws`` sets drawn (with ``param_seed``) from the
+        estimates' asymptotic distribution.
 
     Examples
     --------
@@ -421,11 +457,9 @@ def calibrate(
             "not percent or prices."
         )
     port = R.mean(axis=1)
-    chain, states = (None, np.zeros(n, dtype=np.int8))
-    scale = np.ones(n)
-    if regimes:
-        chain, states = fit_regimes(port, window=regime_window, n_states=regime_states)
-        scale = np.sqrt(chain.multipliers[states])
+    chain, states, rfit, scale = _fit_chain(
+        port, regimes, regime_method, regime_window, regime_states, param_uncertainty
+    )
     fits, dyn, sh = [], [], []
     resid = np.empty((n, d))
     cond_vol = np.empty((n, d))
@@ -470,10 +504,15 @@ def calibrate(
     for a, f in enumerate(fits):
         f["mu_mle"] = f["mu"]
         f["mu"] = float(R[:, a].mean())
+    sim_chain = chain
+    if param_uncertainty:
+        n_param_draws = int(check_scalar(n_param_draws, "n_param_draws", kind=numbers.Integral,
+                                         low=1, high=100_000))  # fmt: skip
+        sim_chain = rfit.draw_chain(n_param_draws, np.random.default_rng(param_seed))
     process = Process(
         dynamics=dyn if d > 1 else dyn[0],
         shocks=sh if d > 1 else sh[0],
-        regimes=chain,
+        regimes=sim_chain,
         mu=[f["mu"] for f in fits] if d > 1 else fits[0]["mu"],
         ar=[f["ar"] for f in fits] if d > 1 else fits[0]["ar"],
         copula=copula,
@@ -499,10 +538,43 @@ def calibrate(
             "shocks": shocks,
             "regime_window": regime_window,
             "regime_states": regime_states,
+            "regime_method": regime_method,
+            "param_uncertainty": bool(param_uncertainty),
             "regime_path": states,
         },
         next_variance=pd.DataFrame(next_var, index=df.index, columns=df.columns),
+        regime_fit=rfit,
     )
+
+
+def _fit_chain(
+    port: np.ndarray,
+    regimes: bool,
+    method: str,
+    window: int,
+    n_states: int | None,
+    param_uncertainty: bool,
+) -> tuple[MarkovSwitching | None, np.ndarray, RegimeFit | None, np.ndarray]:
+    """(chain, a state per day, likelihood fit or None, the regime's sd per day)."""
+    method = check_choice(method, "regime_method", ("quantile", "likelihood"))
+    if param_uncertainty and not (regimes and method == "likelihood"):
+        raise InvalidInputError(
+            "param_uncertainty=True needs regimes=True and regime_method='likelihood' "
+            "(only the likelihood fit has standard errors)."
+        )
+    n = port.size
+    if not regimes:
+        return None, np.zeros(n, dtype=np.int8), None, np.ones(n)
+    if method == "quantile":
+        chain, states = fit_regimes(
+            port, window=window, n_states=8 if n_states is None else n_states
+        )
+        return chain, states, None, np.sqrt(chain.multipliers[states])
+    rfit = fit_regimes_mle(port, n_states=2 if n_states is None else n_states)
+    # The predicted probabilities use returns up to the day before only.
+    scale = np.sqrt(rfit.predicted @ rfit.chain.multipliers)
+    states = np.argmax(rfit.filtered, axis=1).astype(np.int8)
+    return rfit.chain, states, rfit, scale
 
 
 def _nearest_correlation(C: np.ndarray) -> np.ndarray:

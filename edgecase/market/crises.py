@@ -10,6 +10,7 @@ import pandas as pd
 
 from edgecase.market._windows import _onset
 from edgecase.market.calibrate import MarketCalibration
+from edgecase.market.loadings import crisis_window_returns
 from edgecase.market.process import Overlay
 
 __all__ = ["CRISES", "CrisisReplay"]
@@ -59,8 +60,29 @@ _ALIASES = {
 }
 
 
-def _template(name: str, cal: MarketCalibration, rng: np.random.Generator, n: int) -> np.ndarray:
-    """Crisis log returns (n, L) before warping: real data, or published anchors plus filler."""
+def _template(
+    name: str, cal: MarketCalibration, rng: np.random.Generator, n: int, d: int
+) -> tuple[np.ndarray, str]:
+    """Crisis log returns (n, L, d) before warping, and how each asset's came about.
+
+    A crisis inside the data is each asset's own returns in the window where the data
+    cover it; otherwise (and for the crises before the data) the S&P 500's template
+    times each asset's crash loading."""
+    spec = CRISES[name]
+    if "window" in spec:
+        own = crisis_window_returns(cal.returns.iloc[:, :d], spec["window"])
+        if own is not None:
+            seg = own[0].to_numpy(dtype=float)
+            return np.broadcast_to(seg, (n, *seg.shape)).copy(), own[1]
+    tmpl = _sp500_template(name, cal, rng, n)
+    how = "S&P 500 template x crash loading"
+    return tmpl[..., None] * cal.crash_loadings[None, None, :d], how
+
+
+def _sp500_template(
+    name: str, cal: MarketCalibration, rng: np.random.Generator, n: int
+) -> np.ndarray:
+    """The S&P 500's crisis log returns (n, L): data, or published anchors plus filler."""
     spec = CRISES[name]
     if "window" in spec:
         sp = _sp500_returns()
@@ -99,14 +121,16 @@ def _sp500_returns() -> pd.Series:
 
 
 def _warp(x: np.ndarray, factor: np.ndarray, n_steps: int) -> list[np.ndarray]:
-    """Time-warp each row's cumulative path to ``round(L * factor)`` days (same total return)."""
-    L = x.shape[1]
-    cum = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)], axis=1)
+    """Time-warp each row's cumulative path (n, L, d) to ``round(L * factor)`` days, the
+    same warp for every asset of a row (same total return)."""
+    n, L, d = x.shape
+    cum = np.concatenate([np.zeros((n, 1, d)), np.cumsum(x, axis=1)], axis=1)
     out = []
-    for i in range(x.shape[0]):
+    for i in range(n):
         Lw = int(np.clip(round(L * factor[i]), 1, n_steps))
         grid = np.linspace(0.0, L, Lw + 1)
-        out.append(np.diff(np.interp(grid, np.arange(L + 1), cum[i])))
+        row = [np.diff(np.interp(grid, np.arange(L + 1), cum[i, :, a])) for a in range(d)]
+        out.append(np.stack(row, axis=1))
     return out
 
 
@@ -133,21 +157,21 @@ class CrisisReplay:
     def overlay(self, rng, n, n_steps, n_assets) -> Overlay:
         if self.severity == 0:
             return Overlay()
-        tmpl = _template(self.name, self.calibration, rng, n)
+        tmpl, how = _template(self.name, self.calibration, rng, n, n_assets)
         warp = rng.uniform(0.7, 1.4, n)
         scale = self.severity * rng.uniform(0.8, 1.2, n)
         rows = _warp(tmpl, warp, n_steps)
-        length = np.array([r.size for r in rows])
+        length = np.array([r.shape[0] for r in rows])
         start = _onset(rng, n, n_steps, length)
-        additive = np.zeros((n_steps, n))
+        additive = np.zeros((n_steps, n, n_assets))
         vol_mult = np.ones((n_steps, n))
         # The crisis replaces the base noise: fully (x0.15) from severity 1, less below it.
         damp = 1.0 - 0.85 * min(self.severity, 1.0)
         for i, row in enumerate(rows):
-            additive[start[i] : start[i] + row.size, i] = scale[i] * row
-            vol_mult[start[i] : start[i] + row.size, i] = damp
+            additive[start[i] : start[i] + row.shape[0], i] = scale[i] * row
+            vol_mult[start[i] : start[i] + row.shape[0], i] = damp
         return Overlay(
-            additive=additive[..., None] * self.calibration.betas[None, None, :n_assets],
+            additive=additive,
             vol_mult=vol_mult,
-            info={"start": start, "warp": warp, "scale": scale},
+            info={"start": start, "warp": warp, "scale": scale, "template": how},
         )

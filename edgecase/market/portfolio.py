@@ -236,6 +236,51 @@ class Portfolio:
             )  # fmt: skip
         return pd.DataFrame(rows)
 
+    def var_forecasts(
+        self,
+        dates: Sequence[Any],
+        *,
+        level: float = 0.99,
+        n_paths: int = 5000,
+        random_state: RandomStateLike = None,
+    ) -> pd.DataFrame:
+        """One-day VaR and ES of the book from each date's filtered state, for ``var_backtest``.
+
+        For each date (inside the calibration sample, not its last day) ``n_paths``
+        one-day paths start from that day's filtered variance and regime probabilities
+        (``start=date``) and the book's simulated P&L gives the next day's VaR, ES and
+        conditional sd. The parameters are those of the whole calibration sample, so
+        this is an in-sample backtest of the filter and the shocks; calibrate on an
+        earlier sample for an out-of-sample one.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by the day forecast: ``var``, ``es``, ``sigma`` (positive losses /
+            sd, fractions of the book) and ``pnl``, the book's realised P&L that day. Pass
+            it on as ``var_backtest(f["pnl"], f["var"], alpha=level, es=f["es"],
+            sigma=f["sigma"])``.
+        """
+        level = float(check_scalar(level, "level", low=0.5, high=1.0, high_inclusive=False))
+        n_paths = int(check_scalar(n_paths, "n_paths", kind=numbers.Integral, low=100, high=10**7))
+        real = getattr(getattr(self.generator, "calibration", None), "returns", None)
+        if not isinstance(real, pd.DataFrame) or not isinstance(real.index, pd.DatetimeIndex):
+            raise InvalidParameterError(
+                "var_forecasts needs a generator calibrated on dated returns "
+                "(BlackSwanGenerator.from_returns on a Series or DataFrame with a DatetimeIndex)."
+            )
+        pos = _date_positions(dates, real.index)
+        seeds = as_seed_sequence(random_state).spawn(len(pos))
+        w = self.weights.to_numpy()
+        rows = []
+        for p, seed in zip(pos, seeds, strict=True):
+            x = self._simulate("base", 0.0, n_paths, 1, seed, real.index[p])
+            var, es = book_var_es(x, level)
+            realised = float(np.expm1(real.iloc[p + 1].to_numpy(dtype=float)) @ w)
+            rows.append({"var": float(var), "es": float(es), "sigma": float(x.std()),
+                         "pnl": realised})  # fmt: skip
+        return pd.DataFrame(rows, index=real.index[pos + 1])
+
     def __repr__(self) -> str:
         w = ", ".join(f"{k}={v:g}" for k, v in self.weights.items() if v)
         return f"Portfolio({w})"
@@ -283,3 +328,21 @@ def _nan_interval(x: np.ndarray, ci: float, top: float) -> tuple[float, float]:
     lo = filled[int(np.floor(a * (filled.size - 1)))]
     hi = filled[int(np.ceil((1 - a) * (filled.size - 1)))]
     return float(lo) if np.isfinite(lo) else float("nan"), float(hi)
+
+
+def _date_positions(dates: Sequence[Any], index: pd.DatetimeIndex) -> np.ndarray:
+    """Positions of ``dates`` in ``index``; each must be a day of it other than the last."""
+    if isinstance(dates, str) or not len(dates):
+        raise InvalidParameterError("dates must be a non-empty sequence of dates.")
+    try:
+        when = pd.DatetimeIndex(pd.to_datetime(list(dates)))
+    except (TypeError, ValueError):
+        raise InvalidParameterError("dates must be dates (strings or timestamps).") from None
+    pos = index.get_indexer(when)
+    bad = [str(d.date()) for d, p in zip(when, pos, strict=True) if p < 0 or p >= len(index) - 1]
+    if bad:
+        raise InvalidParameterError(
+            f"dates {bad[:5]} are not days of the calibration sample with a next day "
+            f"({index[0].date()} .. {index[-2].date()})."
+        )
+    return pos

@@ -29,7 +29,7 @@ from edgecase.market._windows import _onset, _window
 from edgecase.market.calibrate import MarketCalibration, calibrate
 from edgecase.market.crises import _ALIASES, CRISES, CrisisReplay
 from edgecase.market.paths import Paths
-from edgecase.market.process import CHUNK_PATHS, MarkovSwitching, Overlay, Process
+from edgecase.market.process import CHUNK_PATHS, Overlay, Process
 from edgecase.parallel import ParquetOutput
 
 __all__ = [
@@ -181,7 +181,7 @@ class Crash:
     recursion, so the calibrated dynamics raise the volatility after it; on top, the
     volatility is multiplied by ``1 + severity * (peak_vol_ratio - 1) / 4`` right after
     the crash, decaying with a 20-day half-life. With several assets each asset falls
-    by its beta to the equal-weighted portfolio. ``depth`` (a log return, < 0) overrides
+    by its own share in 2008 (:attr:`~edgecase.market.MarketCalibration.crash_loadings`). ``depth`` (a log return, < 0) overrides
     the severity-1 depth.
     """
 
@@ -209,7 +209,7 @@ class Crash:
         inside = (k >= 0) & (k < length[None, :])
         w = np.where(inside, np.exp(-np.maximum(k, 0) / length[None, :]), 0.0)
         w /= np.maximum(w.sum(axis=0, keepdims=True), 1e-300)
-        additive = (w * self.total_depth)[..., None] * cal.betas[None, None, :n_assets]
+        additive = (w * self.total_depth)[..., None] * cal.crash_loadings[None, None, :n_assets]
         after = k - length[None, :]
         amp = self.severity * max(cal.peak_vol_ratio - 1.0, 0.0) / 4.0
         vol_mult = 1.0 + np.where(after >= 0, amp * 0.5 ** (np.maximum(after, 0) / 20.0), 0.0)
@@ -372,7 +372,7 @@ class LiquidityGap:
             additive[release[use], cols[use]] += sizes[g][use]
         freeze[-1] = False  # whatever is hidden is released by the end of the path
         return Overlay(
-            additive=additive[..., None] * self.calibration.betas[None, None, :n_assets],
+            additive=additive[..., None] * self.calibration.crash_loadings[None, None, :n_assets],
             freeze=freeze,
         )
 
@@ -413,7 +413,9 @@ class FlashCrash:
             + np.where(precursor, self.depth * pre[None, :], 0.0)
             + np.where(rise, -total * recover / up, 0.0)
         )
-        return Overlay(additive=add[..., None] * self.calibration.betas[None, None, :n_assets])
+        return Overlay(
+            additive=add[..., None] * self.calibration.crash_loadings[None, None, :n_assets]
+        )
 
 
 # -------------------------------------------------------------------------- generator
@@ -474,7 +476,7 @@ class BlackSwanGenerator:
         ]  # fmt: skip
         reg = base.regimes
         if reg is not None and st["regime_probs"] is not None:
-            reg = MarkovSwitching(reg.transition, reg.multipliers, reg.means, st["regime_probs"])
+            reg = reg.with_initial(st["regime_probs"])
         d = base.n_assets
         proc = Process(
             dynamics=dyn if d > 1 else dyn[0],
@@ -576,8 +578,10 @@ class BlackSwanGenerator:
     ) -> Paths:
         """``n_variations`` variations of a historic crisis spliced into calibrated base paths.
 
-        ``name``: "2008", "2010_flash_crash" (both from the S&P 500 data), "1987",
-        "2020" (from published magnitudes; see :data:`CRISES` for the sources).
+        ``name``: "2008", "2010_flash_crash" (from the data: each asset replays its own
+        returns in the window when the calibration sample or the bundled data set of the
+        same name covers it, else the S&P 500's times its crash loading), "1987", "2020"
+        (from published S&P 500 magnitudes; see :data:`CRISES` for the sources).
         Each variation is time-warped (x0.7-1.4), scaled (``severity`` x U(0.8, 1.2))
         and starts at a random day of a base path; ``start`` is that of :meth:`generate`.
 

@@ -48,6 +48,11 @@ class MarketScenario:
     windows, horizon, drawdown
         Passed to :func:`edgecase.market.features.make_features`; use the values the
         model was trained with.
+    start : "last", "long_run" or a date, default "last"
+        Where the paths begin (see :meth:`~edgecase.market.BlackSwanGenerator.process_at`):
+        from the filtered volatility and regime probabilities of the calibration's
+        last day, of a date inside it (the eve of the period the model is judged
+        on), or from the long-run state.
 
     Examples
     --------
@@ -75,6 +80,7 @@ class MarketScenario:
         drawdown: float = -0.10,
         min_positives: int = 2000,
         max_paths: int | None = None,
+        start: Any = "last",
     ) -> None:
         self.generator = generator
         self.scenario = scenario
@@ -85,6 +91,7 @@ class MarketScenario:
         self.drawdown = drawdown
         self.min_positives = min_positives
         self.max_paths = max_paths
+        self.start = start
 
     @property
     def name(self) -> str:
@@ -117,8 +124,9 @@ class MarketScenario:
         while not parts or (n_pos < self.min_positives and done < cap):
             k = min(self.n_paths, cap - done)
             paths = self.generator.generate(
-                k, self.n_steps, scenario=self.scenario, severity=severity, random_state=rng
-            )
+                k, self.n_steps, scenario=self.scenario, severity=severity, random_state=rng,
+                start=self.start,
+            )  # fmt: skip
             Xb, yb = make_features(
                 paths, windows=self.windows, horizon=self.horizon, drawdown=self.drawdown
             )

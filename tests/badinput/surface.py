@@ -33,6 +33,7 @@ from edgecase.market import (
     StudentTCopula,
     fit_evt,
     fit_regimes,
+    fit_regimes_mle,
     realism_scorecard,
 )
 from edgecase.schema import Column
@@ -142,13 +143,17 @@ def _bad_copula_or_bootstrap(draw):
 
 @st.composite
 def _bad_market_helper(draw):
-    kind = draw(st.sampled_from(["evt", "regimes_window", "regimes_states", "paths", "process"]))
+    kinds = ["evt", "regimes_window", "regimes_states", "regimes_mle", "paths", "process"]
+    kind = draw(st.sampled_from(kinds))
     if kind == "evt":
         return "tail", lambda: fit_evt(_R, tail=draw(bad_real(low=0.0, high=0.5)))
     if kind == "regimes_window":
         return "window", lambda: fit_regimes(_R, window=draw(bad_real(low=5, integer=True)))
     if kind == "regimes_states":
         return "n_states", lambda: fit_regimes(_R, n_states=draw(bad_real(low=2, integer=True)))
+    if kind == "regimes_mle":
+        bad = draw(bad_real(low=2, high=3, integer=True))
+        return "n_states", lambda: fit_regimes_mle(_R, n_states=bad)
     if kind == "paths":
         arr = np.zeros((2, draw(st.integers(2, 20))))
         arr[0, 1] = draw(NON_FINITE)
@@ -270,11 +275,11 @@ CASES = [
         covers=(StudentTCopula, Bootstrap),
     ),
     Case(
-        "market helpers: fit_evt, fit_regimes, Paths, Process",
+        "market helpers: fit_evt, fit_regimes, fit_regimes_mle, Paths, Process",
         _bad_market_helper(),
         lambda a: a[1](),
         names=lambda a: [a[0]],
-        covers=(fit_evt, fit_regimes, Paths, Process),
+        covers=(fit_evt, fit_regimes, fit_regimes_mle, Paths, Process),
     ),
     Case(
         "realism_scorecard: bad simulated or real returns",

@@ -45,7 +45,7 @@ from edgecase.market.process.dynamics import EGARCH, GARCH, GJRGARCH, ConstantVo
 from edgecase.market.process.factory import make_process
 from edgecase.market.process.jumps import KouJumps, MertonJumps
 from edgecase.market.process.process import CHUNK_PATHS, AssetParts, Draws, Process
-from edgecase.market.process.regimes import MarkovSwitching
+from edgecase.market.process.regimes import MarkovSwitching, ParameterDrawChain
 from edgecase.market.process.shocks import Bootstrap, Normal, SkewT, StudentT
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "MertonJumps",
     "KouJumps",
     "MarkovSwitching",
+    "ParameterDrawChain",
     "GaussianCopula",
     "StudentTCopula",
     "check_correlation",

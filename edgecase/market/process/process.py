@@ -410,7 +410,9 @@ class Process:
         w = None
         calm_only = getattr(self.copula, "stress_corr", None) is None
         if states is not None and not calm_only:
-            w = (states == self.regimes.stress_state).astype(float)
+            mask = getattr(self.regimes, "stress_mask", None)
+            hit = mask(states) if mask is not None else states == self.regimes.stress_state
+            w = hit.astype(float)
         push = ov.corr_weight if ov is not None else None
         if push is None:
             u = self.copula.uniforms(rng, size, w)

@@ -13,7 +13,7 @@ from edgecase.errors import InvalidParameterError
 from edgecase.market.process._checks import as_float_array
 from edgecase.market.process.base import RegimeProcess
 
-__all__ = ["MarkovSwitching"]
+__all__ = ["MarkovSwitching", "ParameterDrawChain"]
 
 
 class MarkovSwitching(RegimeProcess):
@@ -95,5 +95,85 @@ class MarkovSwitching(RegimeProcess):
             s = (u[t][:, None] >= self._cum[s]).sum(axis=1)
         return states
 
+    def with_initial(self, initial: Any) -> MarkovSwitching:
+        """The same chain started from the distribution ``initial``."""
+        return MarkovSwitching(self.transition, self.multipliers, self.means, initial)
+
     def __repr__(self) -> str:
         return f"MarkovSwitching(k={self.k}, multipliers={np.round(self.multipliers, 3).tolist()})"
+
+
+class ParameterDrawChain(RegimeProcess):
+    """A k-state variance chain whose parameters differ per path (parameter uncertainty).
+
+    Each path draws one of ``n_draws`` parameter sets (rows of ``transitions`` and
+    ``multipliers``, themselves draws from the estimates' distribution) and runs that
+    chain. A state is coded ``draw * k + regime``, so ``multipliers`` is the flat
+    ``(n_draws * k,)`` table the process indexes.
+
+    Parameters
+    ----------
+    transitions : array (n_draws, k, k)
+        Row-stochastic transition matrix per draw.
+    multipliers : array (n_draws, k)
+        Variance multiplier per draw and regime (> 0).
+    initial : array (k,), optional
+        Start distribution of the regime, shared by all draws (default: each draw's
+        stationary distribution).
+    """
+
+    def __init__(self, transitions: Any, multipliers: Any, initial: Any = None) -> None:
+        P = as_float_array(transitions, "transitions", ndim=3)
+        n_draws, k = P.shape[0], P.shape[1]
+        if P.shape != (n_draws, k, k) or k < 2 or n_draws < 1:
+            raise InvalidParameterError(
+                f"transitions must have shape (n_draws, k, k) with k >= 2; got {P.shape}."
+            )
+        if (P < 0).any() or not np.allclose(P.sum(axis=2), 1.0, atol=1e-8):
+            raise InvalidParameterError("transitions must be row-stochastic in every draw.")
+        m = as_float_array(multipliers, "multipliers", ndim=2)
+        if m.shape != (n_draws, k) or (m <= 0).any() or (m > 1e4).any():
+            raise InvalidParameterError(
+                f"multipliers must have shape {(n_draws, k)} with values in (0, 1e4]."
+            )
+        self.chains = [MarkovSwitching(P[g], m[g]) for g in range(n_draws)]
+        if initial is not None:
+            self.chains = [c.with_initial(initial) for c in self.chains]
+        self.k, self.n_draws = k, n_draws
+        self.multipliers = m.reshape(-1)
+        self.means = np.zeros(n_draws * k)
+        self._stress = np.zeros(n_draws * k, dtype=bool)
+        self._stress[np.arange(n_draws) * k + np.argmax(m, axis=1)] = True
+        #: The regime with the largest multiplier in most draws (for reporting only;
+        #: :meth:`stress_mask` is per draw).
+        self.stress_state = int(np.bincount(np.argmax(m, axis=1), minlength=k).argmax())
+        self._cum = np.cumsum(P, axis=2)
+        self._cum[:, :, -1] = 1.0
+        self._cum0 = np.cumsum(np.stack([c.initial for c in self.chains]), axis=1)
+        self._cum0[:, -1] = 1.0
+        self._initial = initial
+
+    def with_initial(self, initial: Any) -> ParameterDrawChain:
+        """The same draws started from the regime distribution ``initial``."""
+        P = np.stack([c.transition for c in self.chains])
+        return ParameterDrawChain(P, self.multipliers.reshape(self.n_draws, self.k), initial)
+
+    def stress_mask(self, states: np.ndarray) -> np.ndarray:
+        """True where a path is in its own draw's highest-variance regime."""
+        return self._stress[states]
+
+    def simulate_states(self, rng: np.random.Generator, n_steps: int, n: int) -> np.ndarray:
+        """Coded states ``draw * k + regime``, shape (n_steps, n), int32."""
+        g = rng.integers(self.n_draws, size=n)
+        u0 = rng.random(n)
+        u = rng.random((n_steps, n))
+        s = (u0[:, None] >= self._cum0[g]).sum(axis=1)
+        states = np.empty((n_steps, n), dtype=np.int32)
+        base = g * self.k
+        for t in range(n_steps):
+            states[t] = base + s
+            s = (u[t][:, None] >= self._cum[g, s]).sum(axis=1)
+        return states
+
+    def __repr__(self) -> str:
+        return f"ParameterDrawChain(k={self.k}, n_draws={self.n_draws})"
