@@ -32,7 +32,7 @@ def _estimator():
 
     return XGBClassifier(
         n_estimators=150, learning_rate=0.1, max_depth=4, subsample=0.8, colsample_bytree=0.8,
-        max_delta_step=1.0, tree_method="hist", enable_categorical=True, n_jobs=2,
+        max_delta_step=1.0, tree_method="hist", enable_categorical=True, n_jobs=1,
         random_state=SEED,
     )  # fmt: skip
 
@@ -130,7 +130,7 @@ def main() -> None:
         f"tested on the rest ({len(y_te):,} rows, {int(y_te.sum())} fraud). Trainer: "
         "forward-chaining 3-fold CV, labels known by each fold's cut-off (`label_time`), "
         "leakage guard on (the whole table goes in), prior correction on, XGBoost 150 trees "
-        f"on 2 threads. Load average at start {load0[0]:.1f} / {load0[1]:.1f} / {load0[2]:.1f} "
+        f"on 1 thread. Load average at start {load0[0]:.1f} / {load0[1]:.1f} / {load0[2]:.1f} "
         "(1/5/15 min); one run (a 2M-row run does not fit three times in a shared session).\n\n"
         "| training | fit s | test PR-AUC | OOF PR-AUC | mean p (test) | true rate (test) "
         "| features kept |\n|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
