@@ -43,6 +43,7 @@ class _Stages:
     def __init__(self) -> None:
         self.rows: list[str] = []
         self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
 
     def run(self, name: str, fn):
         t, c = time.perf_counter(), os.times()
@@ -50,7 +51,7 @@ class _Stages:
         c2 = os.times()
         wall = time.perf_counter() - t
         cpu = (c2.user - c.user) + (c2.system - c.system)
-        self.wall[name] = wall
+        self.wall[name], self.cpu[name] = wall, cpu
         self.rows.append(
             f"| {name} | {wall:,.1f} | {cpu:,.1f} | {peak_rss_mb():,.0f} | {os.getloadavg()[0]:.1f} |"
         )
@@ -90,7 +91,7 @@ def main() -> None:
     load0 = os.getloadavg()
     st = _Stages()
     df = st.run(
-        "simulate 2M rows",
+        f"simulate {N / 1e6:g}M rows",
         lambda: simulate_transactions(N, fraud_rate=RATE, random_state=SEED, progress=False),
     )
     cut = df["timestamp"].quantile(0.7)
@@ -118,6 +119,7 @@ def main() -> None:
         y_te.to_numpy(), scores[full], scores[down], n_boot=500, seed=SEED
     )
     speedup = st.wall[f"train: {full}"] / st.wall[f"train: {down}"]
+    speedup_cpu = st.cpu[f"train: {full}"] / st.cpu[f"train: {down}"]
     model = models[down]
     groups = test["account_id"].to_numpy()
     features = X_te[list(model.feature_names_in_)]  # scenarios act on the model's features
@@ -135,7 +137,8 @@ def main() -> None:
         "| training | fit s | test PR-AUC | OOF PR-AUC | mean p (test) | true rate (test) "
         "| features kept |\n|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
         f"Downsampling minus all rows, test PR-AUC: {d:+.3f} (95% paired bootstrap CI "
-        f"{lo:+.3f} to {hi:+.3f}, 500 draws); training speed-up {speedup:.1f}x (wall).\n\n"
+        f"{lo:+.3f} to {hi:+.3f}, 500 draws); training speed-up {speedup:.1f}x in wall time, "
+        f"{speedup_cpu:.1f}x in CPU time (the figure a loaded machine distorts less).\n\n"
         "| stage | wall s | CPU s (user+sys) | peak RSS so far, MB | load (1 min) |\n"
         "|---|---|---|---|---|\n" + "\n".join(st.rows) + "\n\n"
         f"Stress: the downsampled model, {len(rep.breaking_points)} fraud scenarios x "
