@@ -160,7 +160,7 @@ def test_parameter_errors():
         simulate_transactions(100, typologies=["card_testin"], progress=False)
 
 
-def test_amount_to_median_matches_a_direct_computation_on_every_account(table):
+def test_amount_to_median_matches_a_direct_computation_on_consecutive_accounts(table):
     # 200 accounts in a row (and so 199 boundaries between their windows)
     first = table["account_id"].drop_duplicates().sort_values().iloc[:200]
     for _, h in table[table["account_id"].isin(first)].groupby("account_id"):
