@@ -82,10 +82,47 @@ def _report(rep) -> int:
         return len(Path(rep.to_html(Path(d) / "stress.html")).read_text())
 
 
+def _ap_sorted(y: np.ndarray, w: np.ndarray, last: np.ndarray) -> float:
+    """Average precision (sklearn's step formula) of rows sorted by descending score,
+    with row weights ``w``; ``last`` marks the last row of each run of tied scores."""
+    tp = np.cumsum(w * y)[last]
+    fp = np.cumsum(w * (1 - y))[last]
+    precision = tp / np.maximum(tp + fp, 1e-300)
+    recall = tp / tp[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def paired_ap_diff(y, s_a, s_b, *, n_boot: int, seed: int) -> tuple[float, float, float]:
+    """PR-AUC of ``s_b`` minus ``s_a`` with a 95% paired, stratified bootstrap interval.
+
+    The same resampling as ``edgecase.demo.paired_pr_auc_diff`` (positives and negatives
+    drawn separately, both models on the same draw) as multiplicity weights on rows
+    sorted once per model: O(n) per draw instead of two sorts, for 600,000 test rows.
+    """
+    y = np.asarray(y, dtype=float)
+    sides = []
+    for s in (s_a, s_b):
+        order = np.argsort(-np.asarray(s), kind="stable")
+        ss = np.asarray(s)[order]
+        sides.append((order, np.r_[ss[1:] != ss[:-1], True]))
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    rng = np.random.default_rng(seed)
+    ones = np.ones_like(y)
+    point = [_ap_sorted(y[o], ones, last) for o, last in sides]
+    diffs = np.empty(n_boot)
+    for b in range(n_boot):
+        w = np.zeros_like(y)
+        w[pos] = np.bincount(rng.integers(0, pos.size, pos.size), minlength=pos.size)
+        w[neg] = np.bincount(rng.integers(0, neg.size, neg.size), minlength=neg.size)
+        a, bb = (_ap_sorted(y[o], w[o], last) for o, last in sides)
+        diffs[b] = bb - a
+    lo, hi = np.quantile(diffs, [0.025, 0.975])
+    return point[1] - point[0], float(lo), float(hi)
+
+
 def main() -> None:
     from sklearn.metrics import average_precision_score
 
-    from edgecase.demo import paired_pr_auc_diff
     from edgecase.fraud import simulate_transactions
 
     load0 = os.getloadavg()
@@ -115,9 +152,7 @@ def main() -> None:
         )
         print(rows[-1], flush=True)
     full, down = list(models)
-    d, lo, hi = paired_pr_auc_diff(
-        y_te.to_numpy(), scores[full], scores[down], n_boot=500, seed=SEED
-    )
+    d, lo, hi = paired_ap_diff(y_te.to_numpy(), scores[full], scores[down], n_boot=500, seed=SEED)
     speedup = st.wall[f"train: {full}"] / st.wall[f"train: {down}"]
     speedup_cpu = st.cpu[f"train: {full}"] / st.cpu[f"train: {down}"]
     model = models[down]
