@@ -1,6 +1,6 @@
 """``edgecase demo``: the whole pipeline end to end on the simulator and the S&P 500.
 
-Fraud leg: simulate 200,000 card transactions, split by time, train a baseline
+Fraud leg: simulate 400,000 card transactions (1% fraud), split by time, train a baseline
 and an augmented XGBoost (EdgeCaseOversampler inside the folds), stress both
 across the fraud scenarios and every typology's severity at a 1% alert budget.
 
@@ -27,37 +27,80 @@ __all__ = ["run_demo"]
 ALERT_RATE = 0.01
 SEVERITIES = np.linspace(0.0, 3.0, 13)
 SMOKE_NOTE = (
-    "SMOKE TEST (--quick): 30,000 transactions, 50 bootstrap draws, 300 simulated frauds "
+    "SMOKE TEST (--quick): 30,000 transactions (1% fraud), 50 bootstrap draws, 300 simulated frauds "
     "per typology severity. The pipeline ran end to "
     "end, but with this few test frauds the numbers are not evidence; run without --quick."
 )
-# sizes of the full demo and of the quick one (--quick, used by the tests)
-FULL = {"n_transactions": 200_000, "n_paths": 60, "n_boot": 200, "min_positives": 2000}
-QUICK = {"n_transactions": 30_000, "n_paths": 15, "n_boot": 50, "min_positives": 300}
+# Sizes of the full demo and of the quick one (--quick, used by the tests). One fraud in
+# 100 rows (the alert budget) and the last 60% of the window as the test part: with seed
+# 0 the full test part holds 2,493 fraud rows from 824 episodes (seed 1: 2,337 from 884;
+# tests/test_fraud_demo_split.py checks the floors, 2,000 rows and 300 episodes), and
+# training has 160,000 rows with every typology.
+FULL = {"n_transactions": 400_000, "fraud_rate": 0.01, "test_share": 0.6,
+        "n_paths": 60, "n_boot": 200, "min_positives": 2000}  # fmt: skip
+# The quick run keeps the old row counts (21,000 train, 9,000 test) so the smoke test's
+# time does not grow: the stress sweep scores every test row at every severity.
+QUICK = {"n_transactions": 30_000, "fraud_rate": 0.01, "test_share": 0.3,
+         "n_paths": 15, "n_boot": 50, "min_positives": 300}  # fmt: skip
 
 
 def _log(msg: str, t0: float) -> None:
     print(f"[{time.perf_counter() - t0:5.1f}s] {msg}", flush=True)
 
 
-def _fraud_leg(seed: int, progress: bool, t0: float, size: dict[str, int]) -> dict[str, Any]:
+def demo_data(size: dict[str, Any], seed: int, progress: bool = False) -> dict[str, Any]:
+    """The fraud leg's data: simulate ``size["n_transactions"]`` rows at ``size["fraud_rate"]``
+    and split them by time, as production does: train on the window's first rows, test on
+    the last ``size["test_share"]`` of them.
+
+    The full demo's sizes give the test part over 2,000 fraud rows from several hundred
+    episodes (so recall is read in steps under 0.001, and the account bootstrap has
+    hundreds of events to resample) and every typology in training.
+
+    Examples
+    --------
+    >>> d = demo_data(QUICK, seed=0)
+    >>> len(d["y_train"]) + len(d["y_test"]) == QUICK["n_transactions"]
+    True
+    >>> round(len(d["y_test"]) / QUICK["n_transactions"], 2)
+    0.3
+    """
+    from edgecase.fraud import simulate_transactions, split_features
+
+    df = simulate_transactions(
+        size["n_transactions"], fraud_rate=size["fraud_rate"], random_state=seed, progress=progress
+    )
+    test = df["timestamp"] > df["timestamp"].quantile(1.0 - size["test_share"])
+    X_tr, y_tr = split_features(df[~test])
+    X_te, y_te = split_features(df[test])
+    fraud = df["is_fraud"].to_numpy(dtype=bool)
+    return {
+        "X_train": X_tr,
+        "y_train": y_tr,
+        "X_test": X_te,
+        "y_test": y_te,
+        "test_accounts": df.loc[test, "account_id"].to_numpy(),
+        "test_events": int(df.loc[test & fraud, "event_id"].nunique()),
+        "train_typologies": sorted(set(df.loc[~test & fraud, "typology"].astype(str))),
+    }
+
+
+def _fraud_leg(seed: int, progress: bool, t0: float, size: dict[str, Any]) -> dict[str, Any]:
     from xgboost import XGBClassifier
 
-    from edgecase.fraud import simulate_transactions, split_features
     from edgecase.stress import StressHarness, fraud_scenarios
     from edgecase.stress.typology import typology_scenarios
     from edgecase.train import Trainer
 
-    df = simulate_transactions(
-        size["n_transactions"], fraud_rate=0.002, random_state=seed, progress=progress
+    data = demo_data(size, seed, progress)
+    X_tr, y_tr, X_te, y_te = data["X_train"], data["y_train"], data["X_test"], data["y_test"]
+    _log(
+        f"simulated {size['n_transactions']:,} transactions; {len(y_te):,} test rows hold "
+        f"{int(y_te.sum())} fraud rows from {data['test_events']} episodes",
+        t0,
     )
-    _log(f"simulated {len(df):,} transactions, {int(df['is_fraud'].sum())} fraud", t0)
-    # Split by time, as production does: train on the first 70% of the window, test on the rest.
-    cut = df["timestamp"].quantile(0.7)
-    X_tr, y_tr = split_features(df[df["timestamp"] <= cut])
-    X_te, y_te = split_features(df[df["timestamp"] > cut])
     # The bootstrap resamples whole accounts: an account's fraud rows are one event.
-    accounts = df.loc[df["timestamp"] > cut, "account_id"].to_numpy()
+    accounts = data["test_accounts"]
 
     def estimator() -> Any:
         # The trainer's default model with fewer trees, on one thread: OpenMP threads that
@@ -165,7 +208,7 @@ def _garch_t_var(returns: pd.Series, start: str, alpha: float = 0.99) -> pd.Data
     return pd.DataFrame({"var": var.to_numpy()[keep], "es": es.to_numpy()[keep]}, index=index)
 
 
-def _market_leg(seed: int, progress: bool, t0: float, size: dict[str, int]) -> dict[str, Any]:
+def _market_leg(seed: int, progress: bool, t0: float, size: dict[str, Any]) -> dict[str, Any]:
     from sklearn.metrics import average_precision_score, roc_auc_score
     from xgboost import XGBClassifier
 
@@ -324,7 +367,7 @@ def run_demo(
         Section(
             "Fraud: hold-out performance",
             text=(
-                f"{size['n_transactions']:,} simulated transactions, split by time (last 30% = test: {fraud['n_test']:,} rows, "
+                f"{size['n_transactions']:,} simulated transactions, split by time (last {size['test_share']:.0%} = test: {fraud['n_test']:,} rows, "
                 f"{fraud['n_test_fraud']} fraud). Baseline: no resampling. Augmented: EdgeCaseOversampler inside "
                 "the training folds."
             ),
@@ -519,7 +562,7 @@ def _var_line(bt: Any) -> str:
 
 
 def _conclusions(
-    fraud: dict[str, Any], market: dict[str, Any], quick: bool, size: dict[str, int]
+    fraud: dict[str, Any], market: dict[str, Any], quick: bool, size: dict[str, Any]
 ) -> list[str]:
     """The report's opening paragraphs, each read off the results above it."""
     out = [SMOKE_NOTE] if quick else []

@@ -158,3 +158,27 @@ def test_parameter_errors():
         simulate_transactions(100, n_accounts=0, progress=False)
     with pytest.raises(UnknownNameError, match="card_testing"):
         simulate_transactions(100, typologies=["card_testin"], progress=False)
+
+
+def test_amount_to_median_matches_a_direct_computation_on_consecutive_accounts(table):
+    # 200 accounts in a row (and so 199 boundaries between their windows)
+    first = table["account_id"].drop_duplicates().sort_values().iloc[:200]
+    for _, h in table[table["account_id"].isin(first)].groupby("account_id"):
+        a = h["amount"].to_numpy()
+        want = np.r_[1.0, [a[i] / np.median(a[:i]) for i in range(1, len(a))]]
+        np.testing.assert_allclose(h["amount_to_median"].to_numpy(), want, rtol=1e-12)
+
+
+def test_first_seen_flags_match_a_direct_computation():
+    from edgecase.fraud.simulate import _first_seen
+
+    rng = np.random.default_rng(4)
+    acct = np.sort(rng.integers(0, 40, 2_000))
+    v = rng.integers(0, 12, 2_000)
+    ka, kv = rng.integers(0, 40, 60), rng.integers(0, 12, 60)
+    seen = set(zip(ka.tolist(), kv.tolist(), strict=True))
+    want = []
+    for pair in zip(acct.tolist(), v.tolist(), strict=True):
+        want.append(pair not in seen)
+        seen.add(pair)
+    np.testing.assert_array_equal(_first_seen(acct, v, ka, kv), np.array(want))

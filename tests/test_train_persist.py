@@ -110,3 +110,75 @@ def test_save_and_load_errors(tmp_path):
     tr = Trainer(estimator=small(), cv=3, random_state=0, progress=False).fit(X, y)
     with pytest.raises(InvalidParameterError, match="not a directory"):
         tr.save(afile)
+
+
+@pytest.fixture(scope="module")
+def guarded():
+    """A Trainer fitted on the simulator's whole table: the guard drops ids, labels, times."""
+    from edgecase.fraud import simulate_transactions
+
+    table = simulate_transactions(12_000, fraud_rate=0.02, random_state=3, progress=False)
+    X, y = table.drop(columns=["is_fraud"]), table["is_fraud"].astype(int)
+    with pytest.warns(UserWarning, match="leakage guard dropped"):
+        tr = Trainer(estimator=small(), cv=3, random_state=0, progress=False).fit(X, y)
+    return tr, X
+
+
+def test_dropped_columns_are_saved_and_applied_at_predict_time(tmp_path, guarded):
+    tr, X = guarded
+    assert {"typology", "label_time", "event_id", "timestamp"} <= set(tr.dropped_columns_)
+    features = X[list(tr.feature_names_in_)]
+    # The frame as it was given to fit (text, ids and datetimes included) scores as the
+    # features alone: the guard's columns are dropped again, not refused.
+    p = tr.predict_proba(features)
+    np.testing.assert_array_equal(tr.predict_proba(X), p)
+    back = Trainer.load(tr.save(tmp_path / "m"))
+    assert back.dropped_columns_ == tr.dropped_columns_
+    assert back.get_params()["leakage"] == "drop"
+    np.testing.assert_array_equal(back.predict_proba(X), p)
+    np.testing.assert_array_equal(back.predict_proba(features), p)
+    # Columns the guard never saw are still refused by name.
+    with pytest.raises(InvalidInputError, match="unexpected.*'surprise'"):
+        back.predict_proba(X.assign(surprise=1.0))
+    meta = json.loads((tmp_path / "m" / "metadata.json").read_text())
+    assert meta["dropped_columns"] == tr.dropped_columns_
+
+
+def test_array_fitted_guard_drops_the_same_position_at_predict_time(tmp_path):
+    rng = np.random.default_rng(0)
+    y = (rng.random(3_000) < 0.05).astype(int)
+    A = np.column_stack([rng.normal(size=3_000) + y, rng.normal(size=3_000), y * 3.0])
+    with pytest.warns(UserWarning, match="'x2'"):
+        tr = Trainer(estimator=small(), cv=3, random_state=0, progress=False).fit(A, y)
+    assert list(tr.feature_names_in_) == ["x0", "x1"] and list(tr.dropped_columns_) == ["x2"]
+    back = Trainer.load(tr.save(tmp_path))
+    np.testing.assert_array_equal(back.predict_proba(A), tr.predict_proba(A[:, :2]))
+    with pytest.raises(InvalidInputError, match="4 columns"):
+        back.predict_proba(np.column_stack([A, A[:, :1]]))
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [(5, "object of column name"), ({"typology": 3}, "object of column name"),
+     ({"amount": "id-like"}, "also features: \\['amount'\\]")],
+)  # fmt: skip
+def test_tampered_dropped_columns_are_refused_by_name(tmp_path, guarded, value, match):
+    tr, _ = guarded
+    out = tr.save(tmp_path / "m")
+    meta = json.loads((out / "metadata.json").read_text())
+    meta["dropped_columns"] = value
+    (out / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(InvalidInputError, match=f"dropped_columns.*{match}"):
+        Trainer.load(out)
+
+
+def test_files_saved_before_the_guard_load_with_nothing_dropped(tmp_path, guarded):
+    tr, X = guarded
+    out = tr.save(tmp_path / "m")
+    meta = json.loads((out / "metadata.json").read_text())
+    del meta["dropped_columns"], meta["trainer"]["leakage"]
+    (out / "metadata.json").write_text(json.dumps(meta))
+    back = Trainer.load(out)
+    assert back.dropped_columns_ == {}
+    features = X[list(tr.feature_names_in_)]
+    np.testing.assert_array_equal(back.predict_proba(features), tr.predict_proba(features))

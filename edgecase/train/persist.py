@@ -78,6 +78,8 @@ def _metadata(trainer: Any) -> dict[str, Any]:
         "sampler": trainer.sampler_name_,
         "calibration": trainer.calibration_,
         "features": trainer._specs,
+        # dropped at predict time too, so a frame laid out like the training one scores
+        "dropped_columns": dict(getattr(trainer, "dropped_columns_", {}) or {}),
         "estimator": {
             "class": f"{type(est).__module__}.{type(est).__name__}",
             "params": _json_params(est.get_params()),
@@ -86,6 +88,7 @@ def _metadata(trainer: Any) -> dict[str, Any]:
         "trainer": {
             "cv": trainer.cv if isinstance(trainer.cv, int) else repr(trainer.cv),
             "calibrate": trainer.calibrate,
+            "leakage": trainer.leakage,
             "random_state": trainer.random_state if isinstance(trainer.random_state, int) else None,
         },
         "cv_report": trainer.cv_report_.reset_index().to_dict(orient="records"),
@@ -201,6 +204,22 @@ def _check_features(meta: dict[str, Any], f: Path) -> list[dict[str, Any]]:
     return feats
 
 
+def _check_dropped(meta: dict[str, Any], names: list[str], f: Path) -> dict[str, str]:
+    """The leakage guard's dropped columns: text name -> text reason, none a feature.
+    Files written before the guard have none."""
+    dropped = meta.get("dropped_columns", {})
+    if not isinstance(dropped, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in dropped.items()
+    ):
+        raise _bad(f, "dropped_columns", "an object of column name -> reason text", dropped)
+    both = sorted(set(dropped) & set(names))
+    if both:
+        raise _bad(
+            f, "dropped_columns", f"columns that are not features (also features: {both})", dropped
+        )
+    return dropped
+
+
 def _check_scalars(meta: dict[str, Any], f: Path) -> None:
     thr = _need(meta, "threshold", (int, float), "threshold", f)
     if not (math.isfinite(thr) and 0.0 <= thr <= 1.0):
@@ -287,7 +306,7 @@ def check_metadata(meta: dict[str, Any], meta_file: Path, model: Any) -> dict[st
         raise _bad(
             meta_file, "features", f"{model.get_booster().num_features()} columns", len(names)
         )
-    return {"estimator": est}
+    return {"estimator": est, "dropped_columns": _check_dropped(meta, names, meta_file)}
 
 
 def load(cls: type, path: str | Path) -> Any:
@@ -304,6 +323,7 @@ def load(cls: type, path: str | Path) -> Any:
         cv=trainer_meta.get("cv", 5) if isinstance(trainer_meta.get("cv"), int) else 5,
         threshold=meta["threshold_policy"],
         calibrate=trainer_meta.get("calibrate", False),
+        leakage=trainer_meta.get("leakage", "drop"),
         random_state=trainer_meta.get("random_state"),
         progress=False,
     )
@@ -320,6 +340,7 @@ def load(cls: type, path: str | Path) -> Any:
     obj.sampler_name_ = meta["sampler"]
     obj.calibration_ = meta["calibration"]
     obj._specs = meta["features"]
+    obj.dropped_columns_ = checked["dropped_columns"]
     obj.feature_names_in_ = np.asarray([s["name"] for s in meta["features"]], dtype=object)
     obj.n_features_in_ = len(meta["features"])
     obj.classes_ = np.array([0, 1])

@@ -437,11 +437,27 @@ class Trainer(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "estimator_"):
             raise NotFittedError("this Trainer is not fitted yet; call fit(X, y) first.")
 
+    def _dropped(self) -> dict[str, str]:
+        return getattr(self, "dropped_columns_", None) or {}
+
+    def _without_dropped(self, Xdf: pd.DataFrame) -> pd.DataFrame:
+        """X without the columns the leakage guard dropped at fit time: a frame laid out
+        as the training one (ids, ``typology``, timestamps included) scores the same as
+        one holding the features only."""
+        names = set(self.feature_names_in_)
+        present = [c for c in Xdf.columns if c in self._dropped() and c not in names]
+        return Xdf.drop(columns=present) if present else Xdf
+
     def _prepare_X(self, X: Any) -> pd.DataFrame:
         names = list(self.feature_names_in_)
+        if not isinstance(X, pd.DataFrame):
+            arr = as_frame(X)
+            # An array as wide as the fit-time one (x0, x1, ...) had the guard's columns too.
+            if arr.shape[1] != len(names) and set(arr.columns) == set(names) | set(self._dropped()):
+                X = arr
         if isinstance(X, pd.DataFrame):
             Xdf = as_frame(X)
-            Xdf = Xdf.set_axis([str(c) for c in Xdf.columns], axis=1)
+            Xdf = self._without_dropped(Xdf.set_axis([str(c) for c in Xdf.columns], axis=1))
             missing = [c for c in names if c not in Xdf.columns]
             extra = [c for c in Xdf.columns if c not in names]
             if missing or extra:
