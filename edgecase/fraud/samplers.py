@@ -40,7 +40,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from edgecase._random import as_seed_sequence
-from edgecase._validate import check_aligned, check_declared_params, check_finite, plain_value
+from edgecase._validate import (
+    check_aligned,
+    check_declared_params,
+    check_finite,
+    check_numeric_columns,
+    plain_value,
+)
 from edgecase.errors import (
     EdgecaseError,
     InvalidInputError,
@@ -184,6 +190,7 @@ class EdgeCaseOversampler(BaseOverSampler):
                     raise InvalidInputError(f"X has {len(X)} rows but y has {len(y)}.")
                 if len(X) == 0 or X.shape[1] == 0:
                     raise InvalidInputError("X is empty (no rows or no columns).")
+                check_numeric_columns(X, name="X", allow=("category", "bool", "datetime", "text"))
                 check_finite(X, name="X")
             else:
                 X, y = validate_data(self, X=X, y=y, reset=True, accept_sparse=False)
