@@ -141,10 +141,14 @@ def _check_category_levels(dt: pd.CategoricalDtype, *, name: str, col: Any) -> N
     by their text or integer value, and fail on bool, float or mixed-type levels."""
     levels = list(dt.categories)
     kinds = {
-        "bool" if isinstance(v, (bool, np.bool_))
-        else "text" if isinstance(v, str)
-        else "integer" if isinstance(v, numbers.Integral)
-        else "float" if isinstance(v, numbers.Real)
+        "bool"
+        if isinstance(v, (bool, np.bool_))
+        else "text"
+        if isinstance(v, str)
+        else "integer"
+        if isinstance(v, numbers.Integral)
+        else "float"
+        if isinstance(v, numbers.Real)
         else type(v).__name__
         for v in levels
     }
