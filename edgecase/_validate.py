@@ -158,7 +158,7 @@ def _check_category_levels(dt: pd.CategoricalDtype, *, name: str, col: Any) -> N
     fix = (
         f"for True/False use a bool column ({name}[{col!r}].astype(bool))"
         if kinds == {"bool"}
-        else f"pass it as a numeric column if it is a quantity"
+        else "pass it as a numeric column if it is a quantity"
     )
     raise InvalidInputError(
         f"{name} column {col!r} is a category with {' and '.join(sorted(kinds))} levels "

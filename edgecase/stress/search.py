@@ -25,8 +25,8 @@ import pandas as pd
 
 from edgecase._random import RandomStateLike, as_generator, as_seed_sequence
 from edgecase._validate import (
-    check_finite,
     as_frame,
+    check_finite,
     check_scalar,
     check_score_threshold,
 )
