@@ -26,7 +26,9 @@ __all__ = [
     "check_declared_params",
     "check_finite",
     "MAX_ABS_VALUE",
+    "MAX_EXACT_INT",
     "check_not_empty",
+    "check_flat_columns",
     "check_binary_target",
     "check_consistent_length",
     "check_aligned",
@@ -83,12 +85,23 @@ def as_frame(X: Any, *, name: str = "X", allow_empty: bool = False) -> pd.DataFr
         df = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
     if not allow_empty:
         check_not_empty(df, name=name)
+    check_flat_columns(df, name=name)
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()].tolist()
         raise InvalidInputError(
             f"{name} has duplicated column names {dup}; column names must be unique."
         )
     return df
+
+
+def check_flat_columns(df: pd.DataFrame, *, name: str = "X") -> None:
+    """Refuse MultiIndex (nested) column names: features are addressed by one name each,
+    and a tuple name is silently read as a path into the nesting by pandas."""
+    if isinstance(df.columns, pd.MultiIndex):
+        raise InvalidInputError(
+            f"{name} has MultiIndex columns (levels {list(df.columns.names)}); flatten them "
+            f"first, e.g. {name}.columns = ['_'.join(map(str, c)) for c in {name}.columns]."
+        )
 
 
 def check_not_empty(X: pd.DataFrame | np.ndarray | pd.Series, *, name: str = "X") -> None:
@@ -126,7 +139,7 @@ def check_numeric_columns(
         elif pd.api.types.is_complex_dtype(dt):
             pass
         elif pd.api.types.is_string_dtype(dt) or dt == np.dtype(object):
-            if "text" in allow:
+            if "text" in allow and _all_text(df[col], name=name, col=col):
                 continue
         elif pd.api.types.is_numeric_dtype(dt):
             continue
@@ -134,6 +147,20 @@ def check_numeric_columns(
         raise InvalidInputError(
             f"{name} column {col!r} has dtype {dt}; expected one of: {kinds}. {_dtype_hint(dt, allow)}"
         )
+
+
+def _all_text(s: pd.Series, *, name: str, col: Any) -> bool:
+    """A text column holds only strings: an object column mixing numbers and text would be
+    read as categories whose levels mix types, and its numbers never compared as numbers."""
+    other = s[~s.map(lambda v: isinstance(v, str))]
+    if len(other) and not other.isna().all():
+        v = other[other.notna()].iloc[0]
+        raise InvalidInputError(
+            f"{name} column {col!r} mixes text with {type(v).__name__} values (e.g. "
+            f"{plain_value(v)!r}); a column holds one kind of value: convert it to numbers "
+            f"(pd.to_numeric) or to text ({name}[{col!r}].astype(str))."
+        )
+    return True
 
 
 def _check_category_levels(dt: pd.CategoricalDtype, *, name: str, col: Any) -> None:
@@ -204,6 +231,8 @@ def check_finite(df: pd.DataFrame | np.ndarray, *, name: str = "X") -> None:
                 f"{name} column {col!r} has {n_missing} missing value(s) (NaN/None/NaT); "
                 "edgecase never imputes silently: fill or drop them first."
             )
+        if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            _check_exact_integers(s, name=name, col=col)
         if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_complex_dtype(s.dtype):
             n_inf = int(np.isinf(s.to_numpy(dtype=float, na_value=np.nan)).sum())
             if n_inf:
@@ -211,6 +240,25 @@ def check_finite(df: pd.DataFrame | np.ndarray, *, name: str = "X") -> None:
                     f"{name} column {col!r} has {n_inf} infinite value(s); expected finite numbers."
                 )
             _check_magnitude(s, name=name, col=col)
+
+
+#: The largest integer magnitude accepted: beyond 2**53 float64 (in which every model and
+#: sampler computes) no longer holds each integer exactly, and a value near the int64 limit
+#: wraps around to the other sign when cast back.
+MAX_EXACT_INT = 2**53
+
+
+def _check_exact_integers(s: pd.Series, *, name: str, col: Any) -> None:
+    v = s.to_numpy()
+    if v.dtype == object:  # nullable Int64 with no missing values left
+        v = s.to_numpy(dtype=np.int64) if s.dtype.kind == "i" else s.to_numpy(dtype=np.uint64)
+    big = (v > MAX_EXACT_INT) | ((v < -MAX_EXACT_INT) if v.dtype.kind == "i" else False)
+    if big.any():
+        raise InvalidInputError(
+            f"{name} column {col!r} has {int(big.sum())} integer(s) larger than 2**53 in "
+            f"magnitude (e.g. {plain_value(v[big][0])}); float64 computations would change them: "
+            "pass ids as a category, nanosecond times as datetime64, or rescale the column."
+        )
 
 
 def _check_magnitude(s: pd.Series, *, name: str, col: Any) -> None:

@@ -44,6 +44,7 @@ from edgecase._validate import (
     check_aligned,
     check_declared_params,
     check_finite,
+    check_flat_columns,
     check_numeric_columns,
     plain_value,
 )
@@ -181,7 +182,7 @@ class EdgeCaseOversampler(BaseOverSampler):
         except ValueError as exc:
             raise InvalidInputError(f"y: {exc}") from None
         if isinstance(X, pd.DataFrame) and any(isinstance(d, pd.SparseDtype) for d in X.dtypes):
-            X = X.sparse.to_dense()
+            X = X.apply(lambda s: s.sparse.to_dense() if isinstance(s.dtype, pd.SparseDtype) else s)
         try:
             if isinstance(X, pd.DataFrame):
                 validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
@@ -190,6 +191,7 @@ class EdgeCaseOversampler(BaseOverSampler):
                     raise InvalidInputError(f"X has {len(X)} rows but y has {len(y)}.")
                 if len(X) == 0 or X.shape[1] == 0:
                     raise InvalidInputError("X is empty (no rows or no columns).")
+                check_flat_columns(X, name="X")
                 check_numeric_columns(X, name="X", allow=("category", "bool", "datetime", "text"))
                 check_finite(X, name="X")
             else:

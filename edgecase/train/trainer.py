@@ -349,6 +349,7 @@ class Trainer(ClassifierMixin, BaseEstimator):
         """Take raw timestamps out of X (they order the folds, they are not features)."""
         if not isinstance(X, pd.DataFrame):
             return X, time, {}
+        X = as_frame(X)  # duplicated or nested column names fail here, by name
         dt_cols = [c for c in X.columns if pd.api.types.is_datetime64_any_dtype(X[c].dtype)]
         # a label's own date (label_time) is never the rows' time
         when = [c for c in dt_cols if str(c).lower() not in LABEL_DERIVATIVES]
