@@ -55,7 +55,7 @@ def test_huge_finite_values_are_refused_naming_the_column(value):
 def test_category_levels_must_be_text_or_integers(levels, word):
     X, y = _Xy()
     X["k"] = pd.Categorical(pd.Series(levels * (N // 2), dtype=object))
-    for name, fit in _fits().items():
+    for fit in _fits().values():
         with pytest.raises(InvalidInputError, match=f"'k' is a category with {word} levels"):
             fit(X, y)
     X["k"] = X["k"].cat.rename_categories(str)  # the fix the message gives works
@@ -191,3 +191,39 @@ def test_messages_never_show_numpy_scalar_reprs():
         check_scalar(np.float64(-63.5), "omega", low=np.float64(-50.0))
     assert str(info.value) == "omega must be >= -50.0; got -63.5."
     assert "np." not in str(EdgecaseError(f"{np.int64(1)!r}"))
+
+
+def _odd_frames() -> dict[str, tuple[pd.DataFrame, str]]:
+    X, _ = _Xy()
+    return {
+        "int64 limit": (X.assign(c=np.iinfo(np.int64).max), "'c' has 80 integer"),
+        "uint64 limit": (X.assign(c=np.full(N, np.iinfo(np.uint64).max)), "'c' has 80 integer"),
+        "mixed object": (X.assign(c=pd.Series([1, "x"] * (N // 2), dtype=object)), "'c'"),
+        "MultiIndex": (
+            X.set_axis(pd.MultiIndex.from_tuples([("g", "a"), ("g", "b"), ("h", "c")]), axis=1),
+            "MultiIndex columns",
+        ),
+        "duplicated": (X.set_axis(["a", "a", "c"], axis=1), "duplicated column names"),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_odd_frames()))
+def test_odd_frames_are_refused_by_every_fit(kind):
+    X, expected = _odd_frames()[kind]
+    _, y = _Xy()
+    before = X.copy()
+    for fit in _fits().values():
+        with pytest.raises(InvalidInputError, match=expected):
+            fit(X, y)
+    pd.testing.assert_frame_equal(X, before)
+
+
+def test_integers_up_to_2_53_and_single_sparse_columns_still_work():
+    from edgecase.fraud import EdgeCaseOversampler
+
+    X, y = _Xy()
+    check_X_y(X.assign(c=2**53), y)
+    Xs = X.assign(a=pd.arrays.SparseArray(X["a"].to_numpy()))
+    Xr, _ = EdgeCaseOversampler(k_neighbors=2, random_state=0).fit_resample(Xs, y)
+    Xd, _ = EdgeCaseOversampler(k_neighbors=2, random_state=0).fit_resample(X, y)
+    np.testing.assert_allclose(Xr["a"].to_numpy(dtype=float), Xd["a"].to_numpy(dtype=float))

@@ -41,10 +41,10 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from edgecase._random import as_seed_sequence
 from edgecase._validate import (
+    as_frame,
     check_aligned,
     check_declared_params,
     check_finite,
-    check_flat_columns,
     check_numeric_columns,
     plain_value,
 )
@@ -185,13 +185,13 @@ class EdgeCaseOversampler(BaseOverSampler):
             X = X.apply(lambda s: s.sparse.to_dense() if isinstance(s.dtype, pd.SparseDtype) else s)
         try:
             if isinstance(X, pd.DataFrame):
+                as_frame(X, name="X", allow_empty=True)  # nested or duplicated names, by name
                 validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
                 y = np.asarray(y)
                 if len(X) != len(y):
                     raise InvalidInputError(f"X has {len(X)} rows but y has {len(y)}.")
                 if len(X) == 0 or X.shape[1] == 0:
                     raise InvalidInputError("X is empty (no rows or no columns).")
-                check_flat_columns(X, name="X")
                 check_numeric_columns(X, name="X", allow=("category", "bool", "datetime", "text"))
                 check_finite(X, name="X")
             else:
