@@ -526,6 +526,10 @@ def check_returns(returns: Any, *, name: str = "returns", min_obs: int = 2) -> p
             )
         df = pd.DataFrame(arr, columns=[f"asset{i}" for i in range(arr.shape[1])])
     check_not_empty(df, name=name)
+    check_flat_columns(df, name=name)
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()].tolist()
+        raise InvalidInputError(f"{name} has duplicated column names {dup}; name each asset once.")
     check_numeric_columns(df, name=name, allow=())
     check_finite(df, name=name)
     if len(df) < min_obs:

@@ -100,6 +100,14 @@ class Column:
                 f"column {self.name!r}: categories must be a list of levels; "
                 f"got {self.categories!r} ({type(self.categories).__name__})."
             )
+        if not isinstance(self.name, (str, numbers.Integral)) or isinstance(self.name, bool):
+            raise InvalidParameterError(
+                f"a column name must be a str (or an int); got {self.name!r}."
+            )
+        if self.categories is not None and len(set(self.categories)) != len(list(self.categories)):
+            raise InvalidParameterError(
+                f"column {self.name!r}: categories must be distinct; got {list(self.categories)}."
+            )
         if self.kind == "category" and not self.categories:
             raise InvalidParameterError(
                 f"column {self.name!r} is a category column; declare its categories."
@@ -177,6 +185,12 @@ class TableSchema:
 
     def __init__(self, columns: Iterable[Column]) -> None:
         cols = list(columns)
+        wrong = [c for c in cols if not isinstance(c, Column)]
+        if wrong:
+            raise InvalidParameterError(
+                f"schema columns must be Column objects; got {wrong[0]!r} "
+                f"({type(wrong[0]).__name__}): use Column({wrong[0]!r}, kind=...)."
+            )
         names = [c.name for c in cols]
         if len(set(names)) != len(names):
             raise InvalidParameterError(f"schema columns must be unique; got {names}.")

@@ -227,3 +227,37 @@ def test_integers_up_to_2_53_and_single_sparse_columns_still_work():
     Xr, _ = EdgeCaseOversampler(k_neighbors=2, random_state=0).fit_resample(Xs, y)
     Xd, _ = EdgeCaseOversampler(k_neighbors=2, random_state=0).fit_resample(X, y)
     np.testing.assert_allclose(Xr["a"].to_numpy(dtype=float), Xd["a"].to_numpy(dtype=float))
+
+
+def test_parallel_refuses_oversized_plans_and_uncallable_tasks():
+    from edgecase import parallel
+
+    with pytest.raises(InvalidParameterError, match=r"1,000,000,000,000,000 items.*GB"):
+        parallel.chunk_ranges(10**15, 1000)
+    with pytest.raises(InvalidParameterError, match="task must be a callable"):
+        parallel.map_chunks(3, 10, chunk_size=1000, progress=False)
+    with pytest.raises(InvalidParameterError, match="func must be a callable"):
+        parallel.map_tasks("f", [1], progress=False)
+    assert [(c.start, c.stop) for c in parallel.chunk_ranges(2500, 1000)][-1] == (2000, 2500)
+
+
+def test_schema_refuses_non_column_entries_missing_names_and_repeated_levels():
+    from edgecase.schema import Column, TableSchema
+
+    with pytest.raises(InvalidParameterError, match="must be Column objects; got 'a'"):
+        TableSchema(["a"])
+    with pytest.raises(InvalidParameterError, match="column name must be a str"):
+        Column(None)
+    with pytest.raises(InvalidParameterError, match="categories must be distinct"):
+        Column("x", kind="category", categories=("a", "a"))
+
+
+@pytest.mark.parametrize("columns, expected", [(["x", "x"], "duplicated"), (None, "MultiIndex")])
+def test_returns_with_nested_or_duplicated_columns_are_refused(columns, expected):
+    from edgecase.market import fit_evt, stylized_facts
+
+    r = pd.DataFrame(np.random.default_rng(0).normal(0, 0.01, (300, 2)))
+    r.columns = columns or pd.MultiIndex.from_tuples([("p", "x"), ("p", "z")])
+    for f in (stylized_facts, fit_evt):
+        with pytest.raises(InvalidInputError, match=f"returns has {expected}"):
+            f(r)
