@@ -261,3 +261,15 @@ def test_returns_with_nested_or_duplicated_columns_are_refused(columns, expected
     for f in (stylized_facts, fit_evt):
         with pytest.raises(InvalidInputError, match=f"returns has {expected}"):
             f(r)
+
+
+def test_log_returns_refuse_unsorted_dates_and_duplicated_columns():
+    from edgecase.market import log_returns
+
+    idx = pd.bdate_range("2020-01-01", periods=5)
+    p = pd.Series([100.0, 101, 99, 102, 103], index=idx)
+    assert len(log_returns(p)) == 4
+    with pytest.raises(InvalidInputError, match="prices has a DatetimeIndex that is not in time"):
+        log_returns(p.iloc[::-1])
+    with pytest.raises(InvalidInputError, match="prices has duplicated column names"):
+        log_returns(pd.concat([p, p], axis=1).set_axis(["x", "x"], axis=1))
