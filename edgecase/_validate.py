@@ -8,9 +8,10 @@ parameter and what was expected. Nothing here drops, clips or fills values.
 from __future__ import annotations
 
 import difflib
+import inspect
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,10 @@ __all__ = [
     "check_X_y",
     "check_declared_params",
     "check_finite",
+    "MAX_ABS_VALUE",
+    "MAX_EXACT_INT",
     "check_not_empty",
+    "check_flat_columns",
     "check_binary_target",
     "check_consistent_length",
     "check_aligned",
@@ -40,6 +44,7 @@ __all__ = [
     "check_returns",
     "check_time_order",
     "closest_names",
+    "check_keywords",
 ]
 
 
@@ -80,12 +85,23 @@ def as_frame(X: Any, *, name: str = "X", allow_empty: bool = False) -> pd.DataFr
         df = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
     if not allow_empty:
         check_not_empty(df, name=name)
+    check_flat_columns(df, name=name)
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()].tolist()
         raise InvalidInputError(
             f"{name} has duplicated column names {dup}; column names must be unique."
         )
     return df
+
+
+def check_flat_columns(df: pd.DataFrame, *, name: str = "X") -> None:
+    """Refuse MultiIndex (nested) column names: features are addressed by one name each,
+    and a tuple name is silently read as a path into the nesting by pandas."""
+    if isinstance(df.columns, pd.MultiIndex):
+        raise InvalidInputError(
+            f"{name} has MultiIndex columns (levels {list(df.columns.names)}); flatten them "
+            f"first, e.g. {name}.columns = ['_'.join(map(str, c)) for c in {name}.columns]."
+        )
 
 
 def check_not_empty(X: pd.DataFrame | np.ndarray | pd.Series, *, name: str = "X") -> None:
@@ -102,29 +118,80 @@ def check_numeric_columns(
 ) -> None:
     """Refuse columns that are neither real numeric nor one of the ``allow`` kinds.
 
-    ``allow`` may hold ``"category"``, ``"bool"`` and ``"datetime"``. Complex
+    ``allow`` may hold ``"category"``, ``"bool"``, ``"datetime"`` (time-zone-naive) and
+    ``"text"`` (str/object columns, for callers that treat them as categories). Complex
     columns are refused: every computation downstream would drop the imaginary part.
     """
     allow = set(allow)
     for col in df.columns:
         dt = df[col].dtype
-        if pd.api.types.is_bool_dtype(dt):
-            if "bool" in allow:
-                continue
-        elif isinstance(dt, pd.CategoricalDtype):
+        # Categories first: pandas calls a category of True/False levels a bool dtype.
+        if isinstance(dt, pd.CategoricalDtype):
             if "category" in allow:
+                _check_category_levels(dt, name=name, col=col)
+                continue
+        elif pd.api.types.is_bool_dtype(dt):
+            if "bool" in allow:
                 continue
         elif pd.api.types.is_datetime64_any_dtype(dt):
             if "datetime" in allow and not isinstance(dt, pd.DatetimeTZDtype):
                 continue
         elif pd.api.types.is_complex_dtype(dt):
             pass
+        elif pd.api.types.is_string_dtype(dt) or dt == np.dtype(object):
+            if "text" in allow and _all_text(df[col], name=name, col=col):
+                continue
         elif pd.api.types.is_numeric_dtype(dt):
             continue
         kinds = ", ".join(["numeric", *sorted(allow)])
         raise InvalidInputError(
             f"{name} column {col!r} has dtype {dt}; expected one of: {kinds}. {_dtype_hint(dt, allow)}"
         )
+
+
+def _all_text(s: pd.Series, *, name: str, col: Any) -> bool:
+    """A text column holds only strings: an object column mixing numbers and text would be
+    read as categories whose levels mix types, and its numbers never compared as numbers."""
+    other = s[~s.map(lambda v: isinstance(v, str))]
+    if len(other) and not other.isna().all():
+        v = other[other.notna()].iloc[0]
+        raise InvalidInputError(
+            f"{name} column {col!r} mixes text with {type(v).__name__} values (e.g. "
+            f"{plain_value(v)!r}); a column holds one kind of value: convert it to numbers "
+            f"(pd.to_numeric) or to text ({name}[{col!r}].astype(str))."
+        )
+    return True
+
+
+def _check_category_levels(dt: pd.CategoricalDtype, *, name: str, col: Any) -> None:
+    """Category levels must all be text or all be integers: tree libraries encode levels
+    by their text or integer value, and fail on bool, float or mixed-type levels."""
+    levels = list(dt.categories)
+    kinds = {
+        "bool"
+        if isinstance(v, (bool, np.bool_))
+        else "text"
+        if isinstance(v, str)
+        else "integer"
+        if isinstance(v, numbers.Integral)
+        else "float"
+        if isinstance(v, numbers.Real)
+        else type(v).__name__
+        for v in levels
+    }
+    if kinds <= {"text"} or kinds <= {"integer"}:
+        return
+    shown = ", ".join(repr(plain_value(v)) for v in levels[:4])
+    fix = (
+        f"for True/False use a bool column ({name}[{col!r}].astype(bool))"
+        if kinds == {"bool"}
+        else "pass it as a numeric column if it is a quantity"
+    )
+    raise InvalidInputError(
+        f"{name} column {col!r} is a category with {' and '.join(sorted(kinds))} levels "
+        f"({shown}); category levels must be all text or all integers: {fix}, otherwise "
+        f"relabel them ({name}[{col!r}].cat.rename_categories(str))."
+    )
 
 
 def _dtype_hint(dt: Any, allow: set[str]) -> str:
@@ -144,8 +211,16 @@ def _dtype_hint(dt: Any, allow: set[str]) -> str:
     return "Convert the column to numbers first."
 
 
+#: The largest magnitude a numeric value may have. Tree libraries (XGBoost, LightGBM)
+#: and scikit-learn's neighbour searches compute in float32, whose largest value is
+#: 3.4e38: a bigger value becomes inf there, and a sum of a few values near it
+#: overflows, so values beyond this bound are refused as if they were infinite.
+MAX_ABS_VALUE = 1e30
+
+
 def check_finite(df: pd.DataFrame | np.ndarray, *, name: str = "X") -> None:
-    """Refuse NaN, missing values and +-inf, naming the first offending column."""
+    """Refuse NaN, missing values, +-inf and magnitudes above :data:`MAX_ABS_VALUE`,
+    naming the first offending column."""
     if isinstance(df, np.ndarray):
         df = as_frame(df, name=name, allow_empty=True)
     for col in df.columns:
@@ -156,12 +231,46 @@ def check_finite(df: pd.DataFrame | np.ndarray, *, name: str = "X") -> None:
                 f"{name} column {col!r} has {n_missing} missing value(s) (NaN/None/NaT); "
                 "edgecase never imputes silently: fill or drop them first."
             )
+        if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            _check_exact_integers(s, name=name, col=col)
         if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_complex_dtype(s.dtype):
             n_inf = int(np.isinf(s.to_numpy(dtype=float, na_value=np.nan)).sum())
             if n_inf:
                 raise InvalidInputError(
                     f"{name} column {col!r} has {n_inf} infinite value(s); expected finite numbers."
                 )
+            _check_magnitude(s, name=name, col=col)
+
+
+#: The largest integer magnitude accepted: beyond 2**53 float64 (in which every model and
+#: sampler computes) no longer holds each integer exactly, and a value near the int64 limit
+#: wraps around to the other sign when cast back.
+MAX_EXACT_INT = 2**53
+
+
+def _check_exact_integers(s: pd.Series, *, name: str, col: Any) -> None:
+    v = s.to_numpy()
+    if v.dtype == object:  # nullable Int64 with no missing values left
+        v = s.to_numpy(dtype=np.int64) if s.dtype.kind == "i" else s.to_numpy(dtype=np.uint64)
+    big = (v > MAX_EXACT_INT) | ((v < -MAX_EXACT_INT) if v.dtype.kind == "i" else False)
+    if big.any():
+        raise InvalidInputError(
+            f"{name} column {col!r} has {int(big.sum())} integer(s) larger than 2**53 in "
+            f"magnitude (e.g. {plain_value(v[big][0])}); float64 computations would change them: "
+            "pass ids as a category, nanosecond times as datetime64, or rescale the column."
+        )
+
+
+def _check_magnitude(s: pd.Series, *, name: str, col: Any) -> None:
+    """Refuse finite values too large to compute with (see :data:`MAX_ABS_VALUE`)."""
+    v = np.abs(s.to_numpy(dtype=float, na_value=np.nan))
+    n_big = int((v > MAX_ABS_VALUE).sum())
+    if n_big:
+        raise InvalidInputError(
+            f"{name} column {col!r} has {n_big} value(s) larger than {MAX_ABS_VALUE:g} in "
+            f"magnitude (largest {float(v.max()):g}); values this large overflow float32 "
+            "computations: rescale the column (e.g. to other units or a log scale)."
+        )
 
 
 def check_binary_target(y: Any, *, name: str = "y", positive: Any = None) -> np.ndarray:
@@ -334,29 +443,52 @@ def check_scalar(
     0.5
     """
     kinds = kind if isinstance(kind, tuple) else (kind,)
+    shown = plain_value(value)
     if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
         expected = " or ".join(k.__name__ for k in kinds)
         raise InvalidParameterError(
-            f"{name} must be {expected}; got {value!r} ({type(value).__name__})."
+            f"{name} must be {expected}; got {shown!r} ({type(value).__name__})."
         )
     if (
         not isinstance(value, numbers.Integral)
         and isinstance(value, numbers.Real)
         and not math.isfinite(value)
     ):
-        raise InvalidParameterError(f"{name} must be finite; got {value!r}.")
+        raise InvalidParameterError(f"{name} must be finite; got {shown!r}.")
     if low is not None and (value < low or (value == low and not low_inclusive)):
         op = ">=" if low_inclusive else ">"
-        raise InvalidParameterError(f"{name} must be {op} {low}; got {value!r}.")
+        raise InvalidParameterError(f"{name} must be {op} {plain_value(low)}; got {shown!r}.")
     if high is not None and (value > high or (value == high and not high_inclusive)):
         op = "<=" if high_inclusive else "<"
-        raise InvalidParameterError(f"{name} must be {op} {high}; got {value!r}.")
+        raise InvalidParameterError(f"{name} must be {op} {plain_value(high)}; got {shown!r}.")
     return value
 
 
 def closest_names(name: str, choices: Sequence[str], n: int = 5) -> list[str]:
     """The ``n`` known names closest to ``name`` (for "did you mean" messages)."""
     return difflib.get_close_matches(str(name), list(choices), n=n, cutoff=0.3)
+
+
+def check_keywords(
+    kwargs: Mapping[str, Any], target: Callable[..., Any], *, where: str, passed: Sequence[str] = ()
+) -> None:
+    """Refuse keyword arguments that ``where`` would pass on to ``target`` but that
+    ``target`` does not take, naming them and the accepted ones (a raw TypeError
+    from deep inside would name neither). ``passed`` names the parameters ``where``
+    already passes itself."""
+    accepted = [
+        p.name
+        for p in inspect.signature(target).parameters.values()
+        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name not in passed
+    ]
+    unknown = [k for k in kwargs if k not in accepted]
+    if unknown:
+        close = closest_names(unknown[0], accepted)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise InvalidParameterError(
+            f"{where} got unknown keyword argument(s) {', '.join(map(repr, unknown))}; "
+            f"it accepts {accepted}.{hint}"
+        )
 
 
 def check_choice(
@@ -394,6 +526,10 @@ def check_returns(returns: Any, *, name: str = "returns", min_obs: int = 2) -> p
             )
         df = pd.DataFrame(arr, columns=[f"asset{i}" for i in range(arr.shape[1])])
     check_not_empty(df, name=name)
+    check_flat_columns(df, name=name)
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()].tolist()
+        raise InvalidInputError(f"{name} has duplicated column names {dup}; name each asset once.")
     check_numeric_columns(df, name=name, allow=())
     check_finite(df, name=name)
     if len(df) < min_obs:

@@ -12,6 +12,7 @@ checks on parameter validation) recognises them.
 from __future__ import annotations
 
 import importlib
+import re
 from types import ModuleType
 
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
@@ -31,8 +32,35 @@ __all__ = [
 ]
 
 
+# numpy >= 2 shows scalars as ``np.float64(1.5)``; a message shows the value, ``1.5``.
+_NUMPY_REPR = re.compile(
+    r"\bnp\.(?:float|int|uint|bool|complex|str_|bytes_|datetime64|timedelta64)\w*\(([^()]*)\)"
+)
+_NUMPY_BOOL = re.compile(r"\bnp\.(True|False)_")
+
+
+def plain_message(message: str) -> str:
+    """``message`` with numpy scalar reprs replaced by the values they hold.
+
+    Examples
+    --------
+    >>> plain_message("got np.float64(-63.1) and np.int64(3), np.str_('a'), np.True_")
+    "got -63.1 and 3, 'a', True"
+    """
+    return _NUMPY_BOOL.sub(r"\1", _NUMPY_REPR.sub(r"\1", message))
+
+
 class EdgecaseError(ValueError):
-    """Base class of every error edgecase raises on purpose."""
+    """Base class of every error edgecase raises on purpose.
+
+    A message is cleaned of numpy scalar reprs (:func:`plain_message`) wherever it was
+    formatted, so ``np.int64(1)`` never reaches the user.
+    """
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            args = (plain_message(args[0]), *args[1:])
+        super().__init__(*args)
 
 
 class InvalidInputError(EdgecaseError):

@@ -56,6 +56,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence
+from edgecase._validate import check_memory
 from edgecase.errors import ClusterError, InvalidParameterError, optional_import
 
 __all__ = [
@@ -115,6 +116,13 @@ def chunk_ranges(n_items: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> list[Chu
             f"chunk_size must be a multiple of {BLOCK_SIZE} (the seeding block) so results do not "
             f"depend on chunking; got {chunk_size}, use e.g. {lower}."
         )
+    # A plan entry costs about 200 bytes: refuse a plan that cannot be held, with the number.
+    check_memory(
+        (-(-int(n_items) // int(chunk_size)),),
+        what=f"a plan of {n_items:,} items in chunks of {chunk_size:,}",
+        hint="use a larger chunk_size or fewer items.",
+        itemsize=200,
+    )
     return [
         Chunk(i, start, min(start + int(chunk_size), int(n_items)))
         for i, start in enumerate(range(0, int(n_items), int(chunk_size)))
@@ -201,6 +209,7 @@ def map_tasks(
     (stress scenarios, bootstrap batches). ``func`` must be deterministic given
     its item, so a task re-run after a worker failure gives the same result.
     """
+    _check_callable(func, "func")
     if isinstance(items, str | bytes) or not hasattr(items, "__iter__"):
         raise InvalidParameterError(
             f"items must be a sequence of tasks; got {type(items).__name__}."
@@ -242,6 +251,7 @@ def map_chunks(
     ``task`` draws its randomness with ``block_rngs(seed_seq, start // BLOCK_SIZE, ...)``,
     so concatenating the results gives the same bytes for any ``chunk_size`` and executor.
     """
+    _check_callable(task, "task")
     seed_seq = as_seed_sequence(random_state)
     chunks = chunk_ranges(n_items, chunk_size)
 
@@ -328,6 +338,7 @@ def write_parquet(
             )
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
+    _check_callable(task, "task")
     seed_seq = as_seed_sequence(random_state)
     chunks = chunk_ranges(n_items, chunk_size)
     written = map_tasks(
@@ -395,3 +406,11 @@ def run_chunks(
         task, n_items, chunk_size=chunk_size, random_state=random_state, client=client,
         progress=progress, **kwargs,
     )  # fmt: skip
+
+
+def _check_callable(func: Any, name: str) -> None:
+    """A task must be callable; found here, before any worker runs it."""
+    if not callable(func):
+        raise InvalidParameterError(
+            f"{name} must be a callable; got {func!r} ({type(func).__name__})."
+        )

@@ -92,6 +92,22 @@ class Column:
             raise InvalidParameterError(
                 f"column {self.name!r}: low={self.low} is greater than high={self.high}."
             )
+        if self.categories is not None and (
+            isinstance(self.categories, (str, bytes)) or not isinstance(self.categories, Iterable)
+        ):
+            # a string would be read as its characters
+            raise InvalidParameterError(
+                f"column {self.name!r}: categories must be a list of levels; "
+                f"got {self.categories!r} ({type(self.categories).__name__})."
+            )
+        if not isinstance(self.name, (str, numbers.Integral)) or isinstance(self.name, bool):
+            raise InvalidParameterError(
+                f"a column name must be a str (or an int); got {self.name!r}."
+            )
+        if self.categories is not None and len(set(self.categories)) != len(list(self.categories)):
+            raise InvalidParameterError(
+                f"column {self.name!r}: categories must be distinct; got {list(self.categories)}."
+            )
         if self.kind == "category" and not self.categories:
             raise InvalidParameterError(
                 f"column {self.name!r} is a category column; declare its categories."
@@ -169,6 +185,12 @@ class TableSchema:
 
     def __init__(self, columns: Iterable[Column]) -> None:
         cols = list(columns)
+        wrong = [c for c in cols if not isinstance(c, Column)]
+        if wrong:
+            raise InvalidParameterError(
+                f"schema columns must be Column objects; got {wrong[0]!r} "
+                f"({type(wrong[0]).__name__}): use Column({wrong[0]!r}, kind=...)."
+            )
         names = [c.name for c in cols]
         if len(set(names)) != len(names):
             raise InvalidParameterError(f"schema columns must be unique; got {names}.")
@@ -377,6 +399,12 @@ class TableSchema:
                     f"column {name!r} has {int(s.isna().sum())} missing value(s); "
                     "repair does not impute: fill or drop them first."
                 )
+            wrong = _wrong_dtype(c, s)
+            if wrong:
+                raise SchemaViolationError(
+                    f"column {name!r} is {wrong}, but the schema says {c.kind}; repair "
+                    "projects values, it does not convert types: convert the column first."
+                )
             if c.kind in ("numeric", "integer"):
                 v = s.to_numpy(dtype=float)
                 if not np.isfinite(v).all():
@@ -460,9 +488,10 @@ def _column_violations(name: str, c: Column, s: pd.Series) -> list[tuple[str, st
     """Every rule of column ``c`` that ``s`` breaks, in the order :meth:`TableSchema.check` reports."""
     n = len(s)
     masks = [("missing value", s.isna().to_numpy())]
+    wrong = _wrong_dtype(c, s)
+    if wrong:
+        return [*_violations(name, masks), (name, wrong, n, [])]
     if c.kind in ("numeric", "integer"):
-        if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-            return [*_violations(name, masks), (name, f"not numeric (dtype {s.dtype})", n, [])]
         masks += _numeric_violations(c, s)
     elif c.kind == "category":
         known = pd.Index(list(c.categories or ()))
@@ -470,6 +499,20 @@ def _column_violations(name: str, c: Column, s: pd.Series) -> list[tuple[str, st
     elif c.kind == "bool":
         if not pd.api.types.is_bool_dtype(s.dtype):
             masks.append(("not bool", ~s.isin([True, False, 0, 1]).to_numpy()))
-    elif c.kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return [*_violations(name, masks), (name, f"not datetime (dtype {s.dtype})", n, [])]
     return _violations(name, masks)
+
+
+def _wrong_dtype(c: Column, s: pd.Series) -> str | None:
+    """The rule a column of the wrong dtype breaks as a whole (text in a numeric column,
+    numbers in a datetime column), or None. Bool and complex are not numeric here: a bool
+    clipped to numeric bounds, or a complex number's real part, would be a silent change."""
+    dt = s.dtype
+    if c.kind in ("numeric", "integer") and (
+        not pd.api.types.is_numeric_dtype(dt)
+        or pd.api.types.is_bool_dtype(dt)
+        or pd.api.types.is_complex_dtype(dt)
+    ):
+        return f"not numeric (dtype {dt})"
+    if c.kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(dt):
+        return f"not datetime (dtype {dt})"
+    return None

@@ -40,7 +40,14 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from edgecase._random import as_seed_sequence
-from edgecase._validate import check_aligned, check_declared_params, check_finite, plain_value
+from edgecase._validate import (
+    as_frame,
+    check_aligned,
+    check_declared_params,
+    check_finite,
+    check_numeric_columns,
+    plain_value,
+)
 from edgecase.errors import (
     EdgecaseError,
     InvalidInputError,
@@ -175,15 +182,17 @@ class EdgeCaseOversampler(BaseOverSampler):
         except ValueError as exc:
             raise InvalidInputError(f"y: {exc}") from None
         if isinstance(X, pd.DataFrame) and any(isinstance(d, pd.SparseDtype) for d in X.dtypes):
-            X = X.sparse.to_dense()
+            X = X.apply(lambda s: s.sparse.to_dense() if isinstance(s.dtype, pd.SparseDtype) else s)
         try:
             if isinstance(X, pd.DataFrame):
+                as_frame(X, name="X", allow_empty=True)  # nested or duplicated names, by name
                 validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
                 y = np.asarray(y)
                 if len(X) != len(y):
                     raise InvalidInputError(f"X has {len(X)} rows but y has {len(y)}.")
                 if len(X) == 0 or X.shape[1] == 0:
                     raise InvalidInputError("X is empty (no rows or no columns).")
+                check_numeric_columns(X, name="X", allow=("category", "bool", "datetime", "text"))
                 check_finite(X, name="X")
             else:
                 X, y = validate_data(self, X=X, y=y, reset=True, accept_sparse=False)

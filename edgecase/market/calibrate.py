@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from edgecase._validate import check_choice, check_returns, check_scalar
-from edgecase.errors import InvalidInputError
+from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.market.loadings import crisis_loadings
 from edgecase.market.process import (
     EGARCH,
@@ -178,6 +178,19 @@ def fit_regimes(
     P[idx + 1, idx] += 0.5
     P /= P.sum(axis=1, keepdims=True)
     return MarkovSwitching(P, m), states
+
+
+def _degenerate(x: np.ndarray, asset: Any, vol: str) -> InvalidInputError:
+    """The error for returns whose fitted volatility model is outside its valid range:
+    it describes the returns, not the model's internal parameters."""
+    return InvalidInputError(
+        f"returns column {asset!r} does not look like daily log returns of a traded asset: "
+        f"the {vol.upper()} volatility model fitted to it leaves its valid range. It has "
+        f"{len(np.unique(x))} distinct value(s), {int(np.sum(x == 0))} of {len(x)} exactly 0, "
+        f"and standard deviation {float(np.std(x)):.3g}; stale, repeated or rounded prices, "
+        "or a series that alternates between a few values, do this. Pass returns that vary "
+        "day to day (a longer or more liquid sample)."
+    )
 
 
 def _fit_arch(x: np.ndarray, vol: str) -> dict[str, float]:
@@ -465,25 +478,29 @@ def calibrate(
     cond_vol = np.empty((n, d))
     next_var = np.empty((n, d))
     for a in range(d):
-        f = _fit_arch(R[:, a] / scale, vol)
-        resid[:, a] = f.pop("_resid")
-        cond_vol[:, a] = f.pop("_cond_vol") * scale
-        fits.append(f)
-        if shocks == "skewt":
-            sh.append(SkewT(f["nu"], f["lam"]))
-        elif shocks == "t":
-            sh.append(StudentT(f["nu"]))
-        else:
-            sh.append(Bootstrap(resid[:, a]))
-        # Variance targeting (Engle & Mezrich 1996): set the intercept so the model's
-        # unconditional variance equals the sample variance of the (de-regimed) returns.
-        # For EGARCH E[s2] = exp(E log s2) * prod_i E[exp(beta^i g(z))] > exp(E log s2),
-        # so the MLE intercept alone overstates the variance (by ~8% on the S&P 500).
-        f["omega_mle"] = f["omega"]
-        dyn.append(
-            _targeted_dynamics(f, vol, sh[-1], float(np.var(R[:, a] / scale)), df.columns[a])
-        )
-        next_var[:, a] = filtered_next_variance(R[:, a] / scale, f, vol)
+        try:
+            f = _fit_arch(R[:, a] / scale, vol)
+            resid[:, a] = f.pop("_resid")
+            cond_vol[:, a] = f.pop("_cond_vol") * scale
+            fits.append(f)
+            if shocks == "skewt":
+                sh.append(SkewT(f["nu"], f["lam"]))
+            elif shocks == "t":
+                sh.append(StudentT(f["nu"]))
+            else:
+                sh.append(Bootstrap(resid[:, a]))
+            # Variance targeting (Engle & Mezrich 1996): set the intercept so the model's
+            # unconditional variance equals the sample variance of the (de-regimed) returns.
+            # For EGARCH E[s2] = exp(E log s2) * prod_i E[exp(beta^i g(z))] > exp(E log s2),
+            # so the MLE intercept alone overstates the variance (by ~8% on the S&P 500).
+            f["omega_mle"] = f["omega"]
+            dyn.append(
+                _targeted_dynamics(f, vol, sh[-1], float(np.var(R[:, a] / scale)), df.columns[a])
+            )
+            next_var[:, a] = filtered_next_variance(R[:, a] / scale, f, vol)
+        except InvalidParameterError:
+            # The fitted parameters are internal: say what is wrong with the returns.
+            raise _degenerate(R[:, a], df.columns[a], vol) from None
     copula, stress_corr = None, None
     if d > 1:
         u = (stats.rankdata(resid, axis=0) - 0.5) / n

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from edgecase._validate import as_frame, check_time_order
 from edgecase.errors import InvalidInputError, InvalidParameterError
 
 __all__ = ["Paths", "log_returns"]
@@ -171,6 +172,8 @@ def log_returns(prices: Any, *, name: str = "prices") -> pd.DataFrame | pd.Serie
     frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
     if len(frame) < 2 or frame.shape[1] == 0:
         raise InvalidInputError(f"{name} needs at least 2 rows to form a return.")
+    as_frame(frame, name=name)  # nested or duplicated column names, by name
+    check_time_order(frame.index, name=name)  # a return of unsorted prices is meaningless
     for col in frame.columns:
         s = frame[col]
         if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from edgecase._random import RandomStateLike, as_seed_sequence
-from edgecase._validate import check_choice, check_scalar, check_severity
+from edgecase._validate import check_choice, check_keywords, check_scalar, check_severity
 from edgecase.errors import InvalidParameterError, UnknownNameError
 from edgecase.market._windows import _onset, _window
 from edgecase.market.calibrate import MarketCalibration, calibrate
@@ -445,6 +445,7 @@ class BlackSwanGenerator:
     @classmethod
     def from_returns(cls, returns: Any, **kwargs: Any) -> BlackSwanGenerator:
         """Calibrate to daily log returns (Series or DataFrame); ``kwargs`` go to :func:`calibrate`."""
+        check_keywords(kwargs, calibrate, where="from_returns", passed=("returns",))
         return cls(calibrate(returns, **kwargs))
 
     @property

@@ -26,6 +26,7 @@ import pandas as pd
 from edgecase._random import RandomStateLike, as_generator, as_seed_sequence
 from edgecase._validate import (
     as_frame,
+    check_finite,
     check_scalar,
     check_score_threshold,
 )
@@ -326,7 +327,7 @@ def minimal_breaking_example(
     (True, ['amount'], True)
     """
     model = check_model(model)
-    row = _one_row(row)
+    row = _one_row(row, X_ref)
     cols = list(row.columns)
     mutable, X_ref, integer = _check_search_options(
         cols, mutable, bounds, directions, integer, X_ref, max_examples
@@ -394,9 +395,28 @@ def minimal_breaking_example(
     )
 
 
-def _one_row(row: Any) -> pd.DataFrame:
+def _one_row(row: Any, X_ref: Any) -> pd.DataFrame:
+    """``row`` as a one-row frame. A Series (``X.iloc[i]``) carries no column dtypes, so
+    they come from ``X_ref``; without it a Series holding text (a lost category) is
+    refused rather than handed to the model as strings."""
     if isinstance(row, pd.Series):
-        row = row.to_frame().T.astype({c: type(v) for c, v in row.items()}, errors="ignore")
+        ref = as_frame(X_ref, name="X_ref") if X_ref is not None else None
+        frame = row.to_frame().T
+        if ref is not None:
+            known = {c: ref[c].dtype for c in frame.columns if c in ref.columns}
+            try:
+                row = frame.astype(known)
+            except (ValueError, TypeError) as exc:
+                raise InvalidInputError(
+                    f"row does not fit the column dtypes of X_ref: {exc}"
+                ) from None
+        elif any(isinstance(v, str) for v in row.to_numpy()):
+            raise InvalidInputError(
+                "row is a Series, which cannot carry column dtypes (a category becomes plain "
+                "text): pass a one-row DataFrame (X.iloc[[i]]) or X_ref."
+            )
+        else:
+            row = frame.astype({c: type(v) for c, v in row.items()}, errors="ignore")
     row = as_frame(row, name="row")
     if len(row) != 1:
         raise InvalidInputError(f"row must be a single row; got {len(row)} rows.")
@@ -429,6 +449,7 @@ def _check_search_options(
         missing = [c for c in mutable if c not in X_ref.columns]
         if missing:
             raise InvalidInputError(f"X_ref lacks mutable feature(s) {missing}.")
+        check_finite(X_ref[list(mutable)], name="X_ref")
     check_scalar(max_examples, "max_examples", kind=numbers.Integral, low=1)
     integer = set(integer or [])
     bad_int = integer - set(mutable)

@@ -349,6 +349,7 @@ class Trainer(ClassifierMixin, BaseEstimator):
         """Take raw timestamps out of X (they order the folds, they are not features)."""
         if not isinstance(X, pd.DataFrame):
             return X, time, {}
+        X = as_frame(X)  # duplicated or nested column names fail here, by name
         dt_cols = [c for c in X.columns if pd.api.types.is_datetime64_any_dtype(X[c].dtype)]
         # a label's own date (label_time) is never the rows' time
         when = [c for c in dt_cols if str(c).lower() not in LABEL_DERIVATIVES]
@@ -475,6 +476,7 @@ class Trainer(ClassifierMixin, BaseEstimator):
             Xdf = Xdf.set_axis(names, axis=1)
         Xdf = Xdf.reset_index(drop=True)
         cats = {s["name"]: s for s in self._specs if s["dtype"] == "category"}
+        _refuse_new_categories(Xdf, self._specs)
         check_numeric_columns(Xdf.drop(columns=list(cats)), name="X")
         check_finite(Xdf, name="X")
         fixed = {}
@@ -548,3 +550,15 @@ class Trainer(ClassifierMixin, BaseEstimator):
         True
         """
         return persist.load(cls, path)
+
+
+def _refuse_new_categories(Xdf: pd.DataFrame, specs: list[dict[str, Any]]) -> None:
+    """A column that was not a category at fit time must not arrive as one: the model
+    split on its values, and XGBoost would read the category codes instead."""
+    for spec in specs:
+        name = spec["name"]
+        if spec["dtype"] != "category" and isinstance(Xdf[name].dtype, pd.CategoricalDtype):
+            raise InvalidInputError(
+                f"X column {name!r} is a category, but it was {spec['dtype']} at fit time; "
+                f"pass it with that dtype (X[{name!r}].astype({spec['dtype']!r}))."
+            )
