@@ -92,7 +92,7 @@ def _child(kind: str) -> None:
     from benchmarks.bench_oversample_speed import measure
 
     prepare = _workload(kind)
-    prepare(SIZES[kind][0] // 10)()  # warm-up: imports, thread pools
+    prepare(SIZES[kind][0])()  # warm-up: imports, thread pools
     out = []
     for n in SIZES[kind]:
         call = prepare(n)
