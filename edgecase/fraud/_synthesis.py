@@ -9,6 +9,8 @@ constraints) is described in :mod:`edgecase.fraud.samplers`.
 from __future__ import annotations
 
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,8 @@ __all__ = [
 _T_DOF = 5.0
 _JITTER = 0.15
 _CHUNK_BLOCKS = 8
+#: Threads synthesising chunks of blocks; 1 means the calling thread does it all.
+N_THREADS = min(2, os.cpu_count() or 1)
 _MAX_OTHER = 10_000
 _FLOOR = 0.25  # base-row weight added to safety: noisy rows still seed a few rows
 _SAFE_GAP = True  # shorten interpolation toward less safe neighbours
@@ -283,6 +287,8 @@ def synthesise(
 
     The rows are rows ``first_block * BLOCK_SIZE ..`` of a longer job seeded by ``seed``
     (``edgecase.parallel`` generates a job in chunks; each chunk passes its first block).
+    Chunks of blocks run in :data:`N_THREADS` threads: every block owns its stream and
+    every chunk writes its own rows, so the bytes do not depend on the threads.
 
     ``move_sign`` (one entry per numeric column) restricts the severity move, as a
     fraudster's would be: 0 the column never moves, 1 it may only rise, -1 only
@@ -299,61 +305,145 @@ def synthesise(
     row_scale = _JITTER * model.radius / np.sqrt(p_dist)
     if _SAFE_JITTER:
         row_scale = row_scale * model.safety
-    move = severity / (1.0 + severity)
-    n_blocks = -(-n_new // BLOCK_SIZE)
-    buf = BLOCK_SIZE * _CHUNK_BLOCKS
-    any_disc = bool(discrete.any())
-    # noise per column: zero on discrete columns (they are copied, never perturbed)
-    col_scale = np.where(discrete, 0.0, scale).astype(np.float32)
-    u = np.empty((buf, 5))  # base pick, neighbour pick, gap, discrete pick, severity flip
-    chi = np.empty(buf)
-    # float32 normals: half the memory traffic; jitter needs no more precision
-    z = np.empty((buf, p), dtype=np.float32)
-    work = np.empty((buf, p), dtype=out_num.dtype)
-    for c0 in range(0, n_blocks, _CHUNK_BLOCKS):
-        nb_blocks = min(_CHUNK_BLOCKS, n_blocks - c0)
+    job = _Job(
+        model=model,
+        seed=seed,
+        first_block=first_block,
+        n_new=n_new,
+        picker=_Picker(cum),
+        row_scale=row_scale,
+        # noise per column: zero on discrete columns (they are copied, never perturbed)
+        col_scale=np.where(discrete, 0.0, scale).astype(np.float32),
+        discrete=discrete if discrete.any() else None,
+        discrete_mask=discrete,
+        move_sign=move_sign,
+        integer=integer if integer.any() else None,
+        low=low,
+        high=high,
+        move=severity / (1.0 + severity),
+        out_num=out_num,
+        out_codes=out_codes,
+        parents=parents,
+    )
+    starts = range(0, -(-n_new // BLOCK_SIZE), _CHUNK_BLOCKS)
+    if N_THREADS > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=N_THREADS) as pool:
+            for _ in pool.map(job.chunk, starts):
+                pass
+    else:
+        for c0 in starts:
+            job.chunk(c0)
+
+
+class _Picker:
+    """``min(searchsorted(cum, u, "right"), m - 1)`` with a lookup table, bit for bit.
+
+    A binary search per draw costs ~100 ns on random keys; a table of ``2**b >= 2m``
+    buckets narrows each draw to the few ``cum`` entries inside its bucket. Bucket edges
+    ``g / 2**b`` and ``floor(u * 2**b)`` are exact in floating point, so every entry
+    before the bucket is ``<= u`` and every entry after it ``> u``.
+    """
+
+    def __init__(self, cum: np.ndarray) -> None:
+        self.cum = cum
+        self.m = cum.size
+        self.size = 1 << max(int(2 * cum.size - 1).bit_length(), 4)
+        edges = np.arange(self.size + 1, dtype=np.float64) / self.size
+        self.lut = np.searchsorted(cum, edges, side="right")
+        self.passes = int(np.diff(self.lut).max())
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        if self.passes > 8:  # very uneven weights: the plain search is as good
+            return np.minimum(np.searchsorted(self.cum, u, side="right"), self.m - 1)
+        g = (u * self.size).astype(np.intp)
+        idx = self.lut[g]
+        hi = self.lut[g + 1]
+        last = self.m - 1
+        for _ in range(self.passes):
+            idx += (idx < hi) & (self.cum[np.minimum(idx, last)] <= u)
+        return np.minimum(idx, last)
+
+
+@dataclass
+class _Job:
+    """One class's synthesis job: everything a chunk of blocks needs."""
+
+    model: ClassModel
+    seed: np.random.SeedSequence
+    first_block: int
+    n_new: int
+    picker: _Picker
+    row_scale: np.ndarray
+    col_scale: np.ndarray
+    discrete: np.ndarray | None
+    discrete_mask: np.ndarray
+    move_sign: np.ndarray | None
+    integer: np.ndarray | None
+    low: np.ndarray
+    high: np.ndarray
+    move: float
+    out_num: np.ndarray
+    out_codes: np.ndarray
+    parents: np.ndarray
+
+    def chunk(self, c0: int) -> None:
+        """Rows of blocks ``c0 .. c0 + _CHUNK_BLOCKS - 1`` (of this job), in place."""
+        model = self.model
+        m, k = model.nn.shape
         start = c0 * BLOCK_SIZE
-        stop = min(n_new, (c0 + nb_blocks) * BLOCK_SIZE)
+        stop = min(self.n_new, (c0 + _CHUNK_BLOCKS) * BLOCK_SIZE)
         size = stop - start
-        for j, rng in enumerate(block_rngs(seed, first_block + c0, nb_blocks)):
+        nb_blocks = -(-size // BLOCK_SIZE)
+        u = np.empty((size, 5))  # base pick, neighbour pick, gap, discrete pick, severity flip
+        chi = np.empty(size)
+        # float32 normals: half the memory traffic; jitter needs no more precision
+        z = np.empty((size, model.num.shape[1]), dtype=np.float32)
+        for j, rng in enumerate(block_rngs(self.seed, self.first_block + c0, nb_blocks)):
             a = j * BLOCK_SIZE
             b = min(a + BLOCK_SIZE, size)
             rng.random(out=u[a:b])
             chi[a:b] = rng.chisquare(_T_DOF, b - a)
             rng.standard_normal(dtype=np.float32, out=z[a:b])
-        u_base, u_nb, gap, u_pick, u_flip = (u[:size, i] for i in range(5))
-        base = np.minimum(np.searchsorted(cum, u_base, side="right"), m - 1)
-        nbr = model.nn[base, np.minimum((u_nb * k).astype(np.intp), k - 1)]
-        g = gap
+        base = self.picker(u[:, 0])
+        nbr = model.nn[base, np.minimum((u[:, 1] * k).astype(np.intp), k - 1)]
+        g = u[:, 2]
         if _SAFE_GAP:
             g = g * np.minimum(1.0, model.safety[nbr] / np.maximum(model.safety[base], 1e-9))
         xb = model.num[base]
-        res = out_num[start:stop]
+        xn = model.num[nbr]
+        res = self.out_num[start:stop]
         # res = xb + g * (xn - xb) + t-noise, computed in place
-        np.subtract(model.num[nbr], xb, out=res)
+        np.subtract(xn, xb, out=res)
         res *= g[:, None]
         res += xb
-        zz = z[:size]
-        zz *= (row_scale[base] / np.sqrt(chi[:size] / _T_DOF)).astype(np.float32)[:, None]
-        zz *= col_scale
-        res += zz
-        pick = u_pick < g
-        if any_disc:
-            res[:, discrete] = np.where(pick[:, None], model.num[nbr][:, discrete], xb[:, discrete])
-        if out_codes.shape[1]:
-            out_codes[start:stop] = np.where(pick[:, None], model.codes[nbr], model.codes[base])
-        if move > 0:
-            flip = u_flip < move
-            _severity_move(model, base, res, work[:size], flip, move, discrete, move_sign)
-            if move_sign is None and out_codes.shape[1]:
-                out_codes[start:stop] = np.where(
-                    flip[:, None], model.other_codes[base], out_codes[start:stop]
-                )
-        np.clip(res, low, high, out=res)
-        if integer.any():
-            res[:, integer] = np.round(res[:, integer])
-        parents[start:stop, 0] = model.rows[base]
-        parents[start:stop, 1] = model.rows[nbr]
+        z *= (self.row_scale[base] / np.sqrt(chi / _T_DOF)).astype(np.float32)[:, None]
+        z *= self.col_scale
+        res += z
+        pick = u[:, 3] < g
+        disc = self.discrete
+        if disc is not None:
+            res[:, disc] = np.where(pick[:, None], xn[:, disc], xb[:, disc])
+        codes = self.out_codes[start:stop]
+        if codes.shape[1]:
+            codes[:] = np.where(pick[:, None], model.codes[nbr], model.codes[base])
+        if self.move > 0:
+            self._move(res, codes, base, u[:, 4], xn)
+        # max then min is np.clip's result, without its broadcasting slow path
+        np.maximum(res, self.low, out=res)
+        np.minimum(res, self.high, out=res)
+        if self.integer is not None:
+            res[:, self.integer] = np.round(res[:, self.integer])
+        self.parents[start:stop, 0] = model.rows[base]
+        self.parents[start:stop, 1] = model.rows[nbr]
+
+    def _move(self, res, codes, base, u_flip, work) -> None:
+        """Severity: move rows toward their base's nearest other-class row (in place)."""
+        flip = u_flip < self.move
+        _severity_move(
+            self.model, base, res, work, flip, self.move, self.discrete_mask, self.move_sign
+        )
+        if self.move_sign is None and codes.shape[1]:
+            codes[:] = np.where(flip[:, None], self.model.other_codes[base], codes)
 
 
 def _allowed(step: np.ndarray, sign: np.ndarray) -> np.ndarray:

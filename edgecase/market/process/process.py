@@ -14,6 +14,7 @@ import inspect
 import numbers
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from functools import partial
 from typing import Any
@@ -338,15 +339,37 @@ class Process:
                 hint="lower n_paths or n_steps, or write chunks to Parquet with out=.",
             )
             returns = np.empty((n_paths, n_steps, self.n_assets))
-            for start in range(0, n_paths, chunk_paths):
-                stop = min(start + chunk_paths, n_paths)
-                self.simulate_range(
-                    ss, start, stop, n_steps, scenario=scenario, out=returns[start:stop]
-                )
+            self._simulate_chunks(ss, returns, chunk_paths, scenario)
         meta = {"process": repr(self)}
         if scenario is not None:
             meta.update(getattr(scenario, "meta", {}))
         return Paths(returns, assets=self._assets, meta=meta)
+
+    def _simulate_chunks(
+        self, ss: np.random.SeedSequence, returns: np.ndarray, chunk_paths: int, scenario: Any
+    ) -> None:
+        """Fill ``returns`` chunk by chunk; with several chunks, two chunks at a time.
+
+        A chunk drawn in parallel blocks still runs its time loop, merge and transpose
+        in one thread; running whole chunks in :data:`_threads.N_THREADS` threads keeps
+        both cores busy throughout. Every chunk writes only its own rows from its own
+        streams, so the bytes do not depend on the threads.
+        """
+        n_paths, n_steps = returns.shape[:2]
+        starts = range(0, n_paths, chunk_paths)
+
+        def one_chunk(start: int, blocks_in_pool: bool) -> None:
+            stop = min(start + chunk_paths, n_paths)
+            self._range(ss, start, stop, n_steps, scenario, returns[start:stop], blocks_in_pool)
+
+        if len(starts) > 1 and _threads.N_THREADS > 1:
+            # its own pool: a chunk must not wait on blocks queued behind other chunks
+            with ThreadPoolExecutor(max_workers=_threads.N_THREADS) as pool:
+                for _ in pool.map(partial(one_chunk, blocks_in_pool=False), starts):
+                    pass
+        else:
+            for start in starts:
+                one_chunk(start, True)
 
     def simulate_range(
         self,
@@ -368,6 +391,19 @@ class Process:
             raise InvalidParameterError(
                 f"start must be a multiple of {BLOCK_SIZE} and stop > start; got [{start}, {stop})."
             )
+        return self._range(seed_seq, start, stop, n_steps, scenario, out, True)
+
+    def _range(
+        self,
+        seed_seq: np.random.SeedSequence,
+        start: int,
+        stop: int,
+        n_steps: int,
+        scenario: Any,
+        out: np.ndarray | None,
+        blocks_in_pool: bool,
+    ) -> np.ndarray:
+        """:meth:`simulate_range`, its blocks drawn in the block pool or in this thread."""
         first = start // BLOCK_SIZE
         n_blocks = -(-(stop - start) // BLOCK_SIZE)
         rngs = block_rngs(seed_seq, first, n_blocks)
@@ -388,7 +424,7 @@ class Process:
                 ov = scenario.overlay(scn_rngs[b], nb, n_steps, self.n_assets)
             return self._draw_block(rngs[b], nb, n_steps, ov)
 
-        if n_blocks > 1 and _threads.N_THREADS > 1:
+        if blocks_in_pool and n_blocks > 1 and _threads.N_THREADS > 1:
             blocks = _threads.block_pool().map(one_block, range(n_blocks))
         else:
             blocks = map(one_block, range(n_blocks))
