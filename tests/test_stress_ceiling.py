@@ -212,3 +212,15 @@ def test_plot_draws_the_ceiling_and_the_signal_gone_marker(recall_report):
 
 
 SEV_NAMES = ("erase", "flip")
+
+
+def test_demo_tables_and_conclusions_say_signal_gone(recall_report):
+    from edgecase.demo import _bp_display, _first_break
+
+    shown = _bp_display(recall_report).set_index("scenario")
+    assert shown.loc["erase", "breaking severity"].startswith("signal gone at ")
+    assert shown.loc["flip", "breaking severity"] == f"{0.6:.2f}"
+    assert shown.loc["erase", "ceiling"] < 0.1 < shown.loc["flip", "ceiling"]
+    text = _first_break("model", recall_report)
+    assert "flip breaks it first" in text and "1 of 2 scenarios" in text
+    assert "Signal gone, not a model failure, in erase" in text
