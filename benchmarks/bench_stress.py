@@ -1,13 +1,17 @@
 """Stress harness sweep: 6 fraud scenarios x 13 severities x 200 bootstrap draws, 100k test rows.
 
-Target: <= 5 s on 2 cores with the whole-curve bootstrap (common random numbers; the
-same resampled rows at every severity). The data is the embedded simulator
+Targets on 2 cores: <= 5 s with the whole-curve bootstrap resampling whole accounts
+(``groups=``, common random numbers: the same resampled accounts at every severity);
+the detectability ceiling (``ceiling=True``: a reference cross-fitted on each of the 78
+stressed populations) may at most double that. The data is the embedded simulator
 (``edgecase.fraud.simulate_transactions``, 200k rows at 1% fraud, split by time into
-100k training and 100k test rows); the model is XGBoost.
+100k training and 100k test rows); the model is XGBoost. Each configuration runs 3
+times, the sides alternating (ceiling off, on, off, on, ...), and the best is kept.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import time
 
@@ -18,12 +22,17 @@ from benchmarks._results import peak_rss_mb, record
 from edgecase.fraud import simulate_transactions, split_features
 from edgecase.stress import StressHarness, fraud_scenarios
 
+METRICS = ("recall", "pr_auc", "brier")
+REPEATS = 3
 
-def transactions() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Series]:
-    """200k simulated transactions at 1% fraud, the first half in time for training."""
+
+def transactions() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Series, pd.Series]:
+    """200k simulated transactions at 1% fraud, the first half in time for training; the
+    test half's account ids."""
     df = simulate_transactions(200_000, fraud_rate=0.01, random_state=0, progress=False)
     half = len(df) // 2
-    return (*split_features(df.iloc[:half]), *split_features(df.iloc[half:]))
+    test = df.iloc[half:]
+    return (*split_features(df.iloc[:half]), *split_features(test), test["account_id"])
 
 
 def markdown(df: pd.DataFrame) -> str:
@@ -37,49 +46,75 @@ def markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def timed(model, metric, ceiling, X, y, groups):
+    harness = StressHarness(
+        model, fraud_scenarios(), metric=metric, alert_rate=0.01, n_boot=200, random_state=0,
+        progress=False, ceiling=ceiling,
+    )  # fmt: skip
+    t0, c0 = time.perf_counter(), time.process_time()
+    report = harness.run(X, y, groups=groups)
+    return time.perf_counter() - t0, time.process_time() - c0, report
+
+
 def main() -> None:
-    X_train, y_train, X_test, y_test = transactions()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--metrics", nargs="+", default=list(METRICS), choices=METRICS)
+    metrics = parser.parse_args().metrics
+    X_train, y_train, X_test, y_test, accounts = transactions()
     model = XGBClassifier(
         n_estimators=200, max_depth=5, enable_categorical=True, tree_method="hist", n_jobs=2
     ).fit(X_train, y_train)
-    rows = []
-    for metric in ("recall", "pr_auc", "brier"):
-        harness = StressHarness(
-            model,
-            fraud_scenarios(),
-            metric=metric,
-            alert_rate=0.01,
-            n_boot=200,
-            random_state=0,
-            progress=False,
+    best: dict[tuple[str, bool], tuple[float, float]] = {}
+    reports, loads = {}, []
+    for metric in metrics:
+        for rep in range(REPEATS):
+            # alternate which side runs first, so a load spike does not favour one side
+            for ceiling in (False, True) if rep % 2 == 0 else (True, False):
+                loads.append(os.getloadavg()[0])
+                wall, cpu, report = timed(model, metric, ceiling, X_test, y_test, accounts)
+                print(f"{metric} ceiling={ceiling}: {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
+                key = (metric, ceiling)
+                if key not in best or wall < best[key][0]:
+                    best[key] = (wall, cpu)
+                reports[key] = report
+    rows = ""
+    for m in metrics:
+        (w0, c0), (w1, c1) = best[(m, False)], best[(m, True)]
+        rows += (
+            f"| {m} | {w0:.1f} | {c0:.1f} | {'met' if w0 <= 5 else 'MISSED'} | {w1:.1f} | "
+            f"{c1:.1f} | {w1 / w0:.1f}x | {'met' if w1 <= 2 * w0 else 'MISSED'} |\n"
         )
-        t0, c0 = time.perf_counter(), time.process_time()
-        report = harness.run(X_test, y_test)
-        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
-        print(f"{metric}: {elapsed:.1f} s wall, {cpu:.1f} s CPU")
-        rows.append((metric, elapsed, cpu, report))
-    recall = rows[0][3]
+    recall = reports[("recall", True)]
     cols = ["scenario", "breaking_severity", "ci_low", "ci_high", "earliest_plausible_severity"]
-    bp = recall.breaking_points[[*cols, "reason"]]
+    bp = recall.breaking_points[[*cols, "status", "ceiling", "reason"]]
+    ceil = recall.curves.pivot(index="scenario", columns="severity", values="ceiling")
+    ceil = ceil.loc[list(dict.fromkeys(recall.curves["scenario"]))].iloc[:, ::4]
     body = (
-        "6 fraud scenarios x 13 severities (0..3) x 200 whole-curve bootstrap draws (the same "
-        "resampled rows at every severity) on a 100,000-row "
-        "test set (the embedded simulator at 1% fraud, split by time), "
-        "XGBoost (200 trees, depth 5, n_jobs=2), alert budget 1%. Target: <= 5 s.\n\n"
-        "| metric | wall time (s) | CPU time, all threads (s) | target |\n|---|---|---|---|\n"
-        + "".join(
-            f"| {m} | {t:.1f} | {c:.1f} | {'met' if t <= 5 else 'MISSED'} |\n"
-            for m, t, c, _ in rows
-        )
-        + f"\nPeak RSS: {peak_rss_mb():.0f} MB. Machine shared with other helpers' jobs while measured (load average {os.getloadavg()[0]:.1f} on 2 cores).\n\n"
-        "The simulator's fraud differs from legit on several signals at once (new device or "
-        "country, velocity, amount ratio), so no single one of these six scenarios pushes recall "
-        "20% down by severity 3; the typology scenarios, which make whole fraud patterns evasive, "
-        "do break it (`make demo`).\n\n"
+        "6 fraud scenarios x 13 severities (0..3) x 200 whole-curve bootstrap draws resampling "
+        "whole accounts (`groups=`; the same resampled accounts at every severity) on a "
+        "100,000-row test set (the embedded simulator at 1% fraud, split by time), XGBoost "
+        "(200 trees, depth 5, n_jobs=2), alert budget 1%. Best of 3 runs, alternating ceiling "
+        "off and on. Targets: <= 5 s wall; the ceiling (`ceiling=True`, 2 x 78 reference fits) "
+        "at most doubles it.\n\n"
+        "| metric | wall (s) | CPU, all threads (s) | <= 5 s | with ceiling: wall (s) | CPU (s) "
+        "| ratio | <= 2x |\n|---|---|---|---|---|---|---|---|\n"
+        + rows
+        + f"\nPeak RSS: {peak_rss_mb():.0f} MB. Load average (1 min) when each run started: "
+        f"{min(loads):.1f} to {max(loads):.1f} on 2 cores (the machine is shared with other "
+        "jobs; wall times under that load are several times the CPU times).\n\n"
         "Breaking points (recall, breaking threshold = 80% of baseline "
-        f"{recall.baseline:.3f}):\n\n" + markdown(bp)
+        f"{recall.baseline:.3f}):\n\n"
+        + markdown(bp)
+        + "\nCeiling (recall of the reference cross-fitted on each stressed population, at the "
+        "same 1% budget), every 4th severity:\n\n"
+        + markdown(
+            ceil.reset_index().rename(columns=lambda c: f"{c:g}" if isinstance(c, float) else c)
+        )
     )
-    record("stress", "Stress harness sweep", "python -m benchmarks.bench_stress", body)
+    command = "python -m benchmarks.bench_stress" + (
+        "" if metrics == list(METRICS) else " --metrics " + " ".join(metrics)
+    )
+    record("stress", "Stress harness sweep", command, body)
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ def _fraud_leg(seed: int, progress: bool, t0: float, size: dict[str, Any]) -> di
     for label, model in models.items():
         reports[label] = StressHarness(
             model, scenarios, metric="recall", alert_rate=ALERT_RATE, severities=SEVERITIES,
-            n_boot=size["n_boot"], random_state=seed, progress=progress,
+            n_boot=size["n_boot"], random_state=seed, progress=progress, ceiling=True,
         ).run(X_te, y_te, groups=accounts)  # fmt: skip
         _log(
             f"stressed {label} model: {len(scenarios)} scenarios x {len(SEVERITIES)} severities", t0
@@ -261,6 +261,7 @@ def _market_leg(seed: int, progress: bool, t0: float, size: dict[str, Any]) -> d
     report = StressHarness(
         crash_model, market_scenarios(gen, n_paths=2 * size["n_paths"]), metric="recall",
         severities=np.linspace(0.0, 3.0, 7), n_boot=size["n_boot"], random_state=seed, progress=progress,
+        ceiling=True,
     ).run(Xw, yw)  # fmt: skip
     _log("stressed the crash classifier across market scenarios", t0)
 
@@ -297,6 +298,8 @@ def _summary(fraud: dict[str, Any], market: dict[str, Any]) -> pd.DataFrame:
                     "ci_low": bp.ci_low,
                     "ci_high": bp.ci_high,
                     "earliest plausible": bp.earliest_plausible_severity,
+                    "ceiling": getattr(bp, "ceiling", np.nan),
+                    "status": bp.status,
                     "broken": bool(bp.broken),
                 }
             )
@@ -360,7 +363,9 @@ def run_demo(
                 "breaks where its recall curve falls below 80% of its unstressed value (the breaking "
                 "severity, inf when it never does up to severity 3), with a 95% interval from a "
                 "whole-curve bootstrap that resamples whole accounts; the earliest plausible "
-                "severity is where breaking can first not be ruled out."
+                "severity is where breaking can first not be ruled out. The ceiling is the recall "
+                "a reference model cross-fitted on the stressed rows themselves reaches at the "
+                "same budget; 'signal gone' marks a crossing where it is past the threshold too."
             ),
             tables=[_summary_display(fraud, market)],
         ),
@@ -444,14 +449,24 @@ def _bp_display(rep: Any, model: str | None = None) -> pd.DataFrame:
             {
                 **({"model": model} if model else {}),
                 "scenario": bp.scenario,
-                "breaking severity": f"{bp.breaking_severity:.2f}" if bp.broken else "not broken",
-                "95% CI": f"{bp.ci_low:.2f} to {hi}" if bp.broken else "",
+                "breaking severity": _break_text(bp),
+                "95% CI": f"{bp.ci_low:.2f} to {hi}" if np.isfinite(bp.breaking_severity) else "",
                 "earliest plausible": _severity_text(bp.earliest_plausible_severity, last),
+                # the detectability ceiling where the model is seen broken (last severity if never)
+                "ceiling": round(float(getattr(bp, "ceiling", np.nan)), 3),
                 "breaking threshold": round(float(bp.breaking_threshold), 3),
                 "note": bp.reason,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _break_text(bp: Any) -> str:
+    if bp.status == "signal_gone":
+        return f"signal gone at {bp.breaking_severity:.2f}"
+    if bp.status == "inconclusive":
+        return "inconclusive"
+    return f"{bp.breaking_severity:.2f}" if bp.broken else "not broken"
 
 
 def _severity_text(value: float, last: float) -> str:
@@ -513,15 +528,22 @@ def _model_verdict(fraud: dict[str, Any], n_boot: int, seed: int) -> str:
 def _first_break(label: str, rep: Any) -> str:
     bp = rep.breaking_points
     broken = bp[bp["broken"]].sort_values("breaking_severity")
+    gone = bp.loc[bp["status"] == "signal_gone", "scenario"].tolist()
+    gone_text = (
+        f" Signal gone, not a model failure, in {', '.join(gone)}: a reference model fitted on "
+        "the stressed rows themselves falls past the threshold too."
+        if gone
+        else ""
+    )
     if broken.empty:
-        return f"{label}: no scenario breaks it up to severity {rep.severities[-1]:g}."
+        return f"{label}: no scenario breaks it up to severity {rep.severities[-1]:g}.{gone_text}"
     first = broken.iloc[0]
     hi = f"{first.ci_high:.2f}" if np.isfinite(first.ci_high) else f"beyond {rep.severities[-1]:g}"
     why = f", {first.reason}" if first.reason else ""
     return (
         f"{label}: {first.scenario} breaks it first, at severity {first.breaking_severity:.2f} "
         f"(95% CI {first.ci_low:.2f} to {hi}{why}); {len(broken)} of {len(bp)} scenarios "
-        "break it."
+        f"break it.{gone_text}"
     )
 
 

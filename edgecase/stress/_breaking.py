@@ -13,7 +13,16 @@ it is relative to severity 0), one scenario's breaking point is:
   the smallest one holding both the percentile interval and the estimate;
 * ``earliest_plausible_severity``: the conservative early warning, where the
   ``(1 - ci_level) / 2`` lower bound of the margin (metric minus threshold, per draw)
-  first crosses 0, i.e. the first severity at which breaking cannot be ruled out.
+  first crosses 0, i.e. the first severity at which breaking cannot be ruled out;
+* ``status``: "broken", "not_broken", "inconclusive" (crossed at the first severity
+  only within noise) or "signal_gone": with a detectability ceiling (see
+  :mod:`edgecase.stress._ceiling`), a crossing is the scenario's doing, not the
+  model's, when the ceiling, on the good side of the threshold at the first severity,
+  is past the threshold too at the first swept severity where the model is (the grid
+  point at or after ``breaking_severity``: two curves crossing within one grid step
+  cannot be ordered more finely than the grid). ``broken`` is True for "broken" only;
+  ``ceiling`` is the ceiling at that severity and ``ceiling_severity`` where the
+  ceiling itself crosses the threshold.
 """
 
 from __future__ import annotations
@@ -60,6 +69,7 @@ def breaking_point(
     bt_draws: np.ndarray,
     metric: Metric,
     ci_level: float,
+    ceiling: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """One row of ``StressReport.breaking_points`` (see the module docstring)."""
     sign = 1.0 if metric.greater_is_better else -1.0
@@ -73,7 +83,12 @@ def breaking_point(
     g_bound = np.quantile(g_draws, a, axis=0)
     earliest = float(crossing(sev, g_bound)[0])
     margin0 = _percentiles(g_draws[:, 0], ci_level)
-    broken, reason = _verdict(sev, s_point, g_point, margin0, bt, metric, ci_level)
+    status, reason = _verdict(sev, s_point, g_point, margin0, bt, metric, ci_level)
+    extra: dict[str, Any] = {}
+    if ceiling is not None:
+        status, reason, extra = _signal(
+            sev, s_point, sign * (ceiling - bt), ceiling, status, reason
+        )
     return {
         "scenario": name,
         "breaking_severity": s_point,
@@ -81,26 +96,57 @@ def breaking_point(
         "ci_high": hi,
         "earliest_plausible_severity": earliest,
         "share_draws_broken": float(np.isfinite(s_draws).mean()),
-        "broken": broken,
+        "broken": status == "broken",
+        "status": status,
         "breaking_threshold": float(bt),
+        **extra,
         "reason": reason,
     }
 
 
-def _verdict(sev, s_point, g_point, margin0, bt, metric, ci_level) -> tuple[bool, str]:
+def _verdict(sev, s_point, g_point, margin0, bt, metric, ci_level) -> tuple[str, str]:
     word = "below" if metric.greater_is_better else "above"
     if not math.isfinite(s_point):
-        return False, f"{metric.name} never goes {word} {bt:.4g} up to severity {sev[-1]:g}"
+        return "not_broken", f"{metric.name} never goes {word} {bt:.4g} up to severity {sev[-1]:g}"
     if s_point == sev[0] and g_point[0] < 0:
         # "Broken before any stress" only when the whole interval of the severity-0 margin
         # is on the broken side; a value within noise of the threshold is inconclusive.
         if margin0[1] < 0:
-            return True, f"already {word} {bt:.4g} at severity {sev[0]:g}, beyond its interval"
-        return False, (
+            return "broken", f"already {word} {bt:.4g} at severity {sev[0]:g}, beyond its interval"
+        return "inconclusive", (
             f"inconclusive at severity {sev[0]:g}: {metric.name} is {word} {bt:.4g} but within "
             f"its {ci_level:.0%} interval (margin {margin0[0]:.3g} to {margin0[1]:.3g})"
         )
-    return True, ""
+    return "broken", ""
+
+
+def _signal(sev, s_point, g_ceiling, ceiling, status, reason) -> tuple[str, str, dict]:
+    """The verdict with the ceiling: "signal_gone" instead of "broken" when the ceiling is
+    on the broken side at the first swept severity where the model is (see the module
+    docstring)."""
+    s_ceiling = float(crossing(sev, g_ceiling)[0])
+    # the first grid severity at or after the crossing: where the model is seen broken
+    j = int(np.searchsorted(sev, s_point, side="left")) if math.isfinite(s_point) else len(sev) - 1
+    extra = {"ceiling": float(ceiling[j]), "ceiling_severity": s_ceiling}
+    if status != "broken":
+        return status, reason, extra
+    if g_ceiling[0] < 0:
+        note = (
+            f"the ceiling ({ceiling[0]:.3g} at severity {sev[0]:g}) is on the broken side "
+            "before any stress, so it cannot tell a cracked model from an erased signal"
+        )
+        return status, "; ".join(filter(None, [reason, note])), extra
+    if g_ceiling[j] < 0:
+        return (
+            "signal_gone",
+            (
+                f"signal gone: a reference model fitted on the stressed population itself reaches "
+                f"only {ceiling[j]:.3g} at severity {sev[j]:g}, past the threshold too, so the "
+                "scenario erased the signal rather than the model cracking"
+            ),
+            extra,
+        )
+    return status, reason, extra
 
 
 def precision_warning(

@@ -28,7 +28,10 @@ class StressReport:
     curves : DataFrame
         One row per (scenario, severity): ``value`` (metric on the stressed data),
         ``ci_low``/``ci_high`` (percentile bootstrap at ``ci_level``), ``n``, ``n_pos``
-        and ``n_pos_groups`` (independent groups holding a positive).
+        and ``n_pos_groups`` (independent groups holding a positive). With
+        ``ceiling=`` on, ``ceiling`` is the detectability ceiling: the same metric for a
+        reference model cross-fitted on that stressed population itself (out-of-fold
+        scores, at the same alert budget), i.e. what the data still lets a model reach.
     breaking_points : DataFrame
         One row per scenario. ``breaking_severity`` is the point estimate: where the
         metric curve crosses ``breaking_threshold`` (interpolated between grid severities;
@@ -40,7 +43,12 @@ class StressReport:
         severity where the lower bound of the margin to the threshold crosses it, i.e.
         breaking can no longer be ruled out. ``broken`` is False when the curve never
         crosses, or crosses at the first severity only within noise (``reason`` says
-        which); ``share_draws_broken`` is the share of draws that cross.
+        which); ``share_draws_broken`` is the share of draws that cross. ``status`` is
+        "broken", "not_broken", "inconclusive" or, with a ceiling, "signal_gone": the
+        ceiling is past the threshold too at the first severity where the model is, so
+        the scenario erased the signal rather than the model cracking (``broken`` is then
+        False). With a ceiling, ``ceiling`` is its value at that severity and
+        ``ceiling_severity`` where the ceiling itself crosses the threshold.
     warnings : list of str
         Scenarios whose test set is too small to resolve the threshold (also emitted as
         :class:`PrecisionWarning`).
@@ -108,6 +116,13 @@ class StressReport:
             "The breaking severity is where the metric curve crosses the breaking threshold, "
             "with its interval from whole-curve bootstrap draws; the earliest plausible "
             "severity is where the conservative bound crosses it."
+            + (
+                " The ceiling is the metric of a reference model fitted on each stressed "
+                "population itself; a scenario is 'signal gone', not broken, when the ceiling "
+                "is past the threshold too where the model crosses it."
+                if "ceiling" in self.curves
+                else ""
+            )
         )
         if self.warnings:
             text += "\n\nWarnings:\n" + "\n".join(f"- {w}" for w in self.warnings)

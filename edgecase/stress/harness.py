@@ -33,6 +33,7 @@ from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterEr
 from edgecase.parallel import map_tasks
 from edgecase.stress import _bootstrap, _metrics
 from edgecase.stress._breaking import breaking_point, precision_warning
+from edgecase.stress._ceiling import Ceiling, resolve_ceiling
 from edgecase.stress._metrics import Metric
 from edgecase.stress._report import CI_LEVEL, PrecisionWarning, StressReport
 from edgecase.stress._side import own_side, point, side_columns
@@ -346,6 +347,16 @@ class StressHarness(BaseEstimator):
         Scenarios with ``own_baseline = True`` (they simulate their own rows, e.g.
         :class:`~edgecase.stress.typology.TypologyScenario`) default to 20% below *their*
         lowest-severity value; ``breaking_points["breaking_threshold"]`` shows each one.
+    ceiling : bool or classifier, default False
+        The detectability ceiling: at every (scenario, severity) a reference model is
+        cross-fitted (2 folds, out-of-fold scores, whole groups per fold) on the
+        stressed population itself and measured with the same metric and alert budget;
+        ``curves["ceiling"]`` holds it. A scenario whose ceiling falls below the breaking
+        threshold at or before the model's breaking severity is ``signal_gone``, not
+        ``broken``: the scenario erased the signal, no model could meet the bar. ``True``
+        uses a small XGBoost (see :mod:`edgecase.stress._ceiling`); a classifier is cloned
+        per fold. Off by default: it fits two models per (scenario, severity), which
+        more than doubles the cost of a sweep (``benchmarks/RESULTS.md``).
     random_state : None, int or Generator
     progress : bool
 
@@ -405,6 +416,7 @@ class StressHarness(BaseEstimator):
             np.random.RandomState,
         ],
         "progress": ["boolean"],
+        "ceiling": ["boolean", HasMethods(["fit", "predict_proba"])],
         "threshold": [_REAL, None, Hidden(StrOptions({DEPRECATED}))],
     }
 
@@ -422,6 +434,7 @@ class StressHarness(BaseEstimator):
         breaking_threshold: float | None = None,
         random_state: RandomStateLike = None,
         progress: bool = True,
+        ceiling: bool | Any = False,
         threshold: float | None | str = DEPRECATED,
     ) -> None:
         self.model = model
@@ -435,6 +448,7 @@ class StressHarness(BaseEstimator):
         self.breaking_threshold = breaking_threshold
         self.random_state = random_state
         self.progress = progress
+        self.ceiling = ceiling
         self.threshold = threshold
 
     def __sklearn_clone__(self) -> StressHarness:
@@ -457,7 +471,8 @@ class StressHarness(BaseEstimator):
             check_breaking_threshold(metric, self.breaking_threshold)
         if not isinstance(self.progress, bool | np.bool_):
             raise InvalidParameterError(f"progress must be True or False; got {self.progress!r}.")
-        return model, metric, scenarios, sev, int(n_boot), score_threshold
+        reference = resolve_ceiling(self.ceiling)
+        return model, metric, scenarios, sev, int(n_boot), score_threshold, reference
 
     def run(
         self, X: Any, y: Any, *, groups: Any = None, amount: Any = None, client: Any = None
@@ -472,7 +487,7 @@ class StressHarness(BaseEstimator):
         ``client``: a ``distributed.Client`` (or scheduler address) runs one task per
         scenario on the cluster; the report is identical to a local run.
         """
-        model, metric, scenarios, sev, n_boot, score_threshold = self._validate()
+        model, metric, scenarios, sev, n_boot, score_threshold, ref = self._validate()
         model = for_input(model, X)
         X, y_arr, y_in = check_X_labels(X, y)
         side = side_columns(metric, X, groups, amount)
@@ -487,6 +502,15 @@ class StressHarness(BaseEstimator):
         explicit = self.breaking_threshold is not None
         bt = float(self.breaking_threshold) if explicit else baseline * factor
         bt_draws = np.full(n_boot, bt) if explicit else base_draws * factor
+        # the ceiling alerts on the same share of rows as the model does unstressed
+        budget = (
+            float(self.alert_rate)
+            if self.alert_rate is not None
+            else max(float((base >= thr).mean()), 1 / len(base))
+        )
+        # one seed for every scenario's folds: the same rows get the same folds, so the
+        # scenarios' ceilings differ by their stress, not by fold noise
+        reference = (ref, budget, root.spawn(1)[0])
 
         items = [
             (name, sc, ss)
@@ -498,7 +522,7 @@ class StressHarness(BaseEstimator):
             _sweep_scenario, items, client=client, progress=self.progress, desc="stress scenarios",
             model=model, metric=metric, sev=sev, thr=thr, X=X, y_in=y_in, base=base,
             bt=bt, bt_draws=bt_draws, explicit_bt=explicit, boot=boot, side=side,
-            ci_level=float(self.ci_level),
+            ci_level=float(self.ci_level), reference=reference,
         )  # fmt: skip
         rows = [r for res in results for r in res[0]]
         bps = [res[1] for res in results]
@@ -580,13 +604,15 @@ def _sweep_scenario(
     boot: _bootstrap.CurveBootstrap,
     side: dict[str, Any],
     ci_level: float,
+    reference: tuple[Any, float, Any] = (None, 1.0, None),
 ) -> tuple[list[dict[str, Any]], dict[str, Any], np.ndarray]:
     """Curve rows, breaking point and bootstrap draws ``(n_sev, n_boot)`` of one scenario."""
     name, sc, ss = item
     apply_seed, boot_seed = ss.spawn(2)
+    ceiling = None if reference[0] is None else Ceiling(*reference)
     y = np.asarray(y_in, dtype=np.int8)
     draws = np.empty((boot.n_boot, len(sev)))
-    vals, counts, kept = np.empty(len(sev)), [], {}
+    vals, ceil, counts, kept = np.empty(len(sev)), np.empty(len(sev)), [], {}
     for j, s in enumerate(sev):
         # Same apply seed at every severity: common random numbers make the
         # curve change with severity, not with re-rolled noise.
@@ -602,6 +628,8 @@ def _sweep_scenario(
             draws[:, j] = _bootstrap.weighted_draws(metric, y_s, scores, thr, d, s_side)[:, 0]
             groups_pos = _bootstrap.n_groups(y_s, s_side["codes"])[0]
         vals[j] = point(metric, y_s, scores, thr, s_side)
+        if ceiling is not None:
+            ceil[j] = ceiling.value(metric, X_s, y_s, s_side, point)
         counts.append((len(y_s), int(y_s.sum()), groups_pos))
     if kept:
         cols = list(kept)
@@ -618,9 +646,12 @@ def _sweep_scenario(
     rows = [
         {"scenario": name, "severity": float(s), "value": float(vals[j]),
          "ci_low": float(min(lows[j], vals[j])), "ci_high": float(max(highs[j], vals[j])),
-         "n": counts[j][0], "n_pos": counts[j][1], "n_pos_groups": counts[j][2]}
+         "n": counts[j][0], "n_pos": counts[j][1], "n_pos_groups": counts[j][2],
+         **({} if ceiling is None else {"ceiling": float(ceil[j])})}
         for j, s in enumerate(sev)
     ]  # fmt: skip
-    bp = StressHarness._breaking(name, sev, vals, draws, metric, bt, bt_draws, ci_level)
+    bp = breaking_point(
+        name, sev, vals, draws, bt, bt_draws, metric, ci_level, None if ceiling is None else ceil
+    )
     bp["warning"] = precision_warning(name, rows[0], bt, metric, ci_level)
     return rows, bp, draws.T

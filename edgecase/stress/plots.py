@@ -80,12 +80,23 @@ def _draw_band(ax: Any, df: pd.DataFrame, style: dict[str, Any], name: str) -> N
     ax.fill_between(
         df["severity"], df["ci_low"], df["ci_high"], color=style["color"], alpha=0.15, lw=0
     )
+    if "ceiling" in df:
+        # the detectability ceiling beside the curve: same colour, dotted, hollow markers
+        ax.plot(
+            df["severity"], df["ceiling"], color=style["color"], ls=":", lw=1.6, marker="o",
+            ms=3, mfc="none",
+        )  # fmt: skip
 
 
 def _draw_break(ax: Any, bp: pd.Series, style: dict[str, Any], last_severity: float) -> None:
+    thr = bp["breaking_threshold"]
+    if bp.get("status") == "signal_gone":
+        # the curve crosses, but so does the ceiling: an open marker, not a break
+        ax.plot([bp["breaking_severity"]], [thr], marker="o", ms=10, mfc="none", mew=2,
+                color=style["color"])  # fmt: skip
+        return
     if not bp["broken"]:
         return
-    thr = bp["breaking_threshold"]
     ax.plot([bp["breaking_severity"]], [thr], marker="X", ms=10, color=style["color"], mec="k")
     hi = bp["ci_high"] if math.isfinite(bp["ci_high"]) else last_severity
     # the interval of the crossing severity over bootstrap draws
@@ -107,6 +118,8 @@ def _draw_thresholds(ax: Any, thr: pd.Series, styles: dict[str, dict[str, Any]])
 def plot_curves(report: Any, ax: Any = None, *, model: str | None = None):
     """Metric versus severity per scenario, with the CI band, each scenario's breaking
     threshold and a marker (with its CI as a horizontal bar) at each breaking severity.
+    With a detectability ceiling the ceiling is drawn dotted in the scenario's colour and
+    a "signal gone" crossing gets an open circle instead of a break marker.
 
     ``model`` names the model in the title. Returns the Axes.
     """
@@ -123,6 +136,12 @@ def plot_curves(report: Any, ax: Any = None, *, model: str | None = None):
         _draw_break(ax, bps.loc[name], styles[name], last)
     _draw_thresholds(ax, _thresholds(report).reindex([n for n, _ in groups]), styles)
     ax.plot([], [], ls="", marker="X", ms=8, color="0.6", mec="k", label="breaks here (bar: CI)")
+    if "ceiling" in report.curves:
+        ax.plot([], [], color="0.3", ls=":", lw=1.6, marker="o", ms=3, mfc="none",
+                label="ceiling: reference fitted on the stressed rows")  # fmt: skip
+    if "status" in bps and (bps["status"] == "signal_gone").any():
+        ax.plot([], [], ls="", marker="o", ms=8, mfc="none", mew=2, color="0.3",
+                label="signal gone here (ceiling past the threshold too)")  # fmt: skip
     ax.set_xlabel("severity (0 = data as is, 1 = historic worst)")
     ax.set_ylabel(report.metric)
     ax.set_title(

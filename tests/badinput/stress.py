@@ -137,6 +137,25 @@ CASES = [
         names=lambda kv: [kv[0]],
     ),
     Case(
+        "StressHarness ceiling not a bool or classifier, or too few positive groups to cross-fit",
+        st.one_of(
+            st.tuples(
+                st.just("param"),
+                st.one_of(WRONG_TYPES, st.integers(), st.floats(), st.just(LogisticRegression)),
+            ),
+            # every positive row in one group: one fold trains without any positive
+            st.tuples(st.just("groups"), st.integers(0, 59)),
+        ),
+        lambda t: (
+            _harness(ceiling=t[1])
+            if t[0] == "param"
+            else StressHarness(
+                _MODEL, [_SHIFT], severities=[0, 1], n_boot=5, progress=False, ceiling=True
+            ).run(_X, _y, groups=np.where(_y == 1, -1, t[1] + np.arange(len(_y))))
+        ),
+        names=["ceiling"],
+    ),
+    Case(
         "fraud scenarios: bad severity or missing column",
         st.one_of(
             bad_real(low=0.0).map(lambda s: ("sev", s)),
