@@ -501,7 +501,7 @@ def _model_verdict(fraud: dict[str, Any], n_boot: int, seed: int) -> str:
             "the hardened model is worse, beyond noise: hardening costs accuracy at severity 0"
         )
     else:
-        verdict = "the hardened model is within noise of the baseline: no cost is shown"
+        verdict = "the hardened model is within noise of the baseline: no cost or gain is shown"
     return (
         f"Which fraud model is better at severity 0 (the cost of hardening): hold-out PR-AUC "
         f"{pr['hardened']:.3f} (hardened) against {pr['baseline']:.3f} (baseline), a difference "
@@ -537,7 +537,9 @@ def _harden_section(res: Any, figure: Any) -> Any:
     from edgecase.report import Section
 
     h = res.history
-    status = np.where(h["kept"], "kept", np.where(h["accepted"], "passed", "stopped by the guard"))
+    status = np.where(h["accepted"], "passed the guard", "stopped by the guard").astype(object)
+    status[0] = "baseline"
+    status[h["kept"].to_numpy()] += ", kept"
     cols = [
         "round", "val_pr_auc", "pr_auc_diff", "pr_auc_diff_lo", "pr_auc_diff_hi", "val_recall",
         "evasion_rate", "mean_evasion_step", "n_generated", "exact_copy_share", "violation_share",

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from edgecase.demo import _breaking_shift
+from edgecase.demo import _breaking_shift, _model_verdict
 
 
 @pytest.mark.xdist_group("quick_demo")
@@ -44,7 +44,9 @@ def test_quick_demo_compares_the_baseline_with_the_hardened_model(quick_demo):
     html = (out / "report.html").read_text()
     assert "Fraud: hardening rounds" in html and "Fraud: hardened model under stress" in html
     assert "augmented" not in html.lower()
-    assert "stopped by the guard" in html or history["accepted"].all()
+    # the rounds table: one status per round, the guard's stops and the kept round marked
+    assert html.count("stopped by the guard") == int((~history["accepted"]).sum())
+    assert html.count(", kept</td>") == 1
 
 
 class _Report:
@@ -63,3 +65,23 @@ def test_breaking_shift_counts_scenarios_and_names_separated_intervals():
     assert text.endswith("do not overlap on a.")
     text = _breaking_shift({"baseline": base, "hardened": base})
     assert "later on 0, earlier on 0 and the same on 3" in text and "overlaps" in text
+
+
+def _fraud(y, s_base, s_hard, same_model=False):
+    base = object()
+    models = {"baseline": base, "hardened": base if same_model else object()}
+    pr = pd.DataFrame({"pr_auc": [0.0, 0.0]}, index=["baseline", "hardened"])
+    scores = {"baseline": s_base, "hardened": s_hard}
+    return {"y_test": y, "scores": scores, "models": models, "test": pr, "n_test_fraud": 1}
+
+
+def test_verdict_reads_the_paired_interval_of_the_severity0_cost():
+    rng = np.random.default_rng(0)
+    y = np.r_[np.ones(200), np.zeros(2000)]
+    good = y * 3 + rng.normal(size=y.size)
+    noise = rng.normal(size=y.size)
+    assert "hardened model is worse, beyond noise" in _model_verdict(_fraud(y, good, noise), 50, 0)
+    assert "hardened model is better, beyond noise" in _model_verdict(_fraud(y, noise, good), 50, 0)
+    same = _model_verdict(_fraud(y, good, good.copy()), 50, 0)
+    assert "a difference of +0.000" in same and "within noise" in same
+    assert "is the baseline" in _model_verdict(_fraud(y, good, good, same_model=True), 50, 0)
