@@ -69,7 +69,7 @@ def test_paired_pr_auc_bootstrap_matches_monte_carlo_spread():
     fresh samples from a known binormal model (an independent computation)."""
     from sklearn.metrics import average_precision_score as ap
 
-    from edgecase.demo import paired_pr_auc_diff
+    from edgecase.demo.conclusions import paired_pr_auc_diff
 
     rng = np.random.default_rng(1)
     n_pos, n_neg = 60, 1940

@@ -215,7 +215,7 @@ SEV_NAMES = ("erase", "flip")
 
 
 def test_demo_tables_and_conclusions_say_signal_gone(recall_report):
-    from edgecase.demo import _bp_display, _first_break
+    from edgecase.demo.conclusions import _bp_display, _first_break
 
     shown = _bp_display(recall_report).set_index("scenario")
     assert shown.loc["erase", "breaking severity"].startswith("signal gone at ")

@@ -1,8 +1,9 @@
 """``edgecase demo``: the whole pipeline end to end on the simulator and the S&P 500.
 
-Fraud leg: simulate 400,000 card transactions (1% fraud), split by time, train a baseline
-and an augmented XGBoost (EdgeCaseOversampler inside the folds), stress both
-across the fraud scenarios and every typology's severity at a 1% alert budget.
+Fraud leg: simulate 400,000 card transactions (1% fraud), split by time, train a
+baseline XGBoost and harden it (:func:`edgecase.train.harden`: adversarial variations
+of the training fraud, guarded rounds), stress both across the fraud scenarios and
+every typology's severity at a 1% alert budget.
 
 Market leg: calibrate to the S&P 500 before 2007, generate black-swan paths,
 train a crash early-warning classifier on them only, evaluate it on the real
@@ -22,15 +23,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from edgecase.demo.conclusions import (
+    SMOKE_NOTE,
+    _bp_display,
+    _conclusions,
+    _harden_section,
+    _summary_display,
+)
+
 __all__ = ["run_demo"]
 
 ALERT_RATE = 0.01
 SEVERITIES = np.linspace(0.0, 3.0, 13)
-SMOKE_NOTE = (
-    "SMOKE TEST (--quick): 30,000 transactions (1% fraud), 50 bootstrap draws, 300 simulated frauds "
-    "per typology severity. The pipeline ran end to "
-    "end, but with this few test frauds the numbers are not evidence; run without --quick."
-)
 # Sizes of the full demo and of the quick one (--quick, used by the tests). One fraud in
 # 100 rows (the alert budget) and the last 60% of the window as the test part: with seed
 # 0 the full test part holds 2,493 fraud rows from 824 episodes (seed 1: 2,337 from 884;
@@ -42,6 +46,8 @@ FULL = {"n_transactions": 400_000, "fraud_rate": 0.01, "test_share": 0.6,
 # time does not grow: the stress sweep scores every test row at every severity.
 QUICK = {"n_transactions": 30_000, "fraud_rate": 0.01, "test_share": 0.3,
          "n_paths": 15, "n_boot": 50, "min_positives": 300}  # fmt: skip
+# harden rounds (each refits once): few, as the guard usually stops within three
+HARDEN_ROUNDS = 3
 
 
 def _log(msg: str, t0: float) -> None:
@@ -79,6 +85,8 @@ def demo_data(size: dict[str, Any], seed: int, progress: bool = False) -> dict[s
         "y_train": y_tr,
         "X_test": X_te,
         "y_test": y_te,
+        # the training rows' time and account, which harden holds out and groups by
+        "train_rows": df.loc[~test, ["timestamp", "account_id"]],
         "test_accounts": df.loc[test, "account_id"].to_numpy(),
         "test_events": int(df.loc[test & fraud, "event_id"].nunique()),
         "train_typologies": sorted(set(df.loc[~test & fraud, "typology"].astype(str))),
@@ -110,22 +118,22 @@ def _fraud_leg(seed: int, progress: bool, t0: float, size: dict[str, Any]) -> di
             max_delta_step=1.0, tree_method="hist", enable_categorical=True, n_jobs=1, random_state=seed,
         )  # fmt: skip
 
-    from edgecase.fraud import EdgeCaseOversampler
-
-    # Lift fraud to 10% of the training rows rather than 1:1: with a 0.2% base rate a 1:1
-    # target would quintuple the rows XGBoost sees for little gain once the threshold is tuned.
-    augment = EdgeCaseOversampler(sampling_strategy=0.1, random_state=seed)
-    models = {}
-    for label, sampler in [("baseline", "none"), ("augmented", augment)]:
-        models[label] = Trainer(
-            estimator=estimator(), sampler=sampler, cv=3, threshold=f"alert_rate={ALERT_RATE}",
+    hardening = _train_models(
+        Trainer(
+            estimator=estimator(), sampler="none", cv=3, threshold=f"alert_rate={ALERT_RATE}",
             random_state=seed, progress=progress,
-        ).fit(X_tr, y_tr)  # fmt: skip
-        _log(f"trained {label} model", t0)
+        ),  # fmt: skip
+        X_tr, y_tr, data["train_rows"], seed, progress, t0,
+    )  # fmt: skip
+    models = {"baseline": hardening.baseline, "hardened": hardening.model}
 
     scenarios = fraud_scenarios() + typology_scenarios(min_positives=size["min_positives"])
     reports = {}
     for label, model in models.items():
+        if label == "hardened" and model is models["baseline"]:
+            # no round passed the guard: the hardened model is the baseline, same stress
+            reports[label] = reports["baseline"]
+            continue
         reports[label] = StressHarness(
             model, scenarios, metric="recall", alert_rate=ALERT_RATE, severities=SEVERITIES,
             n_boot=size["n_boot"], random_state=seed, progress=progress, ceiling=True,
@@ -138,6 +146,7 @@ def _fraud_leg(seed: int, progress: bool, t0: float, size: dict[str, Any]) -> di
     ).T
     return {
         "models": models,
+        "hardening": hardening,
         "reports": reports,
         "test": test_metrics,
         "scores": {label: m.predict_proba(X_te)[:, 1] for label, m in models.items()},
@@ -145,6 +154,35 @@ def _fraud_leg(seed: int, progress: bool, t0: float, size: dict[str, Any]) -> di
         "n_test": len(y_te),
         "n_test_fraud": int(y_te.sum()),
     }
+
+
+def _train_models(
+    trainer: Any, X: pd.DataFrame, y: pd.Series, rows: pd.DataFrame, seed: int, progress: bool,
+    t0: float,
+) -> Any:  # fmt: skip
+    """Harden ``trainer`` on the training window; its round 0 is the baseline.
+
+    ``rows`` are the simulator rows behind ``X``: their timestamps make harden hold
+    out the latest 20% of the window, and the trainer's folds keep an account's rows
+    together. Both models fit on the same real rows, so the comparison is of the
+    hardening alone. Adversarial variations only (no scenarios): the stress test's
+    scenarios stay unseen in training, so the breaking points are not flattered.
+    """
+    from edgecase.fraud import MUTABLE_COLUMNS
+    from edgecase.train import harden
+
+    res = harden(
+        trainer, X.assign(timestamp=rows["timestamp"].to_numpy()), y, mutable=MUTABLE_COLUMNS,
+        rounds=HARDEN_ROUNDS, groups=rows["account_id"].to_numpy(), random_state=seed,
+        progress=progress,
+    )  # fmt: skip
+    stopped = "; stopped by the guard" if not res.history["accepted"].all() else ""
+    _log(
+        f"trained baseline and hardened models: {len(res.history) - 1} harden round(s), "
+        f"kept round {res.kept_round}{stopped}",
+        t0,
+    )
+    return res
 
 
 def _holdout_metrics(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
@@ -337,7 +375,8 @@ def run_demo(
 
     figures = {
         "fraud_baseline_stress.png": fraud["reports"]["baseline"].plot(model="baseline XGBoost"),
-        "fraud_augmented_stress.png": fraud["reports"]["augmented"].plot(model="augmented XGBoost"),
+        "fraud_hardened_stress.png": fraud["reports"]["hardened"].plot(model="hardened XGBoost"),
+        "fraud_harden_rounds.png": fraud["hardening"].plot(),
         "market_stress.png": market["report"].plot(model="crash classifier"),
         "var_backtest_2008.png": plot_var_backtest(
             market["backtest"], returns=market["returns"], var=market["var"]
@@ -373,20 +412,21 @@ def run_demo(
             "Fraud: hold-out performance",
             text=(
                 f"{size['n_transactions']:,} simulated transactions, split by time (last {size['test_share']:.0%} = test: {fraud['n_test']:,} rows, "
-                f"{fraud['n_test_fraud']} fraud). Baseline: no resampling. Augmented: EdgeCaseOversampler inside "
-                "the training folds."
+                f"{fraud['n_test_fraud']} fraud). Baseline: no resampling. Hardened: edgecase.train.harden "
+                "on the same rows (see its rounds below)."
             ),
             tables=[fraud["test"].reset_index(names="model")],
         ),
+        _harden_section(fraud["hardening"], figures["fraud_harden_rounds.png"]),
         Section(
             "Fraud: baseline model under stress",
             tables=[bp_table(fraud["reports"]["baseline"])],
             figures=[figures["fraud_baseline_stress.png"]],
         ),
         Section(
-            "Fraud: augmented model under stress",
-            tables=[bp_table(fraud["reports"]["augmented"])],
-            figures=[figures["fraud_augmented_stress.png"]],
+            "Fraud: hardened model under stress",
+            tables=[bp_table(fraud["reports"]["hardened"])],
+            figures=[figures["fraud_hardened_stress.png"]],
         ),
         Section(
             "Market: crash early warning trained on generated paths, tested on 2007-2009",
@@ -414,6 +454,8 @@ def run_demo(
         "seed": seed,
         "breaking_points": summary,
         "fraud_holdout": fraud["test"].reset_index(names="model"),
+        "harden_history": fraud["hardening"].history,
+        "harden_notes": fraud["hardening"].notes,
         "fraud_stress": {k: _json_obj(v.to_json()) for k, v in fraud["reports"].items()},
         "market_evaluation": market["evaluation"],
         "market_stress": _json_obj(market["report"].to_json()),
@@ -437,168 +479,6 @@ def _json_obj(text: str) -> Any:
     import json
 
     return json.loads(text)
-
-
-def _bp_display(rep: Any, model: str | None = None) -> pd.DataFrame:
-    """Breaking points as a reader sees them: one spelling ("not broken"), CI as text."""
-    last = float(rep.severities[-1])
-    rows = []
-    for bp in rep.breaking_points.itertuples():
-        hi = f"{bp.ci_high:.2f}" if np.isfinite(bp.ci_high) else f"beyond {last:g}"
-        rows.append(
-            {
-                **({"model": model} if model else {}),
-                "scenario": bp.scenario,
-                "breaking severity": _break_text(bp),
-                "95% CI": f"{bp.ci_low:.2f} to {hi}" if np.isfinite(bp.breaking_severity) else "",
-                "earliest plausible": _severity_text(bp.earliest_plausible_severity, last),
-                # the detectability ceiling where the model is seen broken (last severity if never)
-                "ceiling": round(float(getattr(bp, "ceiling", np.nan)), 3),
-                "breaking threshold": round(float(bp.breaking_threshold), 3),
-                "note": bp.reason,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _break_text(bp: Any) -> str:
-    if bp.status == "signal_gone":
-        return f"signal gone at {bp.breaking_severity:.2f}"
-    if bp.status == "inconclusive":
-        return "inconclusive"
-    return f"{bp.breaking_severity:.2f}" if bp.broken else "not broken"
-
-
-def _severity_text(value: float, last: float) -> str:
-    return f"{value:.2f}" if np.isfinite(value) else f"beyond {last:g}"
-
-
-def _summary_display(fraud: dict[str, Any], market: dict[str, Any]) -> pd.DataFrame:
-    reps = [*fraud["reports"].items(), ("crash classifier", market["report"])]
-    return pd.concat([_bp_display(rep, label) for label, rep in reps], ignore_index=True)
-
-
-def paired_pr_auc_diff(
-    y: np.ndarray, s_a: np.ndarray, s_b: np.ndarray, *, n_boot: int = 200, seed: int = 0
-) -> tuple[float, float, float]:
-    """PR-AUC of ``s_b`` minus that of ``s_a`` and its 95% paired, stratified bootstrap CI.
-
-    Both models are scored on the same resampled rows (positives and negatives
-    resampled separately), so the interval is of the difference, not of each score.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> y = np.r_[np.ones(50), np.zeros(950)]
-    >>> s = y + rng.normal(size=1000)
-    >>> d, lo, hi = paired_pr_auc_diff(y, s, s, n_boot=20)
-    >>> (d, lo, hi)
-    (0.0, 0.0, 0.0)
-    """
-    from sklearn.metrics import average_precision_score as ap
-
-    y = np.asarray(y)
-    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    rng = np.random.default_rng(seed)
-    diffs = np.empty(n_boot)
-    for b in range(n_boot):
-        idx = np.r_[rng.choice(pos, pos.size), rng.choice(neg, neg.size)]
-        diffs[b] = ap(y[idx], s_b[idx]) - ap(y[idx], s_a[idx])
-    lo, hi = np.quantile(diffs, [0.025, 0.975])
-    return float(ap(y, s_b) - ap(y, s_a)), float(lo), float(hi)
-
-
-def _model_verdict(fraud: dict[str, Any], n_boot: int, seed: int) -> str:
-    y, sc = fraud["y_test"], fraud["scores"]
-    d, lo, hi = paired_pr_auc_diff(y, sc["baseline"], sc["augmented"], n_boot=n_boot, seed=seed)
-    pr = fraud["test"]["pr_auc"]
-    if lo > 0:
-        verdict = "the augmented model is better, beyond noise"
-    elif hi < 0:
-        verdict = "the augmented model is worse, beyond noise: augmentation does not pay here"
-    else:
-        verdict = "the difference is within noise: neither model is shown to be better"
-    return (
-        f"Which fraud model is better: hold-out PR-AUC {pr['augmented']:.3f} (augmented) against "
-        f"{pr['baseline']:.3f} (baseline), a difference of {d:+.3f} (95% paired bootstrap CI "
-        f"{lo:+.3f} to {hi:+.3f}, {fraud['n_test_fraud']} test frauds): {verdict}."
-    )
-
-
-def _first_break(label: str, rep: Any) -> str:
-    bp = rep.breaking_points
-    broken = bp[bp["broken"]].sort_values("breaking_severity")
-    gone = bp.loc[bp["status"] == "signal_gone", "scenario"].tolist()
-    gone_text = (
-        f" Signal gone, not a model failure, in {', '.join(gone)}: a reference model fitted on "
-        "the stressed rows themselves falls past the threshold too."
-        if gone
-        else ""
-    )
-    if broken.empty:
-        return f"{label}: no scenario breaks it up to severity {rep.severities[-1]:g}.{gone_text}"
-    first = broken.iloc[0]
-    hi = f"{first.ci_high:.2f}" if np.isfinite(first.ci_high) else f"beyond {rep.severities[-1]:g}"
-    why = f", {first.reason}" if first.reason else ""
-    return (
-        f"{label}: {first.scenario} breaks it first, at severity {first.breaking_severity:.2f} "
-        f"(95% CI {first.ci_low:.2f} to {hi}{why}); {len(broken)} of {len(bp)} scenarios "
-        f"break it.{gone_text}"
-    )
-
-
-def _too_small(fraud: dict[str, Any], market: dict[str, Any]) -> str:
-    parts = [
-        f"{fraud['n_test_fraud']} test frauds: recall moves in steps of "
-        f"{1 / max(fraud['n_test_fraud'], 1):.3f}"
-    ]
-    for label, rep in [*fraud["reports"].items(), ("crash classifier", market["report"])]:
-        bp = rep.breaking_points
-        vague = bp[bp["broken"] & ~np.isfinite(bp["ci_high"])]["scenario"].tolist()
-        if vague:
-            parts.append(
-                f"{label}: where {', '.join(vague)} break is not pinned down (over 2.5% of "
-                "bootstrap draws never cross in the swept range)"
-            )
-    ev = market["evaluation"]
-    parts.append(
-        f"the crash classifier is judged on {ev['real windows 2007-2009']} overlapping real "
-        f"windows from one crisis (PR-AUC {ev['pr_auc']:.3f} against {ev['crash share']:.3f} "
-        "for no skill), a single episode rather than a sample of crises"
-    )
-    return "Too small to tell: " + "; ".join(parts) + "."
-
-
-def _var_line(bt: Any) -> str:
-    es = ""
-    if bt.es_z2 is not None:
-        es = (
-            f" ES: Acerbi-Szekely Z2 {bt.es_z2:.3f} ({bt.es_z2_zone} zone), McNeil-Frey "
-            f"p={bt.mcneil_frey_p:.3g}."
-        )
-    return (
-        f"GARCH-t 99% VaR through 2007-2009: {bt.n_exceptions} exceptions against "
-        f"{bt.expected_exceptions:.1f} expected (Kupiec p={bt.kupiec_p:.3g}), worst Basel zone "
-        f"{bt.worst_zone}." + es
-    )
-
-
-def _conclusions(
-    fraud: dict[str, Any], market: dict[str, Any], quick: bool, size: dict[str, Any]
-) -> list[str]:
-    """The report's opening paragraphs, each read off the results above it."""
-    out = [SMOKE_NOTE] if quick else []
-    out.append(_model_verdict(fraud, size["n_boot"], 0))
-    out.append(
-        "Which scenario breaks each model first: "
-        + " ".join(
-            _first_break(label, rep)
-            for label, rep in [*fraud["reports"].items(), ("Crash classifier", market["report"])]
-        )
-    )
-    out.append(_var_line(market["backtest"]))
-    out.append(_too_small(fraud, market))
-    return out
 
 
 def _replay_figure(replay: Any, returns: pd.Series) -> Any:
