@@ -105,6 +105,8 @@ _LABEL_DTYPE = pd.CategoricalDtype(list(LABELS))
 _STATUS_DTYPE = pd.CategoricalDtype(["approved", "declined"])
 #: card_id = account_id * CARDS_PER_ACCOUNT + the number of the card (0 first, +1 per block)
 CARDS_PER_ACCOUNT = 64
+#: Spawn key of the fraud plan's stream (blocks use 0, 1, 2, ...; never this many).
+_PLAN_STREAM = 2**32 - 1
 # Row shares (not event shares) of the default mix.
 _DEFAULT_MIX = {
     "card_testing": 0.22,
@@ -225,24 +227,20 @@ def _event_starts(rng: np.random.Generator, n: int, days: int) -> np.ndarray:
 def _fraud_rows(
     rng: np.random.Generator,
     acc: w.Accounts,
-    n_rows: int,
+    event_typ: np.ndarray,
+    event_size: np.ndarray,
     typologies: list[Typology],
-    p: np.ndarray,
     days: int,
 ) -> dict[str, np.ndarray]:
-    """Exactly ``n_rows`` fraud rows for one block; ``p`` are row shares per typology.
+    """The fraud rows of one block's planned events (typology index and size of each).
 
-    Each typology gets its own row budget (largest remainder of ``n_rows * p``) filled with
-    whole events, its last one truncated. Rows carry a block-local victim episode (one
-    account hit by one event) and the episode's confirmation time ``label_t``.
+    Rows carry a block-local victim episode (one account hit by one event) and the
+    episode's confirmation time ``label_t``.
     """
     victim_p = acc.weight / acc.weight.sum()
     parts, n_episodes = [], 0
-    for j, budget in enumerate(_largest_remainder(n_rows, p)):
-        if budget == 0:
-            continue
-        typ = typologies[j]
-        sz = _events(rng, typ, int(budget), acc.n)
+    for j in np.unique(event_typ):
+        typ, sz = typologies[j], event_size[event_typ == j]
         starts = _event_starts(rng, sz.shape[0], days)
         if typ.multi_victim:
             # distinct victims within an event
@@ -270,11 +268,13 @@ def _simulate_block(
     first_account: int,
     n_acc: int,
     n_rows: int,
-    n_fraud: int,
+    events: tuple[np.ndarray, np.ndarray],
     typologies: list[Typology],
-    p: np.ndarray,
     days: int,
 ) -> tuple[dict[str, np.ndarray], w.Accounts]:
+    """One block's rows; ``events`` are its planned fraud events (typology indices, sizes)."""
+    event_typ, event_size = events
+    n_fraud = int(event_size.sum())
     acc = w.draw_accounts(rng, first_account, n_acc)
     counts = _largest_remainder(n_rows - n_fraud, acc.weight)
     legit = w.legit_rows(rng, acc, counts, days)
@@ -283,7 +283,7 @@ def _simulate_block(
     legit["episode"] = np.full(n_legit, -1, dtype=np.int64)
     legit["label_t"] = np.full(n_legit, -1, dtype=np.int64)
     if n_fraud:
-        fraud = _fraud_rows(rng, acc, n_fraud, typologies, p, days)
+        fraud = _fraud_rows(rng, acc, event_typ, event_size, typologies, days)
         legit = {k: np.concatenate([legit[k], fraud[k]]) for k in legit}
     return legit, acc
 
@@ -381,10 +381,8 @@ def simulate_transactions(
         )  # fmt: skip
         return result if isinstance(result, ParquetOutput) else pd.concat(result, ignore_index=True)
 
-    plan = _plan(n_transactions, n_accounts, float(fraud_rate))
-    return _simulate_blocks(
-        seed, plan, 0, plan["n_blocks"], typ_objs, p, int(days), progress=progress
-    )
+    plan = _plan(n_transactions, n_accounts, float(fraud_rate), seed, typ_objs, p)
+    return _simulate_blocks(seed, plan, 0, plan["n_blocks"], typ_objs, int(days), progress=progress)
 
 
 def _resolve_args(
@@ -401,20 +399,87 @@ def _resolve_args(
     return int(n_transactions), int(n_accounts), typ_objs, p
 
 
-def _plan(n_transactions: int, n_accounts: int, fraud_rate: float) -> dict[str, Any]:
-    """Accounts, rows and fraud rows per block: fixed by the arguments, never by chunking."""
+def _plan(
+    n_transactions: int,
+    n_accounts: int,
+    fraud_rate: float,
+    seed: np.random.SeedSequence,
+    typologies: list[Typology],
+    p: np.ndarray,
+) -> dict[str, Any]:
+    """Accounts, rows and fraud events per block: fixed by the arguments, never by chunking.
+
+    Fraud is planned for the whole table, from its own stream: each typology's row budget
+    (largest remainder of ``n_fraud * p``) is filled with whole events (only its last one
+    cut to fit), and the events, shuffled, are dealt to the blocks in proportion to their
+    rows. At low rates most blocks then hold no fraud and the others whole episodes.
+    """
     n_fraud = int(round(n_transactions * float(fraud_rate)))
     n_blocks = -(-n_accounts // BLOCK_SIZE)
     acc_per_block = np.full(n_blocks, BLOCK_SIZE, dtype=np.int64)
     acc_per_block[-1] = n_accounts - BLOCK_SIZE * (n_blocks - 1)
     rows_per_block = _largest_remainder(n_transactions, acc_per_block.astype(float))
-    fraud_per_block = _largest_remainder(n_fraud, rows_per_block.astype(float))
+    rng = np.random.Generator(
+        np.random.PCG64(
+            np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, _PLAN_STREAM))
+        )
+    )
+    typ, size = _plan_events(rng, n_fraud, typologies, p, int(acc_per_block.max()))
+    multi = np.array([t.multi_victim for t in typologies], dtype=bool)[typ]
+    block = _deal_events(size, multi, rows_per_block, acc_per_block, n_fraud)
+    order = np.lexsort((np.arange(typ.shape[0]), typ, block))
     return {
         "n_blocks": n_blocks,
         "acc_per_block": acc_per_block,
         "rows_per_block": rows_per_block,
-        "fraud_per_block": fraud_per_block,
+        "fraud_per_block": np.bincount(block, weights=size, minlength=n_blocks).astype(np.int64),
+        "event_typology": typ[order],
+        "event_size": size[order],
+        "event_offsets": np.searchsorted(block[order], np.arange(n_blocks + 1)),
     }
+
+
+def _plan_events(
+    rng: np.random.Generator, n_fraud: int, typologies: list[Typology], p: np.ndarray, max_acc: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Typology index and size of every fraud event of the table, in random order."""
+    typ, size = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for j, budget in enumerate(_largest_remainder(n_fraud, p)):
+        if budget:
+            sz = _events(rng, typologies[j], int(budget), max_acc).astype(np.int64)
+            typ.append(np.full(sz.shape[0], j, dtype=np.int64))
+            size.append(sz)
+    perm = rng.permutation(sum(s.shape[0] for s in size))
+    return np.concatenate(typ)[perm], np.concatenate(size)[perm]
+
+
+def _deal_events(
+    size: np.ndarray,
+    multi: np.ndarray,
+    rows_per_block: np.ndarray,
+    acc_per_block: np.ndarray,
+    n_fraud: int,
+) -> np.ndarray:
+    """The block of each event: where the event's middle row falls when the events are laid
+    end to end over the blocks' shares of the fraud rows (largest remainder by rows)."""
+    share = np.cumsum(_largest_remainder(n_fraud, rows_per_block.astype(float)))
+    block = np.searchsorted(share, np.cumsum(size) - size / 2.0, side="right")
+    load = np.bincount(block, weights=size, minlength=rows_per_block.shape[0])
+    if (load <= rows_per_block).all() and (size[multi] <= acc_per_block[block[multi]]).all():
+        return block
+    # tiny blocks only: move what does not fit to the nearest block with room for it
+    load = np.zeros(rows_per_block.shape[0], dtype=np.int64)
+    dist = np.abs(np.arange(rows_per_block.shape[0])[None, :] - block[:, None])
+    for i in range(size.shape[0]):
+        fits = (load + size[i] <= rows_per_block) & (~multi[i] | (size[i] <= acc_per_block))
+        if not fits.any():
+            raise InvalidParameterError(
+                f"fraud_rate is too high for the blocks' rows: an event of {size[i]} rows "
+                "fits in no block of 1,000 accounts; lower fraud_rate or add rows."
+            )
+        block[i] = int(np.argmin(np.where(fits, dist[i], np.iinfo(np.int64).max)))
+        load[block[i]] += size[i]
+    return block
 
 
 def _simulate_blocks(
@@ -423,7 +488,6 @@ def _simulate_blocks(
     b0: int,
     b1: int,
     typ_objs: list[Typology],
-    p: np.ndarray,
     days: int,
     *,
     progress: bool = False,
@@ -435,8 +499,8 @@ def _simulate_blocks(
     split of the blocks gives the same rows; ``transaction_id`` counts from the
     first row of block ``b0``.
     """
-    acc_per_block, rows_per_block, fraud_per_block = (
-        plan["acc_per_block"], plan["rows_per_block"], plan["fraud_per_block"]
+    acc_per_block, rows_per_block, offsets = (
+        plan["acc_per_block"], plan["rows_per_block"], plan["event_offsets"]
     )  # fmt: skip
     first_id = int(rows_per_block[:b0].sum())
     parts, known_parts = [], []
@@ -447,9 +511,11 @@ def _simulate_blocks(
             b * BLOCK_SIZE,
             int(acc_per_block[b]),
             int(rows_per_block[b]),
-            int(fraud_per_block[b]),
+            (
+                plan["event_typology"][offsets[b] : offsets[b + 1]],
+                plan["event_size"][offsets[b] : offsets[b + 1]],
+            ),
             typ_objs,
-            p,
             days,
         )
         raw["account_id"] = acc.account_id[raw.pop("acct")]
@@ -551,9 +617,9 @@ def simulate_accounts_chunk(
     block, then time; ``transaction_id`` is unique over the whole simulation.
     """
     typ_objs, p = _mix(typologies, float(severity))
-    plan = _plan(int(n_transactions), int(n_accounts), float(fraud_rate))
+    plan = _plan(int(n_transactions), int(n_accounts), float(fraud_rate), seed, typ_objs, p)
     b0, b1 = start // BLOCK_SIZE, -(-stop // BLOCK_SIZE)
-    return _simulate_blocks(seed, plan, b0, b1, typ_objs, p, int(days), by_block=True)
+    return _simulate_blocks(seed, plan, b0, b1, typ_objs, int(days), by_block=True)
 
 
 def _label_time(label_t: np.ndarray) -> np.ndarray:
