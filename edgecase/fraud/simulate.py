@@ -14,9 +14,11 @@ group operations (``np.searchsorted``, grouped expanding medians,
 ``duplicated``), never per-row Python loops.
 
 Randomness: accounts are split into blocks of ``BLOCK_SIZE``; block ``b`` draws
-its profiles, legit rows and fraud events from ``block_rngs(seed, b, 1)`` and
-its row/fraud budgets are fixed functions of the arguments, so a chunked run
-over whole blocks reproduces the same rows.
+its profiles, legit rows and fraud rows from ``block_rngs(seed, b, 1)``. Its row
+count and its fraud events (typology and size of each) come from a plan for the
+whole table, drawn from a stream of its own, so every chunk computes the same plan
+and a chunked run over whole blocks reproduces the same rows. The plan deals whole
+events to blocks: at low rates most blocks hold no fraud, the others whole episodes.
 """
 
 from __future__ import annotations
@@ -107,6 +109,8 @@ _STATUS_DTYPE = pd.CategoricalDtype(["approved", "declined"])
 CARDS_PER_ACCOUNT = 64
 #: Spawn key of the fraud plan's stream (blocks use 0, 1, 2, ...; never this many).
 _PLAN_STREAM = 2**32 - 1
+#: Draws of a typology's event sequence before its last event is cut to fit the budget.
+_EXACT_TRIES = 200
 # Row shares (not event shares) of the default mix.
 _DEFAULT_MIX = {
     "card_testing": 0.22,
@@ -204,7 +208,23 @@ def _mix(typologies: Any, severity: float) -> tuple[list[Typology], np.ndarray]:
 
 
 def _events(rng, typ: Typology, n_rows: int, n_acc: int) -> np.ndarray:
-    """Event sizes of one typology summing to exactly ``n_rows`` (the last event truncated)."""
+    """Event sizes of one typology summing to exactly ``n_rows``, all whole when possible.
+
+    Sequences of whole events are drawn until one lands exactly on ``n_rows`` (about one
+    in "mean event size" does); cutting the last event instead would bias small budgets
+    towards short episodes. Only after ``_EXACT_TRIES`` misses (or when ``n_rows`` is
+    below the smallest event) is the last event cut to fit.
+    """
+    for _ in range(_EXACT_TRIES):
+        sz = _event_sequence(rng, typ, n_rows, n_acc)
+        if int(sz.sum()) == n_rows:
+            return sz
+    sz[-1] -= int(sz.sum() - n_rows)
+    return sz
+
+
+def _event_sequence(rng, typ: Typology, n_rows: int, n_acc: int) -> np.ndarray:
+    """Whole event sizes, just enough to reach ``n_rows`` rows (the sum may pass it)."""
     sizes, total = [], 0
     while total < n_rows:
         sz = typ.event_sizes(rng, max(4, n_rows // 4))
@@ -212,10 +232,7 @@ def _events(rng, typ: Typology, n_rows: int, n_acc: int) -> np.ndarray:
         sizes.append(sz)
         total += int(sz.sum())
     sz = np.concatenate(sizes)
-    n_ev = int(np.searchsorted(np.cumsum(sz), n_rows) + 1)
-    sz = sz[:n_ev].copy()
-    sz[-1] -= int(sz.sum() - n_rows)
-    return sz
+    return sz[: int(np.searchsorted(np.cumsum(sz), n_rows) + 1)].copy()
 
 
 def _event_starts(rng: np.random.Generator, n: int, days: int) -> np.ndarray:
@@ -319,8 +336,11 @@ def simulate_transactions(
         :class:`~edgecase.fraud.typologies.Typology` objects); default: all seven,
         card testing the most frequent. Weights are **row** shares, like
         ``fraud_rate``: ``{"card_testing": 3, "bust_out": 1}`` makes three card
-        testing rows per bust-out row (per block of 1,000 accounts, rounded by
-        largest remainder; the last event of each typology is truncated).
+        testing rows per bust-out row (over the whole table, rounded by largest
+        remainder). Each typology's rows are whole events (sizes as the typology
+        draws them, made to sum exactly to its rows), so episodes keep their size
+        at any ``fraud_rate``; only when no draw fits, or the rows are fewer than
+        one event, is the typology's last event cut.
     random_state : None, int or Generator
     severity : float, default 0.0
         Severity given to typologies named by string (0 typical, 1 evasive).
