@@ -14,9 +14,11 @@ group operations (``np.searchsorted``, grouped expanding medians,
 ``duplicated``), never per-row Python loops.
 
 Randomness: accounts are split into blocks of ``BLOCK_SIZE``; block ``b`` draws
-its profiles, legit rows and fraud events from ``block_rngs(seed, b, 1)`` and
-its row/fraud budgets are fixed functions of the arguments, so a chunked run
-over whole blocks reproduces the same rows.
+its profiles, legit rows and fraud rows from ``block_rngs(seed, b, 1)``. Its row
+count and its fraud events (typology and size of each) come from a plan for the
+whole table, drawn from a stream of its own, so every chunk computes the same plan
+and a chunked run over whole blocks reproduces the same rows. The plan deals whole
+events to blocks: at low rates most blocks hold no fraud, the others whole episodes.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, bloc
 from edgecase._validate import as_frame, check_labels01, check_scalar
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.fraud import _world as w
+from edgecase.fraud._plan import largest_remainder as _largest_remainder
+from edgecase.fraud._plan import plan_blocks as _plan
 from edgecase.fraud.typologies import TYPOLOGIES, Typology, get_typology
 from edgecase.parallel import ParquetOutput, run_chunks
 from edgecase.schema import Column, TableSchema
@@ -159,19 +163,6 @@ def transaction_schema(*, features_only: bool = False) -> TableSchema:
     return TableSchema(cols)
 
 
-def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
-    """Integer counts summing to ``total``, proportional to ``weights`` (deterministic)."""
-    if total == 0 or weights.shape[0] == 0:
-        return np.zeros(weights.shape[0], dtype=np.int64)
-    share = total * weights / weights.sum()
-    base = np.floor(share).astype(np.int64)
-    rest = total - int(base.sum())
-    if rest:
-        order = np.argsort(-(share - base), kind="stable")
-        base[order[:rest]] += 1
-    return base
-
-
 def _mix(typologies: Any, severity: float) -> tuple[list[Typology], np.ndarray]:
     if typologies is None:
         typologies = _DEFAULT_MIX
@@ -201,21 +192,6 @@ def _mix(typologies: Any, severity: float) -> tuple[list[Typology], np.ndarray]:
     return objs, weights / weights.sum()
 
 
-def _events(rng, typ: Typology, n_rows: int, n_acc: int) -> np.ndarray:
-    """Event sizes of one typology summing to exactly ``n_rows`` (the last event truncated)."""
-    sizes, total = [], 0
-    while total < n_rows:
-        sz = typ.event_sizes(rng, max(4, n_rows // 4))
-        sz = np.minimum(sz, n_acc) if typ.multi_victim else sz
-        sizes.append(sz)
-        total += int(sz.sum())
-    sz = np.concatenate(sizes)
-    n_ev = int(np.searchsorted(np.cumsum(sz), n_rows) + 1)
-    sz = sz[:n_ev].copy()
-    sz[-1] -= int(sz.sum() - n_rows)
-    return sz
-
-
 def _event_starts(rng: np.random.Generator, n: int, days: int) -> np.ndarray:
     """Start times of fraud events: any day, any hour, busier when people are awake."""
     hour = np.where(rng.random(n) < 0.5, rng.uniform(0.0, 24.0, n), rng.normal(14.0, 4.0, n))
@@ -225,24 +201,20 @@ def _event_starts(rng: np.random.Generator, n: int, days: int) -> np.ndarray:
 def _fraud_rows(
     rng: np.random.Generator,
     acc: w.Accounts,
-    n_rows: int,
+    event_typ: np.ndarray,
+    event_size: np.ndarray,
     typologies: list[Typology],
-    p: np.ndarray,
     days: int,
 ) -> dict[str, np.ndarray]:
-    """Exactly ``n_rows`` fraud rows for one block; ``p`` are row shares per typology.
+    """The fraud rows of one block's planned events (typology index and size of each).
 
-    Each typology gets its own row budget (largest remainder of ``n_rows * p``) filled with
-    whole events, its last one truncated. Rows carry a block-local victim episode (one
-    account hit by one event) and the episode's confirmation time ``label_t``.
+    Rows carry a block-local victim episode (one account hit by one event) and the
+    episode's confirmation time ``label_t``.
     """
     victim_p = acc.weight / acc.weight.sum()
     parts, n_episodes = [], 0
-    for j, budget in enumerate(_largest_remainder(n_rows, p)):
-        if budget == 0:
-            continue
-        typ = typologies[j]
-        sz = _events(rng, typ, int(budget), acc.n)
+    for j in np.unique(event_typ):
+        typ, sz = typologies[j], event_size[event_typ == j]
         starts = _event_starts(rng, sz.shape[0], days)
         if typ.multi_victim:
             # distinct victims within an event
@@ -270,11 +242,13 @@ def _simulate_block(
     first_account: int,
     n_acc: int,
     n_rows: int,
-    n_fraud: int,
+    events: tuple[np.ndarray, np.ndarray],
     typologies: list[Typology],
-    p: np.ndarray,
     days: int,
 ) -> tuple[dict[str, np.ndarray], w.Accounts]:
+    """One block's rows; ``events`` are its planned fraud events (typology indices, sizes)."""
+    event_typ, event_size = events
+    n_fraud = int(event_size.sum())
     acc = w.draw_accounts(rng, first_account, n_acc)
     counts = _largest_remainder(n_rows - n_fraud, acc.weight)
     legit = w.legit_rows(rng, acc, counts, days)
@@ -283,7 +257,7 @@ def _simulate_block(
     legit["episode"] = np.full(n_legit, -1, dtype=np.int64)
     legit["label_t"] = np.full(n_legit, -1, dtype=np.int64)
     if n_fraud:
-        fraud = _fraud_rows(rng, acc, n_fraud, typologies, p, days)
+        fraud = _fraud_rows(rng, acc, event_typ, event_size, typologies, days)
         legit = {k: np.concatenate([legit[k], fraud[k]]) for k in legit}
     return legit, acc
 
@@ -319,8 +293,11 @@ def simulate_transactions(
         :class:`~edgecase.fraud.typologies.Typology` objects); default: all seven,
         card testing the most frequent. Weights are **row** shares, like
         ``fraud_rate``: ``{"card_testing": 3, "bust_out": 1}`` makes three card
-        testing rows per bust-out row (per block of 1,000 accounts, rounded by
-        largest remainder; the last event of each typology is truncated).
+        testing rows per bust-out row (over the whole table, rounded by largest
+        remainder). Each typology's rows are whole events (sizes as the typology
+        draws them, made to sum exactly to its rows), so episodes keep their size
+        at any ``fraud_rate``; only when no draw fits, or the rows are fewer than
+        one event, is the typology's last event cut.
     random_state : None, int or Generator
     severity : float, default 0.0
         Severity given to typologies named by string (0 typical, 1 evasive).
@@ -381,10 +358,8 @@ def simulate_transactions(
         )  # fmt: skip
         return result if isinstance(result, ParquetOutput) else pd.concat(result, ignore_index=True)
 
-    plan = _plan(n_transactions, n_accounts, float(fraud_rate))
-    return _simulate_blocks(
-        seed, plan, 0, plan["n_blocks"], typ_objs, p, int(days), progress=progress
-    )
+    plan = _plan(n_transactions, n_accounts, float(fraud_rate), seed, typ_objs, p)
+    return _simulate_blocks(seed, plan, 0, plan["n_blocks"], typ_objs, int(days), progress=progress)
 
 
 def _resolve_args(
@@ -401,29 +376,12 @@ def _resolve_args(
     return int(n_transactions), int(n_accounts), typ_objs, p
 
 
-def _plan(n_transactions: int, n_accounts: int, fraud_rate: float) -> dict[str, Any]:
-    """Accounts, rows and fraud rows per block: fixed by the arguments, never by chunking."""
-    n_fraud = int(round(n_transactions * float(fraud_rate)))
-    n_blocks = -(-n_accounts // BLOCK_SIZE)
-    acc_per_block = np.full(n_blocks, BLOCK_SIZE, dtype=np.int64)
-    acc_per_block[-1] = n_accounts - BLOCK_SIZE * (n_blocks - 1)
-    rows_per_block = _largest_remainder(n_transactions, acc_per_block.astype(float))
-    fraud_per_block = _largest_remainder(n_fraud, rows_per_block.astype(float))
-    return {
-        "n_blocks": n_blocks,
-        "acc_per_block": acc_per_block,
-        "rows_per_block": rows_per_block,
-        "fraud_per_block": fraud_per_block,
-    }
-
-
 def _simulate_blocks(
     seed: np.random.SeedSequence,
     plan: dict[str, Any],
     b0: int,
     b1: int,
     typ_objs: list[Typology],
-    p: np.ndarray,
     days: int,
     *,
     progress: bool = False,
@@ -435,8 +393,8 @@ def _simulate_blocks(
     split of the blocks gives the same rows; ``transaction_id`` counts from the
     first row of block ``b0``.
     """
-    acc_per_block, rows_per_block, fraud_per_block = (
-        plan["acc_per_block"], plan["rows_per_block"], plan["fraud_per_block"]
+    acc_per_block, rows_per_block, offsets = (
+        plan["acc_per_block"], plan["rows_per_block"], plan["event_offsets"]
     )  # fmt: skip
     first_id = int(rows_per_block[:b0].sum())
     parts, known_parts = [], []
@@ -447,9 +405,11 @@ def _simulate_blocks(
             b * BLOCK_SIZE,
             int(acc_per_block[b]),
             int(rows_per_block[b]),
-            int(fraud_per_block[b]),
+            (
+                plan["event_typology"][offsets[b] : offsets[b + 1]],
+                plan["event_size"][offsets[b] : offsets[b + 1]],
+            ),
             typ_objs,
-            p,
             days,
         )
         raw["account_id"] = acc.account_id[raw.pop("acct")]
@@ -551,9 +511,9 @@ def simulate_accounts_chunk(
     block, then time; ``transaction_id`` is unique over the whole simulation.
     """
     typ_objs, p = _mix(typologies, float(severity))
-    plan = _plan(int(n_transactions), int(n_accounts), float(fraud_rate))
+    plan = _plan(int(n_transactions), int(n_accounts), float(fraud_rate), seed, typ_objs, p)
     b0, b1 = start // BLOCK_SIZE, -(-stop // BLOCK_SIZE)
-    return _simulate_blocks(seed, plan, b0, b1, typ_objs, p, int(days), by_block=True)
+    return _simulate_blocks(seed, plan, b0, b1, typ_objs, int(days), by_block=True)
 
 
 def _label_time(label_t: np.ndarray) -> np.ndarray:
