@@ -65,6 +65,8 @@ def point(metric: Metric, y: np.ndarray, scores: np.ndarray, thr: float, side: d
 
 #: ``X_s.attrs`` key under which a scenario that simulates rows may give each row's event
 #: id (missing for rows it did not simulate), so the bootstrap resamples whole events.
+#: Numeric ids (NaN where missing) are cheapest: pandas deep-copies ``attrs`` on every
+#: operation on the frame, and an object array costs a Python call per element.
 GROUPS_ATTR = "edgecase_groups"
 
 

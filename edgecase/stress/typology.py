@@ -101,11 +101,14 @@ class TypologyScenario:
             out.iloc[pos, out.columns.get_loc(col)] = new[col].array
         extra = _as_columns(fraud_rows.iloc[len(pos) :], out, self.name)
         extra.index = _new_labels(out.index, len(extra))
-        groups = np.full(len(out), None, dtype=object)
-        groups[pos] = events[: len(pos)]
+        # numeric codes, NaN where a row is not simulated: pandas deep-copies ``attrs`` on
+        # every operation, and a copy of an object array costs a Python call per element
+        codes = pd.factorize(events)[0].astype(np.float64)
+        groups = np.full(len(out), np.nan)
+        groups[pos] = codes[: len(pos)]
         if len(extra):
             out = pd.concat([out, extra[out.columns]])
-        out.attrs[GROUPS_ATTR] = np.r_[groups, events[len(pos) :]]
+        out.attrs[GROUPS_ATTR] = np.r_[groups, codes[len(pos) :]]
         y_out = np.r_[y_arr, np.ones(len(extra), dtype=y_arr.dtype)]
         if isinstance(y, pd.Series):
             return out, pd.Series(y_out, index=out.index, name=y.name)
