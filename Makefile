@@ -25,8 +25,10 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# One OpenMP thread per test worker: two workers already fill the two cores, and XGBoost's
+# spinning OpenMP threads on an oversubscribed machine cost many times the CPU of a fit.
 test: lint
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) tests --doctest-modules edgecase $(wildcard notebooks/*.ipynb) $(if $(wildcard notebooks/*.ipynb),--nbmake,)
+	MPLBACKEND=Agg OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) tests --doctest-modules edgecase $(wildcard notebooks/*.ipynb) $(if $(wildcard notebooks/*.ipynb),--nbmake,)
 
 demo: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/edgecase demo
