@@ -464,6 +464,21 @@ def check_scalar(
     return value
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """Refuse anything but True or False (a string "yes" or 1 would be truthy); return it.
+
+    Examples
+    --------
+    >>> check_bool(False, "progress")
+    False
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidParameterError(
+            f"{name} must be True or False; got {plain_value(value)!r} ({type(value).__name__})."
+        )
+    return bool(value)
+
+
 def closest_names(name: str, choices: Sequence[str], n: int = 5) -> list[str]:
     """The ``n`` known names closest to ``name`` (for "did you mean" messages)."""
     return difflib.get_close_matches(str(name), list(choices), n=n, cutoff=0.3)

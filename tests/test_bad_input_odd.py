@@ -273,3 +273,23 @@ def test_log_returns_refuse_unsorted_dates_and_duplicated_columns():
         log_returns(p.iloc[::-1])
     with pytest.raises(InvalidInputError, match="prices has duplicated column names"):
         log_returns(pd.concat([p, p], axis=1).set_axis(["x", "x"], axis=1))
+
+
+def test_flags_are_true_or_false_and_huge_requests_are_refused_by_size():
+    from edgecase.datasets import load_market
+    from edgecase.fraud import FraudScenarioGenerator, simulate_transactions, transaction_schema
+    from edgecase.market.calibrate import calibrate
+
+    with pytest.raises(InvalidParameterError, match="features_only must be True or False"):
+        transaction_schema(features_only="yes")
+    r = load_market("sp500")["log_return"]
+    with pytest.raises(InvalidParameterError, match="regimes must be True or False"):
+        calibrate(r, regimes="yes")
+    with pytest.raises(InvalidParameterError, match="regime_window must be >= 5"):
+        calibrate(r, regime_window=0)
+    with pytest.raises(InvalidParameterError, match=r"simulate_transactions\(.*GB of memory"):
+        simulate_transactions(10**13)
+    X, y = _Xy()
+    gen = FraudScenarioGenerator(k_neighbors=2, random_state=0).fit(X, y)
+    with pytest.raises(InvalidParameterError, match=r"generate\(.*GB of memory"):
+        gen.generate(10**13)

@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
 from edgecase._validate import (
     check_declared_params,
+    check_memory,
     check_min_class_count,
     check_scalar,
     check_severity,
@@ -290,6 +291,12 @@ class FraudScenarioGenerator(BaseEstimator):
         n = int(check_scalar(n, "n", kind=numbers.Integral, low=1))
         severity = check_severity(severity)
         seed = as_seed_sequence(random_state)
+        if out is None:
+            # the rows, their category codes and the work buffers: about 3 values per column
+            check_memory(
+                (n, 3 * max(self.n_features_in_, 1)), what=f"generate({n:,})",
+                hint="generate fewer rows, or pass out= (a Parquet folder) to write them in chunks.",
+            )  # fmt: skip
         if chunk_size is not None or client is not None or out is not None:
             # The bound method carries the fitted generator: Dask ships it to each worker once.
             result = run_chunks(

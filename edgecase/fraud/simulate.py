@@ -34,7 +34,7 @@ from pandas.api.indexers import BaseIndexer
 from tqdm.auto import tqdm
 
 from edgecase._random import BLOCK_SIZE, RandomStateLike, as_seed_sequence, block_rngs
-from edgecase._validate import as_frame, check_labels01, check_scalar
+from edgecase._validate import as_frame, check_bool, check_labels01, check_memory, check_scalar
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.fraud import _world as w
 from edgecase.fraud._plan import largest_remainder as _largest_remainder
@@ -133,6 +133,7 @@ def transaction_schema(*, features_only: bool = False) -> TableSchema:
     >>> transaction_schema()["hour"].high
     23
     """
+    check_bool(features_only, "features_only")
     cols = [
         Column("transaction_id", "integer", "id", low=0, dtype="int64"),
         Column("account_id", "integer", "entity", low=0, dtype="int64"),
@@ -358,6 +359,11 @@ def simulate_transactions(
         )  # fmt: skip
         return result if isinstance(result, ParquetOutput) else pd.concat(result, ignore_index=True)
 
+    # about 80 float64 values per row at the peak (2M rows peaked at 1.3 GB)
+    check_memory(
+        (n_transactions, 80), what=f"simulate_transactions({n_transactions:,})",
+        hint="simulate fewer rows, or pass out= (a Parquet folder) to write them in chunks.",
+    )  # fmt: skip
     plan = _plan(n_transactions, n_accounts, float(fraud_rate), seed, typ_objs, p)
     return _simulate_blocks(seed, plan, 0, plan["n_blocks"], typ_objs, int(days), progress=progress)
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from edgecase._validate import check_choice, check_returns, check_scalar
+from edgecase._validate import check_bool, check_choice, check_returns, check_scalar
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.market.loadings import crisis_loadings
 from edgecase.market.process import (
@@ -574,6 +574,9 @@ def _fit_chain(
 ) -> tuple[MarkovSwitching | None, np.ndarray, RegimeFit | None, np.ndarray]:
     """(chain, a state per day, likelihood fit or None, the regime's sd per day)."""
     method = check_choice(method, "regime_method", ("quantile", "likelihood"))
+    regimes = check_bool(regimes, "regimes")
+    param_uncertainty = check_bool(param_uncertainty, "param_uncertainty")
+    window = int(check_scalar(window, "regime_window", kind=numbers.Integral, low=5))
     if param_uncertainty and not (regimes and method == "likelihood"):
         raise InvalidInputError(
             "param_uncertainty=True needs regimes=True and regime_method='likelihood' "

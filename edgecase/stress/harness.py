@@ -22,6 +22,7 @@ from edgecase._random import RandomStateLike, as_seed_sequence
 from edgecase._validate import (
     as_frame,
     check_binary_target,
+    check_bool,
     check_choice,
     check_consistent_length,
     check_declared_params,
@@ -469,8 +470,7 @@ class StressHarness(BaseEstimator):
         check_threshold_options(self.alert_rate, score_threshold)
         if self.breaking_threshold is not None:
             check_breaking_threshold(metric, self.breaking_threshold)
-        if not isinstance(self.progress, bool | np.bool_):
-            raise InvalidParameterError(f"progress must be True or False; got {self.progress!r}.")
+        check_bool(self.progress, "progress")
         reference = resolve_ceiling(self.ceiling)
         return model, metric, scenarios, sev, int(n_boot), score_threshold, reference
 

@@ -19,7 +19,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from tqdm.auto import tqdm
 
 from edgecase._random import RandomStateLike, as_seed_sequence
-from edgecase._validate import check_scalar
+from edgecase._validate import check_bool, check_scalar
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.train import samplers as _samplers
 from edgecase.train.cv import (
@@ -255,8 +255,7 @@ def compare(
     >>> bool(res.loc["none", "within_noise_vs_none"])
     True
     """
-    if not isinstance(progress, bool):
-        raise InvalidParameterError(f"progress must be True or False; got {progress!r}.")
+    check_bool(progress, "progress")
     k = check_int(cv, "cv", 2)
     n_rep = check_int(repeats, "repeats", 1)
     sampler_list = _sampler_list(samplers)

@@ -24,7 +24,7 @@ from sklearn.metrics import average_precision_score
 from tqdm.auto import tqdm
 
 from edgecase._random import RandomStateLike, as_generator, as_seed_sequence
-from edgecase._validate import check_X_y
+from edgecase._validate import check_bool, check_X_y
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.fraud.mutable import DERIVED_COLUMNS, check_mutable
 from edgecase.fraud.relations import find_relations, violations
@@ -186,9 +186,8 @@ def _check_options(trainer: Any, rounds: Any, holdout: Any, guard: Any, progress
         or not 0 < float(holdout) < 1
     ):
         raise InvalidParameterError(f"holdout must be a share in (0, 1); got {holdout!r}.")
-    for name, v in (("guard", guard), ("progress", progress)):
-        if not isinstance(v, bool | np.bool_):
-            raise InvalidParameterError(f"{name} must be True or False; got {v!r}.")
+    check_bool(guard, "guard")
+    check_bool(progress, "progress")
     return rounds
 
 

@@ -23,7 +23,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from tqdm.auto import tqdm
 
 from edgecase._random import RandomStateLike, as_seed_sequence
-from edgecase._validate import as_frame, check_declared_params, check_finite, check_numeric_columns
+from edgecase._validate import (
+    as_frame,
+    check_bool,
+    check_declared_params,
+    check_finite,
+    check_numeric_columns,
+)
 from edgecase.errors import InvalidInputError, InvalidParameterError, NotFittedError
 from edgecase.train import persist
 from edgecase.train.calibration import apply_calibration, check_calibrate, fit_calibration
@@ -393,8 +399,7 @@ class Trainer(ClassifierMixin, BaseEstimator):
         policy = parse_policy(self.threshold)
         sampler_name(self.sampler)
         cal_kind = check_calibrate(self.calibrate)
-        if not isinstance(self.progress, bool):
-            raise InvalidParameterError(f"progress must be True or False; got {self.progress!r}.")
+        check_bool(self.progress, "progress")
         if self.estimator is not None and not hasattr(self.estimator, "predict_proba"):
             raise InvalidParameterError(
                 f"estimator must have predict_proba; {type(self.estimator).__name__} has not."
