@@ -11,9 +11,12 @@ metric is measured on those out-of-fold scores.
   on both sides, which would leak the event into its own score), stratified by
   whether a group holds a positive, with the same seed at every severity.
 * Threshold metrics (recall, precision, event and value recall, ...) are measured at
-  the run's alert budget applied to the reference's *own* scores (the ``alert_rate``,
-  or the share of severity-0 rows the model alerts on): the user's threshold belongs
-  to the user's score scale, and the question is what the same staffing could catch.
+  an alert budget applied to the reference's *own* scores: the share of rows the model
+  alerts on in the scenario's unstressed population (for a scenario that keeps the test
+  rows, the run's ``alert_rate`` or the model's severity-0 alert share; for one that
+  appends simulated fraud, the larger share the model flags there). The user's
+  threshold belongs to the user's score scale; the question is what the same staffing
+  could catch.
 * Each fold's reference is fitted on every positive of the other fold and at most
   ``NEG_RATIO`` times as many of its negatives (a random subset); its probabilities
   are then put back on the population's base rate by the prior correction
@@ -156,11 +159,21 @@ class Ceiling:
         self.budget = budget
         self.seed = seed
 
-    def value(self, metric: Metric, X: pd.DataFrame, y: np.ndarray, side: dict, point) -> float:
+    def value(
+        self, metric: Metric, X: pd.DataFrame, y: np.ndarray, side: dict, point,
+        budget: float | None = None,
+    ) -> float:  # fmt: skip
         """The metric of the cross-fitted reference on one stressed population; ``point``
-        is the harness's ``point(metric, y, scores, threshold, side)``."""
+        is the harness's ``point(metric, y, scores, threshold, side)``.
+
+        ``budget``: the share of rows the reference may alert on, the share the model
+        alerted on in this scenario's unstressed population (a scenario that appends
+        simulated fraud makes the model alert on far more than the run's budget, and a
+        reference held to the run's budget could not catch more than that budget holds).
+        None or 0: the run's budget."""
         # a fresh copy of the seed: the same folds at every severity
         seed = np.random.SeedSequence(self.seed.entropy, spawn_key=self.seed.spawn_key)
         scores = cross_fit_scores(self.reference, X, y, side.get("codes"), seed)
-        thr = alert_threshold(scores, self.budget) if metric.uses_threshold else 0.5
+        share = self.budget if not budget else budget
+        thr = alert_threshold(scores, share) if metric.uses_threshold else 0.5
         return float(point(metric, y, scores, thr, side))

@@ -629,7 +629,9 @@ def _sweep_scenario(
             groups_pos = _bootstrap.n_groups(y_s, s_side["codes"])[0]
         vals[j] = point(metric, y_s, scores, thr, s_side)
         if ceiling is not None:
-            ceil[j] = ceiling.value(metric, X_s, y_s, s_side, point)
+            if j == 0:  # the model's staffing on this scenario, unstressed
+                staff = float(np.mean(scores >= thr)) if metric.uses_threshold else None
+            ceil[j] = ceiling.value(metric, X_s, y_s, s_side, point, budget=staff)
         counts.append((len(y_s), int(y_s.sum()), groups_pos))
     if kept:
         cols = list(kept)
