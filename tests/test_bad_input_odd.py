@@ -293,3 +293,14 @@ def test_flags_are_true_or_false_and_huge_requests_are_refused_by_size():
     gen = FraudScenarioGenerator(k_neighbors=2, random_state=0).fit(X, y)
     with pytest.raises(InvalidParameterError, match=r"generate\(.*GB of memory"):
         gen.generate(10**13)
+
+
+def test_find_slices_refuses_a_probability_cut_on_scores_of_another_scale():
+    from edgecase.stress import find_slices
+
+    X, y = _Xy()
+    scores = 10.0 * X["a"].to_numpy()  # a decision function, not a probability
+    with pytest.raises(InvalidInputError, match=r"scores range over .*score_threshold"):
+        find_slices(X, y, scores, on="positives")
+    out = find_slices(X, y, scores, on="positives", alert_rate=0.2, min_support=5)
+    assert out.attrs["n_population"] == int(y.sum())  # alert_rate takes any scale

@@ -215,6 +215,14 @@ def find_slices(
         thr = alert_threshold(s, float(alert_rate))
     else:
         thr = float(check_score_threshold(0.5 if score_threshold is None else score_threshold))
+        if s.min() < 0.0 or s.max() > 1.0:
+            # a probability cut on scores of another scale alerts on all or nothing, and
+            # the search would return an empty table as if no slice were worse
+            raise InvalidInputError(
+                f"scores range over [{s.min():.4g}, {s.max():.4g}], but score_threshold "
+                f"{thr:g} is a probability in [0, 1]; pass probabilities, or alert_rate= "
+                "for scores on another scale."
+            )
 
     alert = s >= thr
     if on == "positives":
