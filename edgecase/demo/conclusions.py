@@ -187,7 +187,7 @@ def _first_break(label: str, rep: Any) -> str:
 def _too_small(fraud: dict[str, Any], market: dict[str, Any]) -> str:
     parts = [
         f"{fraud['n_test_fraud']} test frauds: recall moves in steps of "
-        f"{1 / max(fraud['n_test_fraud'], 1):.3f}"
+        f"{1 / max(fraud['n_test_fraud'], 1):.2g}"
     ]
     for label, rep in [*fraud["reports"].items(), ("crash classifier", market["report"])]:
         bp = rep.breaking_points
