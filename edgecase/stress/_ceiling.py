@@ -42,6 +42,7 @@ from sklearn.base import clone
 
 from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
 from edgecase.stress._metrics import Metric
+from edgecase.stress._scores import predict_scores
 from edgecase.train.thresholds import alert_threshold
 
 __all__ = ["Ceiling", "resolve_ceiling", "default_reference", "cross_fit_scores", "NEG_RATIO"]
@@ -116,18 +117,13 @@ def _fit_predict(
         train, f = np.sort(np.r_[pos, keep]), len(keep) / len(neg)
     try:
         est.fit(X.iloc[train], y[train])
-        proba = np.asarray(est.predict_proba(X.iloc[test]), dtype=float)
     except EdgecaseError:
         raise
     except Exception as exc:  # noqa: BLE001 - a reference failing on the data is a bad input
         raise InvalidInputError(
             f"ceiling: the reference model failed on the stressed rows: {type(exc).__name__}: {exc}"
         ) from exc
-    if proba.ndim != 2 or proba.shape[0] != len(test) or not np.isfinite(proba[:, -1]).all():
-        raise InvalidInputError(
-            "ceiling: the reference's predict_proba gave no finite (n, 2) array."
-        )
-    p = proba[:, -1]
+    p = predict_scores(est, X.iloc[test], what="the ceiling reference's held-out fold")
     return p * f / (p * f + 1 - p)
 
 

@@ -37,6 +37,7 @@ from edgecase.stress._breaking import breaking_point, precision_warning
 from edgecase.stress._ceiling import Ceiling, resolve_ceiling
 from edgecase.stress._metrics import Metric
 from edgecase.stress._report import CI_LEVEL, PrecisionWarning, StressReport
+from edgecase.stress._scores import predict_scores
 from edgecase.stress._side import own_side, point, side_columns
 from edgecase.stress.scenarios import FRAUD_SCENARIOS
 from edgecase.train.thresholds import alert_threshold as _alert_threshold
@@ -49,31 +50,6 @@ DEFAULT_SEVERITIES.flags.writeable = False
 # The same grid as a tuple, for the signature: scikit-learn compares parameter defaults
 # with ==, which an array cannot answer.
 _DEFAULT_GRID = tuple(DEFAULT_SEVERITIES.tolist())
-
-
-def predict_scores(model: Any, X: pd.DataFrame, *, what: str = "X") -> np.ndarray:
-    """Positive-class scores ``model.predict_proba(X)[:, 1]``, checked for shape and NaN."""
-    try:
-        proba = model.predict_proba(X)
-    except EdgecaseError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a model failing on the data is a bad input
-        raise InvalidInputError(
-            f"model.predict_proba failed on {what}: {type(exc).__name__}: {exc}"
-        ) from exc
-    proba = np.asarray(proba, dtype=float)
-    if proba.ndim != 2 or proba.shape != (len(X), 2):
-        raise InvalidInputError(
-            f"model.predict_proba({what}) must return shape ({len(X)}, 2) for a binary "
-            f"classifier; got {proba.shape}."
-        )
-    scores = proba[:, 1]
-    if not np.isfinite(scores).all():
-        raise InvalidInputError(
-            f"model.predict_proba({what}) returned {int((~np.isfinite(scores)).sum())} "
-            "non-finite score(s)."
-        )
-    return scores
 
 
 def _changed_rows(X: pd.DataFrame, X_s: pd.DataFrame) -> np.ndarray | None:
