@@ -174,13 +174,9 @@ def _run(case: str, n: int = N_PATHS) -> dict:
 
 def _best(cases: list[str], n: int, repeats: int = 3) -> dict[str, dict]:
     """Alternate the cases, ``repeats`` rounds; each case's fastest run by wall time."""
-    best: dict[str, dict] = {}
-    for _ in range(repeats):
-        for c in cases:
-            r = _run(c, n)
-            if c not in best or r["seconds"] < best[c]["seconds"]:
-                best[c] = r
-    return best
+    from benchmarks.bench_oversample_speed import best_alternating
+
+    return best_alternating(cases, lambda c: _run(c, n), repeats=repeats, key="seconds")
 
 
 def _fmt_row(model: str, engine: str, r: dict, target: str) -> str:
