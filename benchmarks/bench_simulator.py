@@ -5,15 +5,34 @@ Run: ``.venv/bin/python -m benchmarks.bench_simulator``
 
 from __future__ import annotations
 
+import os
 import time
 
 from benchmarks._results import peak_rss_mb, record
 
+REPEATS = 3
+
+
+def _best_of(n: int, rate: float):
+    """The fastest of ``REPEATS`` runs by CPU time: (wall, cpu, table)."""
+    from edgecase.fraud import simulate_transactions
+
+    best = None
+    for _ in range(REPEATS):
+        t, c = time.perf_counter(), os.times()
+        df = simulate_transactions(n, fraud_rate=rate, random_state=0, progress=False)
+        c2 = os.times()
+        run = (time.perf_counter() - t, c2.user - c.user + c2.system - c.system)
+        if best is None or run[1] < best[1]:
+            best = run
+    return (*best, df)
+
 
 def main() -> None:
-    from edgecase.fraud import simulate_transactions, transaction_schema
+    from edgecase.fraud import TYPOLOGIES, simulate_transactions, transaction_schema
 
     schema = transaction_schema()
+    load0 = os.getloadavg()[0]
     rows = []
     for n, rate, target in [
         (200_000, 0.002, 10.0),
@@ -21,9 +40,7 @@ def main() -> None:
         (1_000_000, 0.002, 60.0),
     ]:
         simulate_transactions(1_000, fraud_rate=rate, random_state=0, progress=False)  # warm-up
-        t, c = time.perf_counter(), time.process_time()
-        df = simulate_transactions(n, fraud_rate=rate, random_state=0, progress=False)
-        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        wall, cpu, df = _best_of(n, rate)
         n_bad = schema.check(df).n_violations
         rows.append(
             f"| {n:,} | {rate} | {int(df['is_fraud'].sum()):,} | {wall:.2f} | {cpu:.2f} | {target:.0f} | "
@@ -31,8 +48,11 @@ def main() -> None:
         )
         print(rows[-1], flush=True)
     body = (
-        "`simulate_transactions(n, fraud_rate=rate, random_state=0)`, all six typologies, "
-        "then the full table checked against `transaction_schema()`.\n\n"
+        "`simulate_transactions(n, fraud_rate=rate, random_state=0)`, all "
+        f"{len(TYPOLOGIES)} typologies, best of {REPEATS} runs by CPU time (user + sys), "
+        "then the full table checked against `transaction_schema()`. Load average (1 min) "
+        f"{load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on 2 shared "
+        "cores.\n\n"
         "| rows | fraud rate | fraud rows | wall s | CPU s | target s | | schema violations |\n"
         "|---|---|---|---|---|---|---|---|\n"
         + "\n".join(rows)
