@@ -39,6 +39,7 @@ from edgecase.market.process.base import (
     implements,
 )
 from edgecase.market.process.dynamics import ConstantVolatility
+from edgecase.market.process.margins import U_CLIP, MarginMap, margin_map
 from edgecase.market.process.shocks import Normal
 
 __all__ = ["Process", "AssetParts", "Draws", "CHUNK_PATHS"]
@@ -450,17 +451,28 @@ class Process:
             hit = mask(states) if mask is not None else states == self.regimes.stress_state
             w = hit.astype(float)
         push = ov.corr_weight if ov is not None else None
+        maps = self._margin_maps()
+        draw = self.copula.uniforms if maps is None else self.copula.latent
         if push is None:
-            u = self.copula.uniforms(rng, size, w)
-        elif "push" in inspect.signature(self.copula.uniforms).parameters:
-            u = self.copula.uniforms(rng, size, w, push=push, target=ov.stress_corr)
+            x = draw(rng, size, w)
+        elif "push" in inspect.signature(draw).parameters:
+            x = draw(rng, size, w, push=push, target=ov.stress_corr)
         else:
             # A copula without ``push``: mix toward the scenario's matrix with one weight.
             w = np.clip(push, 0.0, 1.0) if w is None else np.maximum(w, np.clip(push, 0.0, 1.0))
-            u = self.copula.uniforms(rng, size, w, ov.stress_corr)
+            x = draw(rng, size, w, ov.stress_corr)
+        if maps is not None:
+            return np.stack([maps[a](x[..., a]) for a in range(self.n_assets)], axis=-1)
         # Keep uniforms strictly inside (0, 1) so every ppf stays finite.
-        u = np.clip(u, 1e-12, 1 - 1e-12)
+        u = np.clip(x, U_CLIP, 1 - U_CLIP)
         return np.stack([self._shocks[a].ppf(u[..., a]) for a in range(self.n_assets)], axis=-1)
+
+    def _margin_maps(self) -> list[MarginMap] | None:
+        """Per asset the tabulated latent -> shock map (see :mod:`.margins`), if all have one."""
+        if not hasattr(self, "_maps"):
+            maps = [margin_map(self.copula, sh) for sh in self._shocks]
+            self._maps = None if any(m is None for m in maps) else maps
+        return self._maps
 
     def _draw_block(
         self, rng: np.random.Generator, n: int, n_steps: int, ov: Overlay | None
