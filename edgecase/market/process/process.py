@@ -13,9 +13,10 @@ from __future__ import annotations
 import inspect
 import numbers
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from typing import Any
 
@@ -92,6 +93,7 @@ def _merge(blocks: Any, n_chunk: int) -> Draws:
     """Copy each block's draws into chunk-wide buffers, dropping each block once copied."""
     # Only the buffers and the blocks in flight are alive at once (peak memory).
     merged: dict[str, np.ndarray | None] = {}
+    wide: dict[str, int] = {}  # fields broadcast over the assets: merged once, not d times
     for b, block in enumerate(blocks):
         lo = b * BLOCK_SIZE
         for f in fields(Draws):
@@ -99,11 +101,16 @@ def _merge(blocks: Any, n_chunk: int) -> Draws:
             if val is None:
                 merged.setdefault(f.name, None)
                 continue
+            if val.ndim == 3 and val.shape[2] > 1 and val.strides[2] == 0:
+                wide[f.name] = val.shape[2]
+                val = val[..., :1]
             buf = merged.get(f.name)
             if buf is None:
                 buf = np.empty((val.shape[0], n_chunk, *val.shape[2:]), dtype=val.dtype)
                 merged[f.name] = buf
             buf[:, lo : lo + val.shape[1]] = val
+    for name, d in wide.items():
+        merged[name] = np.broadcast_to(merged[name], (*merged[name].shape[:2], d))
     return Draws(**merged)
 
 
@@ -244,6 +251,7 @@ class Process:
             raise InvalidParameterError(f"assets has {len(assets)} names for {d} assets.")
         self.n_assets = d
         self._dyn, self._shocks, self._jumps, self._mu = dyn, sh, jp, mu
+        self._shared: dict | None = None
         self._assets = [str(a) for a in assets]
 
     @property
@@ -270,6 +278,26 @@ class Process:
         return f"Process({', '.join(parts)}, n_assets={self.n_assets})"
 
     # -- public -------------------------------------------------------------------
+    @contextmanager
+    def shared_draws(self) -> Iterator[Process]:
+        """Inside this block, simulations with the same seed reuse each block's base draws.
+
+        The regime states, shocks, extra normals and jumps of a block depend only on its
+        stream, not on a scenario that leaves the copula alone (crash, vol_spike,
+        liquidity_gap, flash_crash only add overlays drawn from their own streams). So a
+        sweep over scenarios and severities with one seed (common random numbers) draws
+        them once; the paths are byte for byte those of separate calls. The draws are
+        kept until the block ends (~8 bytes x n_paths x n_steps x n_assets per seed).
+        """
+        outer = self._shared
+        if outer is None:
+            self._shared = {}
+        try:
+            yield self
+        finally:
+            if outer is None:
+                self._shared = None
+
     def simulate(
         self,
         n_paths: int,
@@ -417,13 +445,14 @@ class Process:
             )
             scn_rngs = block_rngs(scn_ss, first, n_blocks)
         n_chunk = stop - start
+        job = (str(seed_seq.entropy), tuple(seed_seq.spawn_key), seed_seq.pool_size, n_steps)
 
         def one_block(b: int) -> Draws:
             nb = min(BLOCK_SIZE, n_chunk - b * BLOCK_SIZE)
             ov = None
             if scn_rngs is not None:
                 ov = scenario.overlay(scn_rngs[b], nb, n_steps, self.n_assets)
-            return self._draw_block(rngs[b], nb, n_steps, ov)
+            return self._draw_block(rngs[b], nb, n_steps, ov, (*job, first + b, nb))
 
         if blocks_in_pool and n_blocks > 1 and _threads.N_THREADS > 1:
             blocks = _threads.block_pool().map(one_block, range(n_blocks))
@@ -475,6 +504,26 @@ class Process:
         return self._maps
 
     def _draw_block(
+        self, rng: np.random.Generator, n: int, n_steps: int, ov: Overlay | None, key: tuple
+    ) -> Draws:
+        """The block's base draws (shared under :meth:`shared_draws`) plus the overlay."""
+        # A scenario that pushes the copula changes the shocks: never shared.
+        cache = self._shared if ov is None or ov.corr_weight is None else None
+        base = cache.get(key) if cache is not None else None
+        if base is None:
+            base = self._base_draws(rng, n, n_steps, ov)
+            if cache is not None:
+                cache[key] = base
+        draws = replace(base)  # a shallow copy: the shared arrays are only read
+        if ov is not None:
+            size = (n_steps, n)
+            draws.additive, draws.vol_mult, draws.ar = (
+                _as_3d(x, size, self.n_assets) for x in (ov.additive, ov.vol_mult, ov.ar)
+            )
+            draws.freeze = ov.freeze.astype(bool) if ov.freeze is not None else None
+        return draws
+
+    def _base_draws(
         self, rng: np.random.Generator, n: int, n_steps: int, ov: Overlay | None
     ) -> Draws:
         # The order of the draws below is part of the seeding contract: do not reorder.
@@ -494,13 +543,7 @@ class Process:
             for a, j in enumerate(self._jumps):
                 if j is not None:
                     jumps[..., a] = j.draw(rng, size)
-        draws = Draws(z=z, extra=extra, jumps=jumps, states=states)
-        if ov is not None:
-            draws.additive, draws.vol_mult, draws.ar = (
-                _as_3d(x, size, d) for x in (ov.additive, ov.vol_mult, ov.ar)
-            )
-            draws.freeze = ov.freeze.astype(bool) if ov.freeze is not None else None
-        return draws
+        return Draws(z=z, extra=extra, jumps=jumps, states=states)
 
     def _recursion(self, dr: Draws, n_steps: int, out: np.ndarray) -> None:
         reg_sd = reg_mu = None
@@ -528,13 +571,16 @@ class Process:
         acc = np.zeros(n) if dr.freeze is not None else None
         prepare = getattr(dyn, "prepare", None)
         drift = getattr(dyn, "drift", _no_drift)
+        # Dynamics that need sqrt(s2) in their update take the one computed here.
+        update_sd = getattr(dyn, "update_sd", None)
         for t in range(n_steps):
             extra = dr.extra[t, :, k] if dr.extra is not None else None
             if prepare is not None:
                 state = prepare(state, extra)
             s2 = dyn.variance(state)
             zt = dr.z[t, :, k]
-            eps = np.sqrt(s2) * zt
+            sd = np.sqrt(s2)
+            eps = sd * zt
             r = _scaled_noise(dr, reg_sd, t, k, eps) + (mu + drift(s2, state))
             r, fed = _add_shocks(dr, reg_mu, t, k, r, eps)
             if base_ar != 0.0:
@@ -543,7 +589,10 @@ class Process:
                 r = r + dr.ar[t, :, k] * prev
             if track:
                 prev = r
-            state = dyn.update(state, fed, zt, extra)
+            if update_sd is not None:
+                state = update_sd(state, fed, zt, extra, sd)
+            else:
+                state = dyn.update(state, fed, zt, extra)
             if acc is not None:
                 acc = acc + r
                 frozen = dr.freeze[t]
