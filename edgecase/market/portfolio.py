@@ -174,14 +174,15 @@ class Portfolio:
             for scn in scenarios:
                 for s in sev:
                     if s == 0.0 or scn == "base":
+                        # the base book: simulated and summarised once for every scenario
                         if base is None:
-                            base = self._simulate("base", 0.0, n_paths, horizon, seed, start)
-                        x = base
+                            x = self._simulate("base", 0.0, n_paths, horizon, seed, start)
+                            base = _summary(x, level, quantiles, boot, ci)
+                        summary = base
                     else:
                         x = self._simulate(scn, s, n_paths, horizon, seed, start)
-                    rows.append(
-                        {"scenario": scn, "severity": s, **_summary(x, level, quantiles, boot, ci)}
-                    )
+                        summary = _summary(x, level, quantiles, boot, ci)
+                    rows.append({"scenario": scn, "severity": s, **summary})
         return PortfolioStress(pd.DataFrame(rows), level, horizon, n_paths, ci)
 
     def reverse_stress(
