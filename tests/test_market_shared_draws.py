@@ -33,8 +33,18 @@ def test_shared_sweep_has_the_bytes_of_separate_calls(gen, monkeypatch):
         again = gen.generate(2500, 30, "crash", 1.0, 8).returns  # another seed: fresh draws
     for a, b in zip(alone, shared, strict=True):
         assert a.tobytes() == b.tobytes()
-    # 3 blocks drawn once for the five scenarios that leave the copula alone, 3 for the
-    # correlation breakdown (it pushes the copula), 3 for the other seed
-    assert len(calls) == 9
+    # 3 blocks drawn once for all six scenarios (the correlation breakdown's push draws
+    # from its own stream on top of them), 3 for the other seed
+    assert len(calls) == 6
     assert proc._shared is None  # released on leaving
     assert not np.array_equal(again, shared[1])
+
+
+def test_correlation_breakdown_leaves_the_steps_before_its_window_alone(gen):
+    base = gen.generate(1000, 252, "base", 0.0, 3).returns
+    hit = gen.generate(1000, 252, "correlation_breakdown", 2.0, 3).returns
+    # on 252 days windows open at day 25 at the earliest: the days before are the base's
+    assert np.array_equal(hit[:, :25], base[:, :25])
+    # and each path agrees until its window opens, then parts (a different stress)
+    same = (hit == base).all(axis=2).mean(axis=0)
+    assert same[25] > 0.9 and same[-1] < 0.05

@@ -65,6 +65,19 @@ def _pushed(
     return np.sqrt(1.0 - q) * (np.sqrt(1.0 - a) * z + np.sqrt(a) * zt) + np.sqrt(q) * common
 
 
+def push_latent(
+    rng: np.random.Generator, z: np.ndarray, push: np.ndarray, target: np.ndarray
+) -> np.ndarray:
+    """:func:`_pushed` for the rows ``z`` (m, d) of the path-steps with ``push`` (m,) > 0.
+
+    The mixing normals come from ``rng`` (a scenario's own stream) and only for these
+    rows, so the base draws, and every path-step outside the push, stay those of the
+    base process.
+    """
+    size = push.shape
+    return _pushed(rng, z, size, push, target)
+
+
 class GaussianCopula(Copula):
     """Gaussian copula with correlation ``corr`` and optional ``stress_corr``.
 
@@ -147,6 +160,19 @@ class GaussianCopula(Copula):
         """The latent variables whose :meth:`latent_cdf` are :meth:`uniforms` (same draws)."""
         return self._normals(rng, size, w, stress, push, target)
 
+    def latent_parts(
+        self,
+        rng: np.random.Generator,
+        size: tuple[int, ...],
+        w: np.ndarray | None = None,
+        stress: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(z, scale)``: correlated normals and the divisor making them latent (None: 1).
+
+        The same draws as :meth:`latent` without a push, which is ``z / scale``.
+        """
+        return self._normals(rng, size, w, stress), None
+
     #: Identifies the latent marginal (tables of ``ppf(latent_cdf(x))`` are shared by it).
     latent_key: tuple = ("normal",)
 
@@ -183,6 +209,11 @@ class StudentTCopula(GaussianCopula):
         z = self._normals(rng, size, w, stress, push, target)
         g = rng.standard_gamma(self.nu / 2.0, size)[..., None] / (self.nu / 2.0)
         return z / np.sqrt(g)
+
+    def latent_parts(self, rng, size, w=None, stress=None):
+        z = self._normals(rng, size, w, stress)
+        g = rng.standard_gamma(self.nu / 2.0, size)[..., None] / (self.nu / 2.0)
+        return z, np.sqrt(g)
 
     @property
     def latent_key(self) -> tuple:

@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -39,6 +39,8 @@ from edgecase.market.process.base import (
     ShockDistribution,
     implements,
 )
+from edgecase.market.process.copulas import push_latent
+from edgecase.market.process.draws import Draws, _as_3d, _merge
 from edgecase.market.process.dynamics import ConstantVolatility
 from edgecase.market.process.margins import U_CLIP, MarginMap, margin_map
 from edgecase.market.process.shocks import Normal
@@ -63,55 +65,6 @@ class AssetParts:
     jumps: Any
     mu: float
     ar: float
-
-
-@dataclass
-class Draws:
-    """Everything random of a block (or, merged, of a chunk) of ``n`` paths.
-
-    Time-major: ``(n_steps, n, d)`` arrays, ``(n_steps, n)`` for the per path-step
-    fields shared by all assets. ``None`` where the part or scenario is absent.
-    """
-
-    #: standardised shocks (n_steps, n, d)
-    z: np.ndarray
-    #: extra normals of dynamics with ``n_extra`` (n_steps, n, d)
-    extra: np.ndarray | None = None
-    #: log jumps (n_steps, n, d)
-    jumps: np.ndarray | None = None
-    #: regime states (n_steps, n), int8
-    states: np.ndarray | None = None
-    #: scenario overlay, broadcast to (n_steps, n, d); see :class:`Overlay`
-    additive: np.ndarray | None = None
-    vol_mult: np.ndarray | None = None
-    ar: np.ndarray | None = None
-    #: no-trade steps (n_steps, n), bool
-    freeze: np.ndarray | None = None
-
-
-def _merge(blocks: Any, n_chunk: int) -> Draws:
-    """Copy each block's draws into chunk-wide buffers, dropping each block once copied."""
-    # Only the buffers and the blocks in flight are alive at once (peak memory).
-    merged: dict[str, np.ndarray | None] = {}
-    wide: dict[str, int] = {}  # fields broadcast over the assets: merged once, not d times
-    for b, block in enumerate(blocks):
-        lo = b * BLOCK_SIZE
-        for f in fields(Draws):
-            val = getattr(block, f.name)
-            if val is None:
-                merged.setdefault(f.name, None)
-                continue
-            if val.ndim == 3 and val.shape[2] > 1 and val.strides[2] == 0:
-                wide[f.name] = val.shape[2]
-                val = val[..., :1]
-            buf = merged.get(f.name)
-            if buf is None:
-                buf = np.empty((val.shape[0], n_chunk, *val.shape[2:]), dtype=val.dtype)
-                merged[f.name] = buf
-            buf[:, lo : lo + val.shape[1]] = val
-    for name, d in wide.items():
-        merged[name] = np.broadcast_to(merged[name], (*merged[name].shape[:2], d))
-    return Draws(**merged)
 
 
 def _per_asset(value: Any, d: int, name: str) -> list:
@@ -452,7 +405,8 @@ class Process:
             ov = None
             if scn_rngs is not None:
                 ov = scenario.overlay(scn_rngs[b], nb, n_steps, self.n_assets)
-            return self._draw_block(rngs[b], nb, n_steps, ov, (*job, first + b, nb))
+            scn_rng = scn_rngs[b] if scn_rngs is not None else None
+            return self._draw_block(rngs[b], nb, n_steps, ov, (*job, first + b, nb), scn_rng)
 
         if blocks_in_pool and n_blocks > 1 and _threads.N_THREADS > 1:
             blocks = _threads.block_pool().map(one_block, range(n_blocks))
@@ -470,17 +424,25 @@ class Process:
         return out
 
     # -- internals ----------------------------------------------------------------
+    def _stress_weight(self, states: Any) -> np.ndarray | None:
+        """Per path-step weight of the copula's stress correlation (None: calm only)."""
+        if states is None or getattr(self.copula, "stress_corr", None) is None:
+            return None
+        mask = getattr(self.regimes, "stress_mask", None)
+        hit = mask(states) if mask is not None else states == self.regimes.stress_state
+        return hit.astype(float)
+
     def _correlated_shocks(
         self, rng: np.random.Generator, size: tuple[int, int], states: Any, ov: Overlay | None
-    ) -> np.ndarray:
-        w = None
-        calm_only = getattr(self.copula, "stress_corr", None) is None
-        if states is not None and not calm_only:
-            mask = getattr(self.regimes, "stress_mask", None)
-            hit = mask(states) if mask is not None else states == self.regimes.stress_state
-            w = hit.astype(float)
-        push = ov.corr_weight if ov is not None else None
+    ) -> tuple[np.ndarray, tuple | None]:
+        """The shocks of a block and, for a copula with ``latent_parts``, its latent parts."""
+        w = self._stress_weight(states)
         maps = self._margin_maps()
+        if self._split_push():
+            z, scale = self.copula.latent_parts(rng, size, w)
+            x = z if scale is None else z / scale
+            return _mapped(maps, x), (z, scale)
+        push = ov.corr_weight if ov is not None else None
         draw = self.copula.uniforms if maps is None else self.copula.latent
         if push is None:
             x = draw(rng, size, w)
@@ -491,10 +453,41 @@ class Process:
             w = np.clip(push, 0.0, 1.0) if w is None else np.maximum(w, np.clip(push, 0.0, 1.0))
             x = draw(rng, size, w, ov.stress_corr)
         if maps is not None:
-            return np.stack([maps[a](x[..., a]) for a in range(self.n_assets)], axis=-1)
+            return _mapped(maps, x), None
         # Keep uniforms strictly inside (0, 1) so every ppf stays finite.
         u = np.clip(x, U_CLIP, 1 - U_CLIP)
-        return np.stack([self._shocks[a].ppf(u[..., a]) for a in range(self.n_assets)], axis=-1)
+        return np.stack([self._shocks[a].ppf(u[..., a]) for a in range(self.n_assets)], -1), None
+
+    def _split_push(self) -> bool:
+        """Whether a copula push draws from the scenario's stream, on top of the base draws.
+
+        With the built-in copulas (``latent_parts``) and tabulated margins the push only
+        re-maps the path-steps it touches, from normals of the scenario's own stream; the
+        base draws, and every other path-step, stay those of the base process.
+        """
+        return (
+            self.n_assets > 1
+            and self._margin_maps() is not None
+            and callable(getattr(self.copula, "latent_parts", None))
+        )
+
+    def _pushed_shocks(
+        self, z0: np.ndarray, latent: tuple, ov: Overlay, rng: np.random.Generator
+    ) -> np.ndarray:
+        """The block's shocks with the scenario's copula push on the path-steps it touches."""
+        push = np.asarray(ov.corr_weight, dtype=float)
+        hit = push > 0
+        if not hit.any():
+            return z0
+        z, scale = latent
+        d = self.n_assets
+        target = ov.stress_corr if ov.stress_corr is not None else np.ones((d, d))
+        x = push_latent(rng, z[hit], push[hit], target)
+        if scale is not None:
+            x /= scale[hit]
+        out = z0.copy()
+        out[hit] = _mapped(self._margin_maps(), x)
+        return out
 
     def _margin_maps(self) -> list[MarginMap] | None:
         """Per asset the tabulated latent -> shock map (see :mod:`.margins`), if all have one."""
@@ -504,17 +497,28 @@ class Process:
         return self._maps
 
     def _draw_block(
-        self, rng: np.random.Generator, n: int, n_steps: int, ov: Overlay | None, key: tuple
+        self,
+        rng: np.random.Generator,
+        n: int,
+        n_steps: int,
+        ov: Overlay | None,
+        key: tuple,
+        scn_rng: np.random.Generator | None = None,
     ) -> Draws:
         """The block's base draws (shared under :meth:`shared_draws`) plus the overlay."""
-        # A scenario that pushes the copula changes the shocks: never shared.
-        cache = self._shared if ov is None or ov.corr_weight is None else None
-        base = cache.get(key) if cache is not None else None
-        if base is None:
-            base = self._base_draws(rng, n, n_steps, ov)
+        push = ov.corr_weight if ov is not None else None
+        split = self._split_push()
+        # A push inside the base draws (a copula of your own) changes them: never shared.
+        cache = self._shared if push is None or split else None
+        entry = cache.get(key) if cache is not None else None
+        if entry is None:
+            entry = self._base_draws(rng, n, n_steps, None if split else ov)
             if cache is not None:
-                cache[key] = base
+                cache[key] = entry
+        base, latent = entry
         draws = replace(base)  # a shallow copy: the shared arrays are only read
+        if push is not None and split:
+            draws.z = self._pushed_shocks(base.z, latent, ov, scn_rng)
         if ov is not None:
             size = (n_steps, n)
             draws.additive, draws.vol_mult, draws.ar = (
@@ -525,15 +529,17 @@ class Process:
 
     def _base_draws(
         self, rng: np.random.Generator, n: int, n_steps: int, ov: Overlay | None
-    ) -> Draws:
+    ) -> tuple[Draws, tuple | None]:
+        """The block's draws from its own stream, and the copula's latent parts (or None)."""
         # The order of the draws below is part of the seeding contract: do not reorder.
         d = self.n_assets
         size = (n_steps, n)
         states = self.regimes.simulate_states(rng, n_steps, n) if self.regimes is not None else None
+        latent = None
         if d == 1:
             z = self._shocks[0].sampler(rng)(size)[..., None]
         else:
-            z = self._correlated_shocks(rng, size, states, ov)
+            z, latent = self._correlated_shocks(rng, size, states, ov)
         extra = None
         if any(getattr(dy, "n_extra", 0) for dy in self._dyn):
             extra = rng.standard_normal((n_steps, n, d))
@@ -543,7 +549,7 @@ class Process:
             for a, j in enumerate(self._jumps):
                 if j is not None:
                     jumps[..., a] = j.draw(rng, size)
-        return Draws(z=z, extra=extra, jumps=jumps, states=states)
+        return Draws(z=z, extra=extra, jumps=jumps, states=states), latent
 
     def _recursion(self, dr: Draws, n_steps: int, out: np.ndarray) -> None:
         reg_sd = reg_mu = None
@@ -601,15 +607,13 @@ class Process:
             out[t, :, k] = r
 
 
+def _mapped(maps: list[MarginMap], x: np.ndarray) -> np.ndarray:
+    """Each asset's latent column through its margin map, stacked on the last axis."""
+    return np.stack([m(x[..., a]) for a, m in enumerate(maps)], axis=-1)
+
+
 def _no_drift(s2: np.ndarray, state: Any = None) -> float:
     return 0.0
-
-
-def _as_3d(x: Any, size: tuple[int, int], d: int) -> np.ndarray | None:
-    if x is None:
-        return None
-    x = np.asarray(x, dtype=float)
-    return np.broadcast_to(x[..., None] if x.ndim == 2 else x, (*size, d))
 
 
 def _scaled_noise(
