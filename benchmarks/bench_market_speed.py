@@ -8,6 +8,10 @@ and arch's alike). Run: ``.venv/bin/python -m benchmarks.bench_market_speed``
 ``--portfolio``: ``Portfolio.stress`` of 3 assets (sp500, nasdaq, wti) x 6 scenarios x 5
 severities x 10,000 paths x 252 days; the first call also sizes severity 1 by simulation
 (cached on the calibration), the next three are timed and the best is reported.
+
+``--ab BASE CASE ROUNDS``: before/after against another copy of ``edgecase/`` under the
+folder BASE (e.g. ``git archive <commit> edgecase | tar -x -C BASE``); CASE is garch,
+crash or portfolio.
 """
 
 from __future__ import annotations
@@ -162,6 +166,65 @@ def main_portfolio() -> None:
     print(body)
 
 
+_AB_CHILD = r"""
+import json, os, sys, time, resource
+case = sys.argv[1]
+import pandas as pd
+from edgecase.datasets import load_market
+from edgecase.market import BlackSwanGenerator, Portfolio
+import edgecase
+if case == "garch":
+    from edgecase.market import make_process
+    P = {"mu": 0.05, "omega": 0.0175, "alpha": 0.1, "beta": 0.89, "nu": 7.0}
+    proc = make_process("garch", "t", mu=P["mu"] / 100, omega=P["omega"] / 1e4,
+                        alpha=P["alpha"], beta=P["beta"], nu=P["nu"])
+    proc.simulate(1000, 252, random_state=1)
+    run = lambda: proc.simulate(100_000, 252, random_state=0)
+elif case == "crash":
+    gen = BlackSwanGenerator.from_returns(load_market("sp500")["log_return"])
+    gen.generate(1000, 252, scenario="crash", severity=1.0, random_state=1)
+    run = lambda: gen.generate(100_000, 252, scenario="crash", severity=1.0, random_state=0)
+else:
+    fr = pd.DataFrame({n: load_market(n)["log_return"] for n in ("sp500", "nasdaq", "wti")}).dropna()
+    book = Portfolio({"sp500": 0.6, "nasdaq": 0.3, "wti": 0.1}, BlackSwanGenerator.from_returns(fr))
+    book.stress(n_paths=1000, horizon=252, random_state=1)  # sizes severity 1 (cached)
+    run = lambda: book.stress(n_paths=10_000, horizon=252, random_state=0)
+load = os.getloadavg()[0]
+c0 = os.times(); t = time.perf_counter()
+out = run()
+el = time.perf_counter() - t; c1 = os.times()
+cpu = (c1.user - c0.user) + (c1.system - c0.system)
+print(json.dumps({"wall": el, "cpu": cpu, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "load": load, "file": edgecase.__file__}))
+"""
+
+
+def main_ab(base: str, case: str, rounds: int = 3) -> None:
+    """Before/after: ``base`` (a folder holding another ``edgecase/``) against this tree.
+
+    ``case``: garch (100k GARCH-t), crash (100k S&P 500 crash) or portfolio (the full
+    ``Portfolio.stress``); the sides alternate (reversed every other round), each run in its
+    own process; prints every run and each side's best by wall.
+    """
+    import os
+    from pathlib import Path
+
+    paths = {"base": base, "new": str(Path(__file__).resolve().parents[1])}
+    res: dict[str, list] = {"base": [], "new": []}
+    for r in range(rounds):
+        for side in ("base", "new") if r % 2 == 0 else ("new", "base"):
+            env = dict(os.environ, PYTHONPATH=paths[side], OMP_NUM_THREADS="1")
+            out = subprocess.run(
+                [sys.executable, "-c", _AB_CHILD, case], capture_output=True, text=True,
+                env=env, cwd="/", check=True,
+            )  # fmt: skip
+            res[side].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(side, r, res[side][-1], flush=True)
+    for side, runs in res.items():
+        best = min(runs, key=lambda d: d["wall"])
+        print("BEST", side, json.dumps(best), "cpu runs", [round(d["cpu"], 2) for d in runs])
+
+
 def _run(case: str, n: int = N_PATHS) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, case, json.dumps(PARAMS), str(n), str(N_STEPS)],
@@ -263,4 +326,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main_portfolio() if "--portfolio" in sys.argv[1:] else main()
+    if "--ab" in sys.argv[1:]:
+        i = sys.argv.index("--ab")
+        main_ab(sys.argv[i + 1], sys.argv[i + 2], int(sys.argv[i + 3]))
+    elif "--portfolio" in sys.argv[1:]:
+        main_portfolio()
+    else:
+        main()

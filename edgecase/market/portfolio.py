@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +129,11 @@ class Portfolio:
         growth = np.expm1(np.asarray(returns, dtype=float).sum(axis=1))
         return growth @ self.weights.to_numpy()
 
+    def _sharing(self, start: Any) -> AbstractContextManager:
+        """The generator's shared-draws context (common random numbers drawn once), if any."""
+        hook = getattr(self.generator, "shared_draws", None)
+        return hook(start) if callable(hook) else nullcontext()
+
     def _simulate(self, scenario, severity, n_paths, horizon, seed, start) -> np.ndarray:
         paths = self.generator.generate(
             n_paths, horizon, scenario=scenario, severity=severity,
@@ -164,17 +170,19 @@ class Portfolio:
         seed, boot_seed = ss.spawn(2)
         boot = as_generator(boot_seed).integers(0, n_paths, (n_boot, n_paths))
         rows, base = [], None
-        for scn in scenarios:
-            for s in sev:
-                if s == 0.0 or scn == "base":
-                    if base is None:
-                        base = self._simulate("base", 0.0, n_paths, horizon, seed, start)
-                    x = base
-                else:
-                    x = self._simulate(scn, s, n_paths, horizon, seed, start)
-                rows.append(
-                    {"scenario": scn, "severity": s, **_summary(x, level, quantiles, boot, ci)}
-                )
+        with self._sharing(start):
+            for scn in scenarios:
+                for s in sev:
+                    if s == 0.0 or scn == "base":
+                        # the base book: simulated and summarised once for every scenario
+                        if base is None:
+                            x = self._simulate("base", 0.0, n_paths, horizon, seed, start)
+                            base = _summary(x, level, quantiles, boot, ci)
+                        summary = base
+                    else:
+                        x = self._simulate(scn, s, n_paths, horizon, seed, start)
+                        summary = _summary(x, level, quantiles, boot, ci)
+                    rows.append({"scenario": scn, "severity": s, **summary})
         return PortfolioStress(pd.DataFrame(rows), level, horizon, n_paths, ci)
 
     def reverse_stress(
@@ -219,12 +227,18 @@ class Portfolio:
         ss = as_seed_sequence(random_state)
         seed, boot_seed = ss.spawn(2)
         boot = as_generator(boot_seed).integers(0, n_paths, (n_boot, n_paths))
-        base = self._simulate("base", 0.0, n_paths, horizon, seed, start)
+        with self._sharing(start):
+            base = self._simulate("base", 0.0, n_paths, horizon, seed, start)
+            pnls = {
+                scn: np.stack(
+                    [base]
+                    + [self._simulate(scn, s, n_paths, horizon, seed, start) for s in grid[1:]]
+                )
+                for scn in scenarios
+            }
         rows = []
         for scn in scenarios:
-            pnl = np.stack(
-                [base] + [self._simulate(scn, s, n_paths, horizon, seed, start) for s in grid[1:]]
-            )
+            pnl = pnls[scn]
             var = book_var_es(pnl, level)[0]
             var_b = book_var_es(pnl[:, boot], level)[0]  # (n_grid, n_boot)
             point = _crossing(grid, var, loss)

@@ -65,6 +65,19 @@ def _pushed(
     return np.sqrt(1.0 - q) * (np.sqrt(1.0 - a) * z + np.sqrt(a) * zt) + np.sqrt(q) * common
 
 
+def push_latent(
+    rng: np.random.Generator, z: np.ndarray, push: np.ndarray, target: np.ndarray
+) -> np.ndarray:
+    """:func:`_pushed` for the rows ``z`` (m, d) of the path-steps with ``push`` (m,) > 0.
+
+    The mixing normals come from ``rng`` (a scenario's own stream) and only for these
+    rows, so the base draws, and every path-step outside the push, stay those of the
+    base process.
+    """
+    size = push.shape
+    return _pushed(rng, z, size, push, target)
+
+
 class GaussianCopula(Copula):
     """Gaussian copula with correlation ``corr`` and optional ``stress_corr``.
 
@@ -132,7 +145,44 @@ class GaussianCopula(Copula):
         ``p <= 1``, then ``(1 - q) target + q`` (perfect correlation) with ``q = p - 1``.
         With ``target >= B`` entrywise every correlation rises monotonically in ``p``.
         """
-        return special.ndtr(self._normals(rng, size, w, stress, push, target))
+        return self.latent_cdf(self.latent(rng, size, w, stress, push=push, target=target))
+
+    def latent(
+        self,
+        rng: np.random.Generator,
+        size: tuple[int, ...],
+        w: np.ndarray | None = None,
+        stress: np.ndarray | None = None,
+        *,
+        push: np.ndarray | None = None,
+        target: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The latent variables whose :meth:`latent_cdf` are :meth:`uniforms` (same draws)."""
+        return self._normals(rng, size, w, stress, push, target)
+
+    def latent_parts(
+        self,
+        rng: np.random.Generator,
+        size: tuple[int, ...],
+        w: np.ndarray | None = None,
+        stress: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(z, scale)``: correlated normals and the divisor making them latent (None: 1).
+
+        The same draws as :meth:`latent` without a push, which is ``z / scale``.
+        """
+        return self._normals(rng, size, w, stress), None
+
+    #: Identifies the latent marginal (tables of ``ppf(latent_cdf(x))`` are shared by it).
+    latent_key: tuple = ("normal",)
+
+    def latent_cdf(self, x: np.ndarray) -> np.ndarray:
+        """The marginal cdf of every latent variable."""
+        return special.ndtr(x)
+
+    def latent_ppf(self, u: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`latent_cdf`."""
+        return special.ndtri(u)
 
     def __repr__(self) -> str:
         return f"GaussianCopula(n_assets={self.n_assets})"
@@ -155,10 +205,25 @@ class StudentTCopula(GaussianCopula):
         super().__init__(corr, stress_corr)
         self.nu = real(nu, "nu", low=2.0, low_inclusive=False, high=1e6)
 
-    def uniforms(self, rng, size, w=None, stress=None, *, push=None, target=None):
+    def latent(self, rng, size, w=None, stress=None, *, push=None, target=None):
         z = self._normals(rng, size, w, stress, push, target)
         g = rng.standard_gamma(self.nu / 2.0, size)[..., None] / (self.nu / 2.0)
-        return special.stdtr(self.nu, z / np.sqrt(g))
+        return z / np.sqrt(g)
+
+    def latent_parts(self, rng, size, w=None, stress=None):
+        z = self._normals(rng, size, w, stress)
+        g = rng.standard_gamma(self.nu / 2.0, size)[..., None] / (self.nu / 2.0)
+        return z, np.sqrt(g)
+
+    @property
+    def latent_key(self) -> tuple:
+        return ("t", self.nu)
+
+    def latent_cdf(self, x: np.ndarray) -> np.ndarray:
+        return special.stdtr(self.nu, x)
+
+    def latent_ppf(self, u: np.ndarray) -> np.ndarray:
+        return special.stdtrit(self.nu, u)
 
     def __repr__(self) -> str:
         return f"StudentTCopula(n_assets={self.n_assets}, nu={self.nu:g})"

@@ -308,11 +308,14 @@ class EGARCH(Dynamics):
         return np.exp(state)
 
     def update(self, state, eps, z, extra):
+        e = np.exp(state)
+        return self.update_sd(state, eps, z, extra, np.sqrt(e, out=e))
+
+    def update_sd(self, state, eps, z, extra, sd):
+        """:meth:`update` given ``sd = sqrt(variance(state))`` (the process computed it)."""
         # In place, in the order of omega + alpha (|e| - E|z|) + gamma e + beta state;
         # max then min is np.clip's result without its per-call overhead.
-        e = np.exp(state)
-        np.sqrt(e, out=e)
-        np.divide(eps, e, out=e)
+        e = np.divide(eps, sd)
         np.minimum(np.maximum(e, -8.0, out=e), 8.0, out=e)
         new = np.abs(e)
         new -= self._EZ

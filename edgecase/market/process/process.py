@@ -13,9 +13,10 @@ from __future__ import annotations
 import inspect
 import numbers
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -38,7 +39,10 @@ from edgecase.market.process.base import (
     ShockDistribution,
     implements,
 )
+from edgecase.market.process.copulas import push_latent
+from edgecase.market.process.draws import Draws, _as_3d, _merge
 from edgecase.market.process.dynamics import ConstantVolatility
+from edgecase.market.process.margins import U_CLIP, MarginMap, margin_map
 from edgecase.market.process.shocks import Normal
 
 __all__ = ["Process", "AssetParts", "Draws", "CHUNK_PATHS"]
@@ -61,49 +65,6 @@ class AssetParts:
     jumps: Any
     mu: float
     ar: float
-
-
-@dataclass
-class Draws:
-    """Everything random of a block (or, merged, of a chunk) of ``n`` paths.
-
-    Time-major: ``(n_steps, n, d)`` arrays, ``(n_steps, n)`` for the per path-step
-    fields shared by all assets. ``None`` where the part or scenario is absent.
-    """
-
-    #: standardised shocks (n_steps, n, d)
-    z: np.ndarray
-    #: extra normals of dynamics with ``n_extra`` (n_steps, n, d)
-    extra: np.ndarray | None = None
-    #: log jumps (n_steps, n, d)
-    jumps: np.ndarray | None = None
-    #: regime states (n_steps, n), int8
-    states: np.ndarray | None = None
-    #: scenario overlay, broadcast to (n_steps, n, d); see :class:`Overlay`
-    additive: np.ndarray | None = None
-    vol_mult: np.ndarray | None = None
-    ar: np.ndarray | None = None
-    #: no-trade steps (n_steps, n), bool
-    freeze: np.ndarray | None = None
-
-
-def _merge(blocks: Any, n_chunk: int) -> Draws:
-    """Copy each block's draws into chunk-wide buffers, dropping each block once copied."""
-    # Only the buffers and the blocks in flight are alive at once (peak memory).
-    merged: dict[str, np.ndarray | None] = {}
-    for b, block in enumerate(blocks):
-        lo = b * BLOCK_SIZE
-        for f in fields(Draws):
-            val = getattr(block, f.name)
-            if val is None:
-                merged.setdefault(f.name, None)
-                continue
-            buf = merged.get(f.name)
-            if buf is None:
-                buf = np.empty((val.shape[0], n_chunk, *val.shape[2:]), dtype=val.dtype)
-                merged[f.name] = buf
-            buf[:, lo : lo + val.shape[1]] = val
-    return Draws(**merged)
 
 
 def _per_asset(value: Any, d: int, name: str) -> list:
@@ -243,6 +204,7 @@ class Process:
             raise InvalidParameterError(f"assets has {len(assets)} names for {d} assets.")
         self.n_assets = d
         self._dyn, self._shocks, self._jumps, self._mu = dyn, sh, jp, mu
+        self._shared: dict | None = None
         self._assets = [str(a) for a in assets]
 
     @property
@@ -269,6 +231,26 @@ class Process:
         return f"Process({', '.join(parts)}, n_assets={self.n_assets})"
 
     # -- public -------------------------------------------------------------------
+    @contextmanager
+    def shared_draws(self) -> Iterator[Process]:
+        """Inside this block, simulations with the same seed reuse each block's base draws.
+
+        The regime states, shocks, extra normals and jumps of a block depend only on its
+        stream, not on a scenario that leaves the copula alone (crash, vol_spike,
+        liquidity_gap, flash_crash only add overlays drawn from their own streams). So a
+        sweep over scenarios and severities with one seed (common random numbers) draws
+        them once; the paths are byte for byte those of separate calls. The draws are
+        kept until the block ends (~8 bytes x n_paths x n_steps x n_assets per seed).
+        """
+        outer = self._shared
+        if outer is None:
+            self._shared = {}
+        try:
+            yield self
+        finally:
+            if outer is None:
+                self._shared = None
+
     def simulate(
         self,
         n_paths: int,
@@ -416,13 +398,15 @@ class Process:
             )
             scn_rngs = block_rngs(scn_ss, first, n_blocks)
         n_chunk = stop - start
+        job = (str(seed_seq.entropy), tuple(seed_seq.spawn_key), seed_seq.pool_size, n_steps)
 
         def one_block(b: int) -> Draws:
             nb = min(BLOCK_SIZE, n_chunk - b * BLOCK_SIZE)
             ov = None
             if scn_rngs is not None:
                 ov = scenario.overlay(scn_rngs[b], nb, n_steps, self.n_assets)
-            return self._draw_block(rngs[b], nb, n_steps, ov)
+            scn_rng = scn_rngs[b] if scn_rngs is not None else None
+            return self._draw_block(rngs[b], nb, n_steps, ov, (*job, first + b, nb), scn_rng)
 
         if blocks_in_pool and n_blocks > 1 and _threads.N_THREADS > 1:
             blocks = _threads.block_pool().map(one_block, range(n_blocks))
@@ -440,39 +424,122 @@ class Process:
         return out
 
     # -- internals ----------------------------------------------------------------
+    def _stress_weight(self, states: Any) -> np.ndarray | None:
+        """Per path-step weight of the copula's stress correlation (None: calm only)."""
+        if states is None or getattr(self.copula, "stress_corr", None) is None:
+            return None
+        mask = getattr(self.regimes, "stress_mask", None)
+        hit = mask(states) if mask is not None else states == self.regimes.stress_state
+        return hit.astype(float)
+
     def _correlated_shocks(
         self, rng: np.random.Generator, size: tuple[int, int], states: Any, ov: Overlay | None
-    ) -> np.ndarray:
-        w = None
-        calm_only = getattr(self.copula, "stress_corr", None) is None
-        if states is not None and not calm_only:
-            mask = getattr(self.regimes, "stress_mask", None)
-            hit = mask(states) if mask is not None else states == self.regimes.stress_state
-            w = hit.astype(float)
+    ) -> tuple[np.ndarray, tuple | None]:
+        """The shocks of a block and, for a copula with ``latent_parts``, its latent parts."""
+        w = self._stress_weight(states)
+        maps = self._margin_maps()
+        if self._split_push():
+            z, scale = self.copula.latent_parts(rng, size, w)
+            x = z if scale is None else z / scale
+            return _mapped(maps, x), (z, scale)
         push = ov.corr_weight if ov is not None else None
+        draw = self.copula.uniforms if maps is None else self.copula.latent
         if push is None:
-            u = self.copula.uniforms(rng, size, w)
-        elif "push" in inspect.signature(self.copula.uniforms).parameters:
-            u = self.copula.uniforms(rng, size, w, push=push, target=ov.stress_corr)
+            x = draw(rng, size, w)
+        elif "push" in inspect.signature(draw).parameters:
+            x = draw(rng, size, w, push=push, target=ov.stress_corr)
         else:
             # A copula without ``push``: mix toward the scenario's matrix with one weight.
             w = np.clip(push, 0.0, 1.0) if w is None else np.maximum(w, np.clip(push, 0.0, 1.0))
-            u = self.copula.uniforms(rng, size, w, ov.stress_corr)
+            x = draw(rng, size, w, ov.stress_corr)
+        if maps is not None:
+            return _mapped(maps, x), None
         # Keep uniforms strictly inside (0, 1) so every ppf stays finite.
-        u = np.clip(u, 1e-12, 1 - 1e-12)
-        return np.stack([self._shocks[a].ppf(u[..., a]) for a in range(self.n_assets)], axis=-1)
+        u = np.clip(x, U_CLIP, 1 - U_CLIP)
+        return np.stack([self._shocks[a].ppf(u[..., a]) for a in range(self.n_assets)], -1), None
+
+    def _split_push(self) -> bool:
+        """Whether a copula push draws from the scenario's stream, on top of the base draws.
+
+        With the built-in copulas (``latent_parts``) and tabulated margins the push only
+        re-maps the path-steps it touches, from normals of the scenario's own stream; the
+        base draws, and every other path-step, stay those of the base process.
+        """
+        return (
+            self.n_assets > 1
+            and self._margin_maps() is not None
+            and callable(getattr(self.copula, "latent_parts", None))
+        )
+
+    def _pushed_shocks(
+        self, z0: np.ndarray, latent: tuple, ov: Overlay, rng: np.random.Generator
+    ) -> np.ndarray:
+        """The block's shocks with the scenario's copula push on the path-steps it touches."""
+        push = np.asarray(ov.corr_weight, dtype=float)
+        hit = push > 0
+        if not hit.any():
+            return z0
+        z, scale = latent
+        d = self.n_assets
+        target = ov.stress_corr if ov.stress_corr is not None else np.ones((d, d))
+        x = push_latent(rng, z[hit], push[hit], target)
+        if scale is not None:
+            x /= scale[hit]
+        out = z0.copy()
+        out[hit] = _mapped(self._margin_maps(), x)
+        return out
+
+    def _margin_maps(self) -> list[MarginMap] | None:
+        """Per asset the tabulated latent -> shock map (see :mod:`.margins`), if all have one."""
+        if not hasattr(self, "_maps"):
+            maps = [margin_map(self.copula, sh) for sh in self._shocks]
+            self._maps = None if any(m is None for m in maps) else maps
+        return self._maps
 
     def _draw_block(
-        self, rng: np.random.Generator, n: int, n_steps: int, ov: Overlay | None
+        self,
+        rng: np.random.Generator,
+        n: int,
+        n_steps: int,
+        ov: Overlay | None,
+        key: tuple,
+        scn_rng: np.random.Generator | None = None,
     ) -> Draws:
+        """The block's base draws (shared under :meth:`shared_draws`) plus the overlay."""
+        push = ov.corr_weight if ov is not None else None
+        split = self._split_push()
+        # A push inside the base draws (a copula of your own) changes them: never shared.
+        cache = self._shared if push is None or split else None
+        entry = cache.get(key) if cache is not None else None
+        if entry is None:
+            entry = self._base_draws(rng, n, n_steps, None if split else ov)
+            if cache is not None:
+                cache[key] = entry
+        base, latent = entry
+        draws = replace(base)  # a shallow copy: the shared arrays are only read
+        if push is not None and split:
+            draws.z = self._pushed_shocks(base.z, latent, ov, scn_rng)
+        if ov is not None:
+            size = (n_steps, n)
+            draws.additive, draws.vol_mult, draws.ar = (
+                _as_3d(x, size, self.n_assets) for x in (ov.additive, ov.vol_mult, ov.ar)
+            )
+            draws.freeze = ov.freeze.astype(bool) if ov.freeze is not None else None
+        return draws
+
+    def _base_draws(
+        self, rng: np.random.Generator, n: int, n_steps: int, ov: Overlay | None
+    ) -> tuple[Draws, tuple | None]:
+        """The block's draws from its own stream, and the copula's latent parts (or None)."""
         # The order of the draws below is part of the seeding contract: do not reorder.
         d = self.n_assets
         size = (n_steps, n)
         states = self.regimes.simulate_states(rng, n_steps, n) if self.regimes is not None else None
+        latent = None
         if d == 1:
             z = self._shocks[0].sampler(rng)(size)[..., None]
         else:
-            z = self._correlated_shocks(rng, size, states, ov)
+            z, latent = self._correlated_shocks(rng, size, states, ov)
         extra = None
         if any(getattr(dy, "n_extra", 0) for dy in self._dyn):
             extra = rng.standard_normal((n_steps, n, d))
@@ -482,13 +549,7 @@ class Process:
             for a, j in enumerate(self._jumps):
                 if j is not None:
                     jumps[..., a] = j.draw(rng, size)
-        draws = Draws(z=z, extra=extra, jumps=jumps, states=states)
-        if ov is not None:
-            draws.additive, draws.vol_mult, draws.ar = (
-                _as_3d(x, size, d) for x in (ov.additive, ov.vol_mult, ov.ar)
-            )
-            draws.freeze = ov.freeze.astype(bool) if ov.freeze is not None else None
-        return draws
+        return Draws(z=z, extra=extra, jumps=jumps, states=states), latent
 
     def _recursion(self, dr: Draws, n_steps: int, out: np.ndarray) -> None:
         reg_sd = reg_mu = None
@@ -516,13 +577,16 @@ class Process:
         acc = np.zeros(n) if dr.freeze is not None else None
         prepare = getattr(dyn, "prepare", None)
         drift = getattr(dyn, "drift", _no_drift)
+        # Dynamics that need sqrt(s2) in their update take the one computed here.
+        update_sd = getattr(dyn, "update_sd", None)
         for t in range(n_steps):
             extra = dr.extra[t, :, k] if dr.extra is not None else None
             if prepare is not None:
                 state = prepare(state, extra)
             s2 = dyn.variance(state)
             zt = dr.z[t, :, k]
-            eps = np.sqrt(s2) * zt
+            sd = np.sqrt(s2)
+            eps = sd * zt
             r = _scaled_noise(dr, reg_sd, t, k, eps) + (mu + drift(s2, state))
             r, fed = _add_shocks(dr, reg_mu, t, k, r, eps)
             if base_ar != 0.0:
@@ -531,7 +595,10 @@ class Process:
                 r = r + dr.ar[t, :, k] * prev
             if track:
                 prev = r
-            state = dyn.update(state, fed, zt, extra)
+            if update_sd is not None:
+                state = update_sd(state, fed, zt, extra, sd)
+            else:
+                state = dyn.update(state, fed, zt, extra)
             if acc is not None:
                 acc = acc + r
                 frozen = dr.freeze[t]
@@ -540,15 +607,13 @@ class Process:
             out[t, :, k] = r
 
 
+def _mapped(maps: list[MarginMap], x: np.ndarray) -> np.ndarray:
+    """Each asset's latent column through its margin map, stacked on the last axis."""
+    return np.stack([m(x[..., a]) for a, m in enumerate(maps)], axis=-1)
+
+
 def _no_drift(s2: np.ndarray, state: Any = None) -> float:
     return 0.0
-
-
-def _as_3d(x: Any, size: tuple[int, int], d: int) -> np.ndarray | None:
-    if x is None:
-        return None
-    x = np.asarray(x, dtype=float)
-    return np.broadcast_to(x[..., None] if x.ndim == 2 else x, (*size, d))
 
 
 def _scaled_noise(

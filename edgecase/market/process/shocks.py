@@ -29,6 +29,8 @@ class Normal(ShockDistribution):
     """
 
     name = "normal"
+    #: ppf is smooth: a tabulated map of it may be interpolated (see .margins)
+    smooth_ppf = True
 
     def sampler(self, rng: np.random.Generator) -> Sampler:
         return lambda size: rng.standard_normal(size)
@@ -55,6 +57,8 @@ class StudentT(ShockDistribution):
     """
 
     name = "t"
+    #: ppf is smooth: a tabulated map of it may be interpolated (see .margins)
+    smooth_ppf = True
 
     def __init__(self, nu: float = 8.0) -> None:
         self.nu = real(nu, "nu", low=2.0, low_inclusive=False, high=1e6)
@@ -95,6 +99,8 @@ class SkewT(ShockDistribution):
     """
 
     name = "skewt"
+    #: ppf is smooth: a tabulated map of it may be interpolated (see .margins)
+    smooth_ppf = True
 
     def __init__(self, nu: float = 8.0, lam: float = 0.0) -> None:
         self.nu = real(nu, "nu", low=2.0, low_inclusive=False, high=1e6)
