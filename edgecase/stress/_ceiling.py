@@ -154,10 +154,14 @@ class Ceiling:
         self.reference = reference
         self.budget = budget
         self.seed = seed
+        # the unstressed population's value, shared by every scenario that leaves the
+        # test set as it is at a severity (all of them at 0): the same rows, folds and
+        # budget give the same value, so it is fitted once
+        self._unstressed: dict[tuple[Metric, float], float] = {}
 
     def value(
         self, metric: Metric, X: pd.DataFrame, y: np.ndarray, side: dict, point,
-        budget: float | None = None,
+        budget: float | None = None, unstressed: bool = False,
     ) -> float:  # fmt: skip
         """The metric of the cross-fitted reference on one stressed population; ``point``
         is the harness's ``point(metric, y, scores, threshold, side)``.
@@ -166,10 +170,16 @@ class Ceiling:
         alerted on in this scenario's unstressed population (a scenario that appends
         simulated fraud makes the model alert on far more than the run's budget, and a
         reference held to the run's budget could not catch more than that budget holds).
-        None or 0: the run's budget."""
+        None or 0: the run's budget. ``unstressed``: ``(X, y)`` is the run's test set as
+        it is (same rows, values and groups); its value is computed once per run."""
+        share = self.budget if not budget else budget
+        if unstressed and (metric, share) in self._unstressed:
+            return self._unstressed[(metric, share)]
         # a fresh copy of the seed: the same folds at every severity
         seed = np.random.SeedSequence(self.seed.entropy, spawn_key=self.seed.spawn_key)
         scores = cross_fit_scores(self.reference, X, y, side.get("codes"), seed)
-        share = self.budget if not budget else budget
         thr = alert_threshold(scores, share) if metric.uses_threshold else 0.5
-        return float(point(metric, y, scores, thr, side))
+        value = float(point(metric, y, scores, thr, side))
+        if unstressed:
+            self._unstressed[(metric, share)] = value
+        return value
