@@ -62,6 +62,31 @@ def default_reference(random_state: int = 0) -> Any:
     )  # fmt: skip
 
 
+class _BoosterFit:
+    """The default reference, fitted through ``xgboost.train`` on a plain ``DMatrix``.
+
+    ``XGBClassifier.fit`` with ``tree_method="hist"`` first builds a ``QuantileDMatrix``,
+    which costs twice the 40 trees themselves on a fold of a few thousand rows; a
+    ``DMatrix`` with the classifier's own parameters grows the same trees (the same
+    scores, bit for bit: tests/test_stress_ceiling.py) at a third of the cost.
+    """
+
+    def __init__(self, est: Any) -> None:
+        self.est = est
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray) -> _BoosterFit:
+        import xgboost as xgb
+
+        params = {k: v for k, v in self.est.get_xgb_params().items() if v is not None}
+        data = xgb.DMatrix(X, y, enable_categorical=True, nthread=params.get("n_jobs"))
+        self.booster_ = xgb.train(params, data, num_boost_round=self.est.n_estimators)
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        p = self.booster_.inplace_predict(X)
+        return np.column_stack([1 - p, p])
+
+
 def resolve_ceiling(value: Any) -> Any:
     """``None`` (no ceiling), ``"default"`` (:func:`default_reference`) or the user's
     reference estimator, checked."""
@@ -141,7 +166,7 @@ def cross_fit_scores(
     X = _prepare(X)
     out = np.empty(len(y))
     for k in range(N_FOLDS):
-        est = default_reference(k) if isinstance(reference, str) else clone(reference)
+        est = _BoosterFit(default_reference(k)) if isinstance(reference, str) else clone(reference)
         test = np.flatnonzero(folds == k)
         out[test] = _fit_predict(est, X, y, np.flatnonzero(folds != k), test, rng)
     return out

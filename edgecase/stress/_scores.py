@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from edgecase.errors import EdgecaseError, InvalidInputError
+from edgecase.stress._changes import column_changes
 
 
 def predict_scores(model: Any, X: pd.DataFrame, *, what: str = "X") -> np.ndarray:
@@ -39,38 +40,6 @@ def predict_scores(model: Any, X: pd.DataFrame, *, what: str = "X") -> np.ndarra
             "non-finite score(s)."
         )
     return scores
-
-
-def column_changes(X: pd.DataFrame, X_s: pd.DataFrame) -> dict[Any, np.ndarray] | None:
-    """Per column, which rows of ``X_s`` differ from ``X``; None when the frames are not
-    comparable row by row (different shape, columns, index or dtypes).
-
-    Categoricals compare codes (equal dtypes mean equal categories); NaN equals NaN.
-    """
-    if (
-        X_s.shape != X.shape
-        or not X_s.columns.equals(X.columns)
-        or not X_s.index.equals(X.index)
-        or not (X_s.dtypes == X.dtypes).all()
-    ):
-        return None
-    out = {}
-    for col in X.columns:
-        a, b = X[col], X_s[col]
-        if isinstance(a.dtype, pd.CategoricalDtype):
-            out[col] = a.cat.codes.to_numpy() != b.cat.codes.to_numpy()
-            continue
-        av, bv = a.to_numpy(), b.to_numpy()
-        diff = np.asarray(av != bv, dtype=bool)
-        if diff.any() and av.dtype.kind in "fc":
-            diff &= ~(np.isnan(av) & np.isnan(bv))
-        out[col] = diff
-    return out
-
-
-def changed_columns(changes: dict[Any, np.ndarray]) -> list[Any]:
-    """The columns in which at least one row changed."""
-    return [col for col, diff in changes.items() if diff.any()]
 
 
 def _predict_where(
@@ -167,7 +136,9 @@ class ScoreBatch:
         need = np.ones(len(X_s), dtype=bool) if need is None else np.asarray(need, dtype=bool)
         scores, idx = _plan(self.X, self.base, changes, need)
         if len(idx):
-            self._pending.append((len(self._scores), idx, X_s.iloc[idx]))
+            rows = X_s.iloc[idx]
+            rows.attrs = {}  # pd.concat compares the frames' attrs, which may hold arrays
+            self._pending.append((len(self._scores), idx, rows))
         self._scores.append(scores)
         return None
 

@@ -35,9 +35,10 @@ from edgecase.parallel import map_tasks
 from edgecase.stress import _bootstrap, _metrics
 from edgecase.stress._breaking import breaking_point, precision_warning
 from edgecase.stress._ceiling import Ceiling, resolve_ceiling
+from edgecase.stress._changes import changed_columns, check_changed_finite
 from edgecase.stress._metrics import Metric, reads_positives_only
 from edgecase.stress._report import CI_LEVEL, PrecisionWarning, StressReport
-from edgecase.stress._scores import ScoreBatch, changed_columns, column_changes, predict_scores
+from edgecase.stress._scores import ScoreBatch, predict_scores
 from edgecase.stress._side import own_side, point, side_columns
 from edgecase.stress.scenarios import FRAUD_SCENARIOS
 from edgecase.train.thresholds import alert_threshold as _alert_threshold
@@ -78,8 +79,11 @@ def _apply_checked(
     X_s, y_s = _call_scenario(sc, name, X, y, s, rng)
     what = f"scenario {name!r} X at severity {s}"
     X_s = as_frame(X_s, name=what)
-    changes = column_changes(X, X_s) if X_checked else None
-    check_finite(X_s if changes is None else X_s[changed_columns(changes)], name=what)
+    if X_checked:
+        changes = check_changed_finite(X, X_s, name=what)
+    else:
+        changes = None
+        check_finite(X_s, name=what)
     if len(X_s) != len(y_s):
         raise InvalidInputError(
             f"scenario {name!r} at severity {s} returned {len(X_s)} rows of X but "
