@@ -17,7 +17,7 @@ from xgboost import XGBClassifier
 
 from edgecase.errors import InvalidInputError
 from edgecase.fraud import simulate_transactions, split_features
-from edgecase.stress import StressHarness, _ceiling, fraud_scenarios, harness
+from edgecase.stress import StressHarness, _ceiling, _scores, fraud_scenarios, harness
 from edgecase.stress._changes import column_changes
 from edgecase.stress._scores import ScoreBatch, predict_scores, rescore
 from edgecase.stress.fraud_scenarios import AmountEvasion
@@ -86,7 +86,9 @@ def test_booster_fit_grows_the_classifiers_trees(data):
     np.testing.assert_array_equal(a, b)
 
 
-def test_rescore_and_batch_equal_a_full_predict(data):
+@pytest.mark.parametrize("batch_max", [0, 100, 10**9])
+def test_rescore_and_batch_equal_a_full_predict(data, batch_max, monkeypatch):
+    monkeypatch.setattr(_scores, "BATCH_MAX_ROWS", batch_max)
     X, y, _, model = data
     base = predict_scores(model, X)
     batch, full = ScoreBatch(model, X, base, "s"), []

@@ -103,12 +103,17 @@ def rescore(
     return _predict_where(model, X_s, idx, scores, what)
 
 
+#: A frame with more rows to predict than this is predicted at once, not batched.
+BATCH_MAX_ROWS = 20_000
+
+
 class ScoreBatch:
     """:func:`rescore` over many stressed frames of one scenario, with one predict call.
 
     A predict call has a fixed cost (input conversion, thread start-up) that dwarfs
     scoring the few hundred rows a scenario changes at a severity; the changed rows of
-    every severity are collected and scored together. Row scores do not depend on the
+    every severity are collected and scored together (a frame with more than
+    ``BATCH_MAX_ROWS`` of them is scored at once). Row scores do not depend on the
     batch they are predicted in (the model scores rows independently), so the scores
     are those of one :func:`rescore` per frame.
     """
@@ -128,7 +133,7 @@ class ScoreBatch:
     ) -> np.ndarray | None:
         """Queue the scores of ``X_s`` (arguments as in :func:`rescore`); ``now``: score
         it at once and return the scores (else None: see :meth:`scores`)."""
-        if now or changes is None:
+        if now or changes is None or self._large(changes, need):
             out = rescore(self.model, self.X, self.base, X_s, self.name, changes=changes,
                           need=need)  # fmt: skip
             self._scores.append(out)
@@ -141,6 +146,17 @@ class ScoreBatch:
             self._pending.append((len(self._scores), idx, rows))
         self._scores.append(scores)
         return None
+
+    @staticmethod
+    def _large(changes: dict[Any, np.ndarray], need: np.ndarray | None) -> bool:
+        """Whether a frame changes so many rows that its own predict call costs little
+        extra, and holding its rows until :meth:`scores` would cost memory."""
+        if not changes:
+            return False
+        changed = np.logical_or.reduce(list(changes.values()))
+        if need is not None:
+            changed &= np.asarray(need, dtype=bool)
+        return int(changed.sum()) > BATCH_MAX_ROWS
 
     def scores(self) -> list[np.ndarray]:
         """The scores of every frame added, in order."""

@@ -357,7 +357,9 @@ class StressHarness(BaseEstimator):
     of the scenario itself (applied once per severity with the same random stream).
     The model is assumed to score rows independently (true of scikit-learn and
     XGBoost classifiers): rows a scenario leaves unchanged keep their severity-0
-    score and only changed rows are predicted again.
+    score and only changed rows are predicted again, all severities' in one call; for
+    recall, event and value recall, which read only the positives' scores at the fixed
+    threshold, only the changed positives are (the report is the same, bit for bit).
 
     Examples
     --------
