@@ -333,8 +333,8 @@ class StressHarness(BaseEstimator):
         threshold at or before the model's breaking severity is ``signal_gone``, not
         ``broken``: the scenario erased the signal, no model could meet the bar. ``True``
         uses a small XGBoost (see :mod:`edgecase.stress._ceiling`); a classifier is cloned
-        per fold. Off by default: it fits two models per (scenario, severity), which
-        more than doubles the cost of a sweep (``benchmarks/RESULTS.md``).
+        per fold. Off by default: it fits two models per (scenario, severity), two to
+        six times the cost of a sweep (``benchmarks/RESULTS.md``).
     random_state : None, int or Generator
     progress : bool
 
