@@ -46,6 +46,11 @@ def markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def verdict(cpu_ok: bool, wall_ok: bool) -> str:
+    """A target judged on CPU time and on wall time (which the shared machine's load inflates)."""
+    return "/".join("met" if ok else "MISSED" for ok in (cpu_ok, wall_ok))
+
+
 def timed(model, metric, ceiling, X, y, groups):
     harness = StressHarness(
         model, fraud_scenarios(), metric=metric, alert_rate=0.01, n_boot=200, random_state=0,
@@ -74,15 +79,16 @@ def main() -> None:
                 wall, cpu, report = timed(model, metric, ceiling, X_test, y_test, accounts)
                 print(f"{metric} ceiling={ceiling}: {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
                 key = (metric, ceiling)
-                if key not in best or wall < best[key][0]:
-                    best[key] = (wall, cpu)
+                # best of 3 of each measure on its own: the load moves wall and CPU apart
+                old = best.get(key, (float("inf"), float("inf")))
+                best[key] = (min(old[0], wall), min(old[1], cpu))
                 reports[key] = report
     rows = ""
     for m in metrics:
         (w0, c0), (w1, c1) = best[(m, False)], best[(m, True)]
         rows += (
-            f"| {m} | {w0:.1f} | {c0:.1f} | {'met' if w0 <= 5 else 'MISSED'} | {w1:.1f} | "
-            f"{c1:.1f} | {w1 / w0:.1f}x | {'met' if w1 <= 2 * w0 else 'MISSED'} |\n"
+            f"| {m} | {w0:.1f} | {c0:.1f} | {verdict(c0 <= 5, w0 <= 5)} | {w1:.1f} | {c1:.1f} "
+            f"| {c1 / c0:.1f}x | {w1 / w0:.1f}x | {verdict(c1 <= 2 * c0, w1 <= 2 * w0)} |\n"
         )
     recall = reports[("recall", True)]
     cols = ["scenario", "breaking_severity", "ci_low", "ci_high", "earliest_plausible_severity"]
@@ -94,10 +100,12 @@ def main() -> None:
         "whole accounts (`groups=`; the same resampled accounts at every severity) on a "
         "100,000-row test set (the embedded simulator at 1% fraud, split by time), XGBoost "
         "(200 trees, depth 5, n_jobs=2), alert budget 1%. Best of 3 runs, alternating ceiling "
-        "off and on. Targets: <= 5 s wall; the ceiling (`ceiling=True`, 2 x 78 reference fits) "
-        "at most doubles it.\n\n"
-        "| metric | wall (s) | CPU, all threads (s) | <= 5 s | with ceiling: wall (s) | CPU (s) "
-        "| ratio | <= 2x |\n|---|---|---|---|---|---|---|---|\n"
+        "off and on (the best wall and the best CPU time of the three, each on its own). "
+        "Targets: <= 5 s; the ceiling (`ceiling=True`, 2 x 73 reference fits: the severity-0 "
+        "population is fitted once for all six scenarios) at most doubles it. Each target is "
+        "judged on CPU time (user + sys, all threads) / on wall time.\n\n"
+        "| metric | wall (s) | CPU (s) | <= 5 s (CPU/wall) | with ceiling: wall (s) | CPU (s) "
+        "| ratio CPU | ratio wall | <= 2x (CPU/wall) |\n|---|---|---|---|---|---|---|---|---|\n"
         + rows
         + f"\nPeak RSS: {peak_rss_mb():.0f} MB. Load average (1 min) when each run started: "
         f"{min(loads):.1f} to {max(loads):.1f} on 2 cores (the machine is shared with other "

@@ -87,7 +87,15 @@ BUILTIN = {
 }
 #: What each operational metric needs from ``run``.
 NEEDS = {"event_recall": "groups", "value_recall": "amount"}
+#: Built-in metrics that read only the positives' scores (at the run's fixed threshold):
+#: a sweep need not score the legitimate rows a scenario changed.
+POSITIVES_ONLY = frozenset({"recall", "event_recall", "value_recall"})
 ALIASES = {"false_positive_rate": "fpr", "average_precision": "pr_auc", "auprc": "pr_auc"}
+
+
+def reads_positives_only(metric: Metric) -> bool:
+    """Whether ``metric``'s value and draws depend on the positive rows' scores alone."""
+    return metric.func is None and metric.name in POSITIVES_ONLY
 
 
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -35,9 +35,10 @@ from edgecase.parallel import map_tasks
 from edgecase.stress import _bootstrap, _metrics
 from edgecase.stress._breaking import breaking_point, precision_warning
 from edgecase.stress._ceiling import Ceiling, resolve_ceiling
-from edgecase.stress._metrics import Metric
+from edgecase.stress._changes import changed_columns, check_changed_finite
+from edgecase.stress._metrics import Metric, reads_positives_only
 from edgecase.stress._report import CI_LEVEL, PrecisionWarning, StressReport
-from edgecase.stress._scores import predict_scores
+from edgecase.stress._scores import ScoreBatch, predict_scores
 from edgecase.stress._side import own_side, point, side_columns
 from edgecase.stress.scenarios import FRAUD_SCENARIOS
 from edgecase.train.thresholds import alert_threshold as _alert_threshold
@@ -52,53 +53,53 @@ DEFAULT_SEVERITIES.flags.writeable = False
 _DEFAULT_GRID = tuple(DEFAULT_SEVERITIES.tolist())
 
 
-def _changed_rows(X: pd.DataFrame, X_s: pd.DataFrame) -> np.ndarray | None:
-    """Rows of ``X_s`` that differ from ``X``, or None when the frames are not comparable
-    (different shape, columns, index or dtypes)."""
-    if (
-        X_s.shape != X.shape
-        or not X_s.columns.equals(X.columns)
-        or not X_s.index.equals(X.index)
-        or not (X_s.dtypes == X.dtypes).all()
-    ):
-        return None
-    changed = np.zeros(len(X), dtype=bool)
-    for col in X.columns:
-        a, b = X[col], X_s[col]
-        if isinstance(a.dtype, pd.CategoricalDtype):
-            changed |= a.cat.codes.to_numpy() != b.cat.codes.to_numpy()
-            continue
-        av, bv = a.to_numpy(), b.to_numpy()
-        diff = av != bv
-        if diff.any() and av.dtype.kind == "f":
-            diff &= ~(np.isnan(av) & np.isnan(bv))
-        changed |= diff
-    return changed
+def _call_scenario(sc: Any, name: str, X: pd.DataFrame, y: Any, s: float, rng: Any) -> tuple:
+    try:
+        out = sc.apply(X, y, s, rng)
+    except EdgecaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a user scenario failing is reported by name
+        raise InvalidInputError(
+            f"scenario {name!r} failed at severity {s}: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise InvalidInputError(
+            f"scenario {name!r} must return (X_stressed, y_stressed); got {type(out).__name__}."
+        )
+    return out
 
 
-def _rescore(
-    model: Any, X: pd.DataFrame, base: np.ndarray, X_s: pd.DataFrame, name: str
-) -> np.ndarray:
-    """Scores of the stressed data, predicting only the rows the scenario changed.
-
-    Most scenarios move a small share of rows (fraudsters adapt, 1% of a test set);
-    a classifier scores rows independently, so unchanged rows keep their
-    severity-0 score and the sweep costs a fraction of a full predict per severity.
-    """
-    n = len(X)
-    if len(X_s) > n and X_s.index[:n].equals(X.index):
-        # the test set's rows first, then rows the scenario added (simulated positives)
-        head = _rescore(model, X, base, X_s.iloc[:n], name)
-        tail = predict_scores(model, X_s.iloc[n:], what=f"scenario {name!r} data")
-        return np.concatenate([head, tail])
-    changed = _changed_rows(X, X_s)
-    if changed is None:
-        return predict_scores(model, X_s, what=f"scenario {name!r} data")
-    scores = base.copy()
-    if changed.any():
-        idx = np.flatnonzero(changed)
-        scores[idx] = predict_scores(model, X_s.iloc[idx], what=f"scenario {name!r} data")
-    return scores
+def _apply_checked(
+    sc: Any, name: str, X: pd.DataFrame, y: Any, s: float, rng: Any, *, X_checked: bool = False
+) -> tuple[pd.DataFrame, np.ndarray, dict[Any, np.ndarray] | None]:
+    """``(X_s, y_s, changes)``: the scenario's output, checked, and which cells of ``X``
+    it changed (:func:`~edgecase.stress._scores.column_changes`; None if not computed or
+    the rows are not comparable). ``X_checked``: ``X`` has passed ``check_finite``, so
+    cells equal to it are finite and only the changed columns are checked."""
+    X_s, y_s = _call_scenario(sc, name, X, y, s, rng)
+    what = f"scenario {name!r} X at severity {s}"
+    X_s = as_frame(X_s, name=what)
+    if X_checked:
+        changes = check_changed_finite(X, X_s, name=what)
+    else:
+        changes = None
+        check_finite(X_s, name=what)
+    if len(X_s) != len(y_s):
+        raise InvalidInputError(
+            f"scenario {name!r} at severity {s} returned {len(X_s)} rows of X but "
+            f"{len(y_s)} labels; the row counts must match."
+        )
+    y_s = np.asarray(y_s)
+    if not np.isin(y_s, (0, 1)).all():
+        raise InvalidInputError(f"scenario {name!r} at severity {s} returned non-0/1 labels.")
+    y_s = y_s.astype(np.int8)
+    n_pos = int(y_s.sum())
+    if n_pos == 0 or n_pos == len(y_s):
+        raise InvalidInputError(
+            f"scenario {name!r} at severity {s} left {'no positive' if n_pos == 0 else 'no negative'} "
+            "rows; both classes are needed to measure the metric."
+        )
+    return X_s, y_s, changes
 
 
 class _ArrayModel:
@@ -332,8 +333,8 @@ class StressHarness(BaseEstimator):
         threshold at or before the model's breaking severity is ``signal_gone``, not
         ``broken``: the scenario erased the signal, no model could meet the bar. ``True``
         uses a small XGBoost (see :mod:`edgecase.stress._ceiling`); a classifier is cloned
-        per fold. Off by default: it fits two models per (scenario, severity), which
-        more than doubles the cost of a sweep (``benchmarks/RESULTS.md``).
+        per fold. Off by default: it fits two models per (scenario, severity), two to
+        six times the cost of a sweep (``benchmarks/RESULTS.md``).
     random_state : None, int or Generator
     progress : bool
 
@@ -356,7 +357,9 @@ class StressHarness(BaseEstimator):
     of the scenario itself (applied once per severity with the same random stream).
     The model is assumed to score rows independently (true of scikit-learn and
     XGBoost classifiers): rows a scenario leaves unchanged keep their severity-0
-    score and only changed rows are predicted again.
+    score and only changed rows are predicted again, all severities' in one call; for
+    recall, event and value recall, which read only the positives' scores at the fixed
+    threshold, only the changed positives are (the report is the same, bit for bit).
 
     Examples
     --------
@@ -486,7 +489,8 @@ class StressHarness(BaseEstimator):
         )
         # one seed for every scenario's folds: the same rows get the same folds, so the
         # scenarios' ceilings differ by their stress, not by fold noise
-        reference = (ref, budget, root.spawn(1)[0])
+        ceiling_seed = root.spawn(1)[0]  # spawned either way: the scenarios' seeds follow it
+        ceiling = None if ref is None else Ceiling(ref, budget, ceiling_seed)
 
         items = [
             (name, sc, ss)
@@ -498,7 +502,7 @@ class StressHarness(BaseEstimator):
             _sweep_scenario, items, client=client, progress=self.progress, desc="stress scenarios",
             model=model, metric=metric, sev=sev, thr=thr, X=X, y_in=y_in, base=base,
             bt=bt, bt_draws=bt_draws, explicit_bt=explicit, boot=boot, side=side,
-            ci_level=float(self.ci_level), reference=reference,
+            ci_level=float(self.ci_level), ceiling=ceiling,
         )  # fmt: skip
         rows = [r for res in results for r in res[0]]
         bps = [res[1] for res in results]
@@ -525,36 +529,8 @@ class StressHarness(BaseEstimator):
 
     @staticmethod
     def _apply(sc, name, X, y, s, rng):
-        try:
-            out = sc.apply(X, y, s, rng)
-        except EdgecaseError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a user scenario failing is reported by name
-            raise InvalidInputError(
-                f"scenario {name!r} failed at severity {s}: {type(exc).__name__}: {exc}"
-            ) from exc
-        if not (isinstance(out, tuple) and len(out) == 2):
-            raise InvalidInputError(
-                f"scenario {name!r} must return (X_stressed, y_stressed); got {type(out).__name__}."
-            )
-        X_s, y_s = out
-        X_s = as_frame(X_s, name=f"scenario {name!r} X at severity {s}")
-        check_finite(X_s, name=f"scenario {name!r} X at severity {s}")
-        if len(X_s) != len(y_s):
-            raise InvalidInputError(
-                f"scenario {name!r} at severity {s} returned {len(X_s)} rows of X but "
-                f"{len(y_s)} labels; the row counts must match."
-            )
-        y_s = np.asarray(y_s)
-        if not np.isin(y_s, (0, 1)).all():
-            raise InvalidInputError(f"scenario {name!r} at severity {s} returned non-0/1 labels.")
-        y_s = y_s.astype(np.int8)
-        n_pos = int(y_s.sum())
-        if n_pos == 0 or n_pos == len(y_s):
-            raise InvalidInputError(
-                f"scenario {name!r} at severity {s} left {'no positive' if n_pos == 0 else 'no negative'} "
-                "rows; both classes are needed to measure the metric."
-            )
+        """``sc.apply(X, y, s, rng)``, its output checked (finite, labels 0/1, both classes)."""
+        X_s, y_s, _ = _apply_checked(sc, name, X, y, s, rng)
         return X_s, y_s
 
     @staticmethod
@@ -580,34 +556,45 @@ def _sweep_scenario(
     boot: _bootstrap.CurveBootstrap,
     side: dict[str, Any],
     ci_level: float,
-    reference: tuple[Any, float, Any] = (None, 1.0, None),
+    ceiling: Ceiling | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], np.ndarray]:
     """Curve rows, breaking point and bootstrap draws ``(n_sev, n_boot)`` of one scenario."""
     name, sc, ss = item
     apply_seed, boot_seed = ss.spawn(2)
-    ceiling = None if reference[0] is None else Ceiling(*reference)
     y = np.asarray(y_in, dtype=np.int8)
     draws = np.empty((boot.n_boot, len(sev)))
     vals, ceil, counts, kept = np.empty(len(sev)), np.empty(len(sev)), [], {}
+    batch, stressed = ScoreBatch(model, X, base, name), []
     for j, s in enumerate(sev):
         # Same apply seed at every severity: common random numbers make the
         # curve change with severity, not with re-rolled noise.
         apply_rng = np.random.Generator(np.random.PCG64(apply_seed))
-        X_s, y_s = StressHarness._apply(sc, name, X, y_in, float(s), apply_rng)
-        scores = _rescore(model, X, base, X_s, name)
-        if X_s.index.equals(X.index) and np.array_equal(y_s, y):
+        X_s, y_s, changes = _apply_checked(sc, name, X, y_in, float(s), apply_rng, X_checked=True)
+        same_rows = X_s.index.equals(X.index) and np.array_equal(y_s, y)
+        s_side = side if same_rows else own_side(X_s, X, side, name)
+        # the ceiling's budget reads every row's score at the lowest severity, at once
+        first = ceiling is not None and j == 0
+        need = None if first or not reads_positives_only(metric) else y_s == 1
+        scores = batch.add(X_s, changes, need, now=first)
+        if ceiling is not None:
+            if j == 0:  # the model's staffing on this scenario, unstressed
+                staff = float(np.mean(scores >= thr)) if metric.uses_threshold else None
+            unstressed = same_rows and changes is not None and not changed_columns(changes)
+            ceil[j] = ceiling.value(
+                metric, X_s, y_s, s_side, point, budget=staff, unstressed=unstressed
+            )
+        stressed.append((y_s, s_side, same_rows))
+    for j, (scores, (y_s, s_side, same_rows)) in enumerate(
+        zip(batch.scores(), stressed, strict=True)
+    ):
+        if same_rows:
             kept[j] = scores  # the test set's rows: measured on the run's draws, below
-            s_side, groups_pos = side, _bootstrap.n_groups(y, side["codes"])[0]
+            groups_pos = _bootstrap.n_groups(y, side["codes"])[0]
         else:
-            s_side = own_side(X_s, X, side, name)
             d = boot.draws_for(y_s, s_side["codes"], boot_seed)
             draws[:, j] = _bootstrap.weighted_draws(metric, y_s, scores, thr, d, s_side)[:, 0]
             groups_pos = _bootstrap.n_groups(y_s, s_side["codes"])[0]
         vals[j] = point(metric, y_s, scores, thr, s_side)
-        if ceiling is not None:
-            if j == 0:  # the model's staffing on this scenario, unstressed
-                staff = float(np.mean(scores >= thr)) if metric.uses_threshold else None
-            ceil[j] = ceiling.value(metric, X_s, y_s, s_side, point, budget=staff)
         counts.append((len(y_s), int(y_s.sum()), groups_pos))
     if kept:
         cols = list(kept)

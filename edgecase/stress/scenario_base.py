@@ -23,6 +23,7 @@ from edgecase._validate import (
     check_severity,
 )
 from edgecase.errors import InvalidInputError
+from edgecase.stress._changes import check_changed_finite
 
 __all__ = ["Scenario", "BaseScenario"]
 
@@ -78,7 +79,8 @@ class BaseScenario(ABC):
             return df.copy(), y
         X_s, y_s = self._apply(df.copy(), y_arr.copy(), severity, rng)
         # An overflowing shift or a scenario bug must not hand NaN/inf to the model.
-        check_finite(X_s, name=f"scenario {self.name!r} output at severity {severity}")
+        # (the input passed check_finite: only the columns the scenario changed can fail)
+        check_changed_finite(df, X_s, name=f"scenario {self.name!r} output at severity {severity}")
         if isinstance(y, pd.Series):
             if len(y_s) == len(y) and np.array_equal(y_s, y_arr):
                 y_out = y.copy()
