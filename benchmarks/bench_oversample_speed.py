@@ -185,7 +185,10 @@ def main() -> None:
         "label checks 0.08 s (SMOTE pays them too); the copy of the input with its column "
         "range 0.04 s. SMOTE draws one uniform per synthetic row and no noise: 30 "
         "independent noise values per row cost at least 30 uniforms (~0.08 s per million "
-        "rows in numpy), which is why edgecase's CPU stays above SMOTE's."
+        "rows in numpy), which is why edgecase's CPU stays above SMOTE's. The jitter's "
+        "draws are Box-Muller pairs since this table was first made (numpy's ziggurat "
+        "before): the same law (KS-tested in tests/test_fraud_samplers_jitter.py), a new "
+        "random stream for EdgeCaseOversampler and FraudScenarioGenerator."
     )
     print(body)
     record(
