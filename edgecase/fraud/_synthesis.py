@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numbers
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -364,6 +365,59 @@ class _Picker:
         return np.minimum(idx, last)
 
 
+class _Scratch:
+    """Work buffers for chunks of up to ``rows`` rows x ``p`` columns.
+
+    Reused from chunk to chunk: a fresh allocation per chunk costs page faults
+    (kernel time) each time its memory goes back to the system.
+    """
+
+    def __init__(self, rows: int, p: int, dtype: np.dtype) -> None:
+        h = (p + 1) // 2  # normal pairs per row
+        self.u = np.empty((rows, 5))  # base pick, neighbour pick, gap, discrete pick, flip
+        self.chi = np.empty(rows)
+        self.rad = np.empty((rows, h), dtype=np.float32)
+        self.ang = np.empty((rows, h), dtype=np.float32)
+        self.pairs = np.empty((rows, h, 2), dtype=np.float32)
+        self.work = np.empty((rows, p), dtype=dtype)
+
+    def take(self, size: int) -> tuple[np.ndarray, ...]:
+        """The first ``size`` rows of the uniforms, chi-square, radius, angle and work buffers."""
+        return self.u[:size], self.chi[:size], self.rad[:size], self.ang[:size], self.work[:size]
+
+
+def _gather(src: np.ndarray, idx: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = src[idx]`` without the temporary (``take``'s "clip" mode is unbuffered;
+    the indices are in range by construction)."""
+    if src.dtype == out.dtype:
+        np.take(src, idx, axis=0, out=out, mode="clip")
+    else:
+        out[...] = src[idx]
+
+
+#: float32 uniforms sit on a 2**-24 grid: a normal radius from them would stop at 5.8
+#: sigma. Draws at or below this level are redrawn in float64 on (0, level].
+_FINE = 2.0**-12
+
+
+def _normal_radius(rng: np.random.Generator, out: np.ndarray) -> None:
+    """Box-Muller radii ``sqrt(-2 ln W)``, ``W`` uniform on (0, 1], into float32 ``out``.
+
+    ``W = 1 - U`` with ``U`` a float32 uniform; the ``W <= 2**-12`` (a share
+    ``2**-12`` of draws, whose exact law given that event is uniform on
+    (0, 2**-12]) are redrawn in float64 so the tail goes on past the float32 grid.
+    """
+    rng.random(dtype=np.float32, out=out)
+    np.subtract(np.float32(1.0), out, out=out)
+    small = out <= _FINE
+    n_small = int(np.count_nonzero(small))
+    np.log(out, out=out)
+    if n_small:
+        out[small] = np.log((1.0 - rng.random(n_small)) * _FINE)
+    out *= np.float32(-2.0)
+    np.sqrt(out, out=out)
+
+
 @dataclass
 class _Job:
     """One class's synthesis job: everything a chunk of blocks needs."""
@@ -385,6 +439,23 @@ class _Job:
     out_num: np.ndarray
     out_codes: np.ndarray
     parents: np.ndarray
+    local: threading.local = field(default_factory=threading.local)
+
+    @property
+    def num_disc(self) -> np.ndarray:
+        """The class rows' discrete numeric columns (copied whole from base or neighbour)."""
+        if not hasattr(self.local, "num_disc"):
+            self.local.num_disc = self.model.num[:, self.discrete]
+        return self.local.num_disc
+
+    @property
+    def scratch(self) -> _Scratch:
+        """This thread's work buffers, made once and reused by its chunks."""
+        if not hasattr(self.local, "scratch"):
+            self.local.scratch = _Scratch(
+                _CHUNK_BLOCKS * BLOCK_SIZE, self.model.num.shape[1], self.out_num.dtype
+            )
+        return self.local.scratch
 
     def chunk(self, c0: int) -> None:
         """Rows of blocks ``c0 .. c0 + _CHUNK_BLOCKS - 1`` (of this job), in place."""
@@ -393,41 +464,39 @@ class _Job:
         start = c0 * BLOCK_SIZE
         stop = min(self.n_new, (c0 + _CHUNK_BLOCKS) * BLOCK_SIZE)
         size = stop - start
-        nb_blocks = -(-size // BLOCK_SIZE)
-        u = np.empty((size, 5))  # base pick, neighbour pick, gap, discrete pick, severity flip
-        chi = np.empty(size)
-        # float32 normals: half the memory traffic; jitter needs no more precision
-        z = np.empty((size, model.num.shape[1]), dtype=np.float32)
-        for j, rng in enumerate(block_rngs(self.seed, self.first_block + c0, nb_blocks)):
+        u, chi, rad, ang, work = self.scratch.take(size)
+        for j, rng in enumerate(
+            block_rngs(self.seed, self.first_block + c0, -(-size // BLOCK_SIZE))
+        ):
             a = j * BLOCK_SIZE
             b = min(a + BLOCK_SIZE, size)
             rng.random(out=u[a:b])
             chi[a:b] = rng.chisquare(_T_DOF, b - a)
-            rng.standard_normal(dtype=np.float32, out=z[a:b])
+            _normal_radius(rng, rad[a:b])
+            rng.random(dtype=np.float32, out=ang[a:b])
         base = self.picker(u[:, 0])
-        nbr = model.nn[base, np.minimum((u[:, 1] * k).astype(np.intp), k - 1)]
+        j_nbr = np.minimum((u[:, 1] * k).astype(np.intp), k - 1)
+        nbr = model.nn[base, j_nbr]
         g = u[:, 2]
         if _SAFE_GAP:
             g = g * np.minimum(1.0, model.safety[nbr] / np.maximum(model.safety[base], 1e-9))
-        xb = model.num[base]
-        xn = model.num[nbr]
         res = self.out_num[start:stop]
         # res = xb + g * (xn - xb) + t-noise, computed in place
-        np.subtract(xn, xb, out=res)
-        res *= g[:, None]
-        res += xb
-        z *= (self.row_scale[base] / np.sqrt(chi / _T_DOF)).astype(np.float32)[:, None]
-        z *= self.col_scale
-        res += z
+        _gather(model.num, base, res)
+        _gather(model.num, nbr, work)
+        work -= res
+        work *= g[:, None]
+        res += work
+        res += self._noise(rad, ang, (self.row_scale[base] / np.sqrt(chi / _T_DOF)))
         pick = u[:, 3] < g
         disc = self.discrete
         if disc is not None:
-            res[:, disc] = np.where(pick[:, None], xn[:, disc], xb[:, disc])
+            res[:, disc] = np.where(pick[:, None], self.num_disc[nbr], self.num_disc[base])
         codes = self.out_codes[start:stop]
         if codes.shape[1]:
             codes[:] = np.where(pick[:, None], model.codes[nbr], model.codes[base])
         if self.move > 0:
-            self._move(res, codes, base, u[:, 4], xn)
+            self._move(res, codes, base, u[:, 4], work)
         # max then min is np.clip's result, without its broadcasting slow path
         np.maximum(res, self.low, out=res)
         np.minimum(res, self.high, out=res)
@@ -435,6 +504,22 @@ class _Job:
             res[:, self.integer] = np.round(res[:, self.integer])
         self.parents[start:stop, 0] = model.rows[base]
         self.parents[start:stop, 1] = model.rows[nbr]
+
+    def _noise(self, rad: np.ndarray, ang: np.ndarray, row: np.ndarray) -> np.ndarray:
+        """Box-Muller pairs ``rad * (cos, sin)(2 pi ang)`` times the row and column scales.
+
+        ``rad`` (a normal pair's radius) and ``ang`` are overwritten; the result is a
+        view of ``ang``'s float32 pair buffer, valid until the thread's next chunk.
+        """
+        rad *= row.astype(np.float32)[:, None]
+        ang *= np.float32(2.0 * np.pi)
+        pairs = self.scratch.pairs[: rad.shape[0]]
+        np.cos(ang, out=pairs[:, :, 0])
+        np.sin(ang, out=pairs[:, :, 1])
+        pairs *= rad[:, :, None]
+        z = pairs.reshape(rad.shape[0], 2 * rad.shape[1])[:, : self.col_scale.size]
+        z *= self.col_scale
+        return z
 
     def _move(self, res, codes, base, u_flip, work) -> None:
         """Severity: move rows toward their base's nearest other-class row (in place)."""

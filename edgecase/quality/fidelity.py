@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from edgecase.quality._prep import Prepared
 
@@ -142,7 +143,10 @@ def _pearson(mat: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         centered = mat - mat.mean(axis=0)
         sd = np.sqrt((centered**2).sum(axis=0))
-        cov = centered.T @ centered
+        # np.dot takes BLAS's symmetric product for X.T X; one thread: a 100k x 22 product
+        # is too small for threads, which on a busy machine spin for seconds
+        with threadpool_limits(1, user_api="blas"):
+            cov = np.dot(centered.T, centered)
         # undefined (NaN) where a column is constant: a correlation does not exist there
         return cov / np.outer(sd, sd)
 

@@ -16,8 +16,8 @@
 Distances are Euclidean on numeric columns standardised by the real sd plus
 one-hot levels (see :class:`~edgecase.quality._prep.Encoder`). Nearest-neighbour
 searches run on a sample of query rows against the *full* reference or
-synthetic table (scikit-learn NearestNeighbors), so a copy of any real row is
-found; only the number of query rows is capped.
+synthetic table (exact brute force, :mod:`edgecase.quality._nearest`), so a copy
+of any real row is found; only the number of query rows is capped.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
-from sklearn.neighbors import NearestNeighbors
 
+from edgecase.quality._nearest import knn_distances
 from edgecase.quality._prep import MAX_ONE_HOT, Encoder, Prepared, subsample
 
 __all__ = ["row_hashes", "exact_copy_share", "privacy_metrics"]
@@ -56,10 +56,7 @@ def exact_copy_share(query: np.ndarray, reference: np.ndarray) -> float:
 
 
 def _knn(index: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
-    k = min(k, len(index))
-    nn = NearestNeighbors(n_neighbors=k, n_jobs=-1).fit(index)
-    dist, _ = nn.kneighbors(query, return_distance=True)
-    return dist
+    return knn_distances(index, query, k)
 
 
 def _nndr(dist: np.ndarray) -> np.ndarray:
