@@ -66,13 +66,9 @@ def _moved(src: pd.DataFrame, plan: MovePlan, delta: np.ndarray) -> pd.DataFrame
 
 def _directions(score, src: pd.DataFrame, s0: np.ndarray, plan: MovePlan, rng) -> np.ndarray:
     n, m = len(src), len(plan.columns)
-    probes = []
-    for sign in (1.0, -1.0):
-        for j in range(m):
-            delta = np.zeros((n, m))
-            delta[:, j] = sign * 0.5
-            probes.append(_moved(src, plan, delta))
-    s = _scores(score, pd.concat(probes, ignore_index=True)).reshape(2, m, n)
+    # one repaired batch of every probe: +-half a spread along each column in turn
+    delta = np.kron(np.r_[np.eye(m), -np.eye(m)] * 0.5, np.ones((n, 1)))
+    s = _scores(score, _moved(_repeat(src, 2 * m), plan, delta)).reshape(2, m, n)
     gain_up = np.where(plan.signs >= 0, s0[:, None] - s[0].T, -np.inf)
     gain_down = np.where(plan.signs <= 0, s0[:, None] - s[1].T, -np.inf)
     d = np.where(gain_up >= gain_down, np.maximum(gain_up, 0), -np.maximum(gain_down, 0))
@@ -88,8 +84,13 @@ def _directions(score, src: pd.DataFrame, s0: np.ndarray, plan: MovePlan, rng) -
 def _line_search(score, src: pd.DataFrame, d: np.ndarray, plan: MovePlan):
     """(moved rows at each step, stacked step-major; scores (steps, rows)) along ``d``."""
     n = len(src)
-    cands = pd.concat([_moved(src, plan, d * t) for t in _STEPS], ignore_index=True)
+    cands = _moved(_repeat(src, N_STEPS), plan, np.concatenate([d * t for t in _STEPS]))
     return cands, _scores(score, cands).reshape(N_STEPS, n)
+
+
+def _repeat(src: pd.DataFrame, k: int) -> pd.DataFrame:
+    """``k`` stacked copies of ``src`` (one repair call for all of them, not ``k``)."""
+    return src.iloc[np.tile(np.arange(len(src)), k)].reset_index(drop=True)
 
 
 _STEPS = MAX_STEP * np.arange(1, N_STEPS + 1) / N_STEPS
@@ -157,7 +158,7 @@ def variations(
     src = src.reset_index(drop=True)
     d = _directions(score, src, _scores(score, src), plan, rng)
     dk = _spread(d, plan, per_row, rng)
-    srck = pd.concat([src] * per_row, ignore_index=True)
+    srck = _repeat(src, per_row)
     _, s = _line_search(score, srck, dk, plan)
     below = s < threshold
     evaded = below.any(axis=0)
