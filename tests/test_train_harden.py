@@ -171,13 +171,32 @@ def test_no_validation_row_or_variation_of_one_enters_training(sim, monkeypatch)
         random_state=0,
         progress=False,
     )
-    assert len(seen) == 3 + 1  # three training folds and the final refit, round 1
+    # round 1 is the final refit alone; when it is kept, Trainer.fit in full (3 folds + refit)
+    assert len(seen) == 1 + (4 if res.kept_round == 1 else 0)
     for fold_rows, added, n_added in seen:
         assert added <= fold_rows and n_added == len(added) > 0
     assert set(res.variations["source"]) <= set(res.train_index)
     assert not set(res.variations["source"]) & set(res.valid_index)
     assert not set(res.train_index) & set(res.valid_index)
     assert len(res.model.oof_scores_) == len(res.train_index)
+
+
+def test_a_refit_only_round_scores_as_the_full_fit_of_the_kept_round(sim, monkeypatch):
+    X, y = sim
+    # keep the last round whatever its robustness, so that it is fitted in full at the end
+    monkeypatch.setattr(harden_module, "_robustness", lambda row, scen: float(row["round"]))
+    res = harden(
+        _trainer(20), X, y, mutable=MUTABLE_COLUMNS, rounds=2, guard=False, random_state=0,
+        progress=False,
+    )  # fmt: skip
+    kept = res.history.loc[res.history["kept"]].iloc[0]
+    assert kept["round"] == 2 and kept["accepted"]
+    Xv, yv = X.iloc[res.valid_index], y.iloc[res.valid_index]
+    ap = average_precision_score(yv, res.model.predict_proba(Xv)[:, 1])
+    assert ap == pytest.approx(kept["val_pr_auc"], abs=1e-12)
+    assert hasattr(res.model, "cv_report_") and len(res.model.oof_scores_) == len(res.train_index)
+    # the full fit's threshold comes out of fold, on the training rows plus the pool
+    assert res.model.threshold_ != res.baseline.threshold_
 
 
 def test_same_seed_same_history(sim):

@@ -7,12 +7,14 @@ before the model misses it), generate hard variations of the *training* fraud
 rows there, refit with the variations added inside the training folds only, and
 guard: a round is kept only if the severity-0 PR-AUC on the held-out rows stays
 within a paired bootstrap interval of round 0 and the generated rows pass a
-quality check. Training on one's own variations can also make a model worse
+quality check. Rounds after the first refit without cross-validation; the kept
+round is fitted in full at the end. Training on one's own variations can also make a model worse
 (the variations flatter it); ``guard=False`` shows that per round.
 """
 
 from __future__ import annotations
 
+import copy
 import numbers
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,9 +31,10 @@ from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.fraud.mutable import DERIVED_COLUMNS, check_mutable
 from edgecase.fraud.relations import find_relations, violations
 from edgecase.train import _harden_steps as steps
-from edgecase.train._adversarial import MAX_STEP, MovePlan, attack
-from edgecase.train.cv import check_int, seed_ints
+from edgecase.train._adversarial import MAX_STEP, MovePlan, attack, variations
+from edgecase.train.cv import check_int, fit_one, seed_ints
 from edgecase.train.samplers import categorical_columns, is_weighting, make_sampler
+from edgecase.train.thresholds import parse_policy, select_threshold
 from edgecase.train.trainer import Trainer
 
 __all__ = ["harden", "HardeningResult", "QUALITY_LIMITS"]
@@ -41,6 +44,12 @@ __all__ = ["harden", "HardeningResult", "QUALITY_LIMITS"]
 #: orders or identities, and a detection AUC (generated vs real training fraud)
 #: of at most this value (1.0 would be rows a classifier always tells apart).
 QUALITY_LIMITS = {"exact_copy_share": 0.10, "violation_share": 0.01, "detection_auc": 0.98}
+
+#: Adversarial variations per caught training fraud row and round (the score's own
+#: direction plus noisy copies within the allowed signs), and how far past the
+#: boundary each lands: the evading step times a factor drawn in [1, OVERSHOOT].
+PER_ROW = 1
+OVERSHOOT = 1.0
 
 
 class _Pool:
@@ -214,6 +223,41 @@ def _fit(trainer: Trainer, d: _Data, pool: _Pool | None, seed: int) -> Trainer:
     return tr.fit(d.X, d.y, groups=d.groups)
 
 
+def _refit_only(
+    trainer: Trainer, base: Trainer, d: _Data, pool: _Pool, seed: int
+) -> Trainer | None:
+    """A round's model as ``Trainer.fit``'s final refit alone, without its cross-validation.
+
+    The estimator is the one ``Trainer.fit`` would refit on all training rows plus
+    the pool (same seeds, same sampler), so its scores, and every PR-AUC the guard
+    reads, are those of the full fit; only the threshold is chosen by the trainer's
+    policy on the validation scores instead of out-of-fold ones. The kept round is
+    fitted in full at the end. None (fit in full every round) when the trainer
+    calibrates or its random_state is not a plain seed.
+    """
+    rs = trainer.random_state if trainer.random_state is not None else seed
+    if trainer.calibrate not in (False, None) or not isinstance(rs, numbers.Integral):
+        return None
+    final = seed_ints(as_seed_sequence(int(rs)).spawn(3)[2], 2)
+    Xf = base._prepare_X(d.X)
+    est, _, ratio = fit_one(
+        trainer.estimator, _WithVariations(pool, trainer.sampler, 0), Xf, d.y,
+        categorical_columns(Xf), (final[0], final[1]), "all rows (final refit)",
+        trainer.negative_rate,
+    )  # fmt: skip
+    m = copy.copy(base)
+    m.estimator_ = est
+    m.prior_ratio_ = float(ratio) if trainer.prior_correction else 1.0
+    m.calibration_ = None if m.prior_ratio_ == 1.0 else {"kind": "prior", "prior_ratio": ratio}
+    try:
+        m.threshold_ = float(
+            select_threshold(parse_policy(trainer.threshold), d.yv, m.predict_proba(d.Xv)[:, 1])
+        )
+    except InvalidInputError:
+        pass  # the policy cannot be met on the validation rows: keep round 0's threshold
+    return m
+
+
 def _score(model: Trainer):
     return lambda X: model.predict_proba(X)[:, 1]
 
@@ -257,8 +301,11 @@ def _generate(model: Trainer, d: _Data, scenarios, breaks: dict, seed: int, rng)
     """Adversarial variations of caught training fraud, plus scenario rows near each break."""
     s = model.predict_proba(d.X)[:, 1]
     caught = np.flatnonzero((d.y == 1) & (s >= model.threshold_))
-    moved, _ = attack(_score(model), d.X.iloc[caught], model.threshold_, d.plan, rng)
-    parts = [(moved, caught, "adversarial")]
+    moved, pos = variations(
+        _score(model), d.X.iloc[caught], model.threshold_, d.plan, rng,
+        per_row=PER_ROW, overshoot=OVERSHOOT,
+    )  # fmt: skip
+    parts = [(moved, caught[pos], "adversarial")]
     for sc in scenarios:
         b = breaks.get(f"breaking_{sc.name}", np.nan)
         b = steps.STRESS_GRID[-1] if not np.isfinite(b) or b <= 0 else b
@@ -394,6 +441,12 @@ def harden(
         Stop at the first round whose severity-0 validation PR-AUC falls below
         round 0 beyond a paired 95% bootstrap interval, or whose generated rows fail
         :data:`QUALITY_LIMITS`; the most robust passing round is kept.
+
+        Cost: round 0 is a full ``Trainer.fit``; later rounds fit only its final
+        refit (same seeds and sampler, so the same scores as a full fit; their
+        threshold is the trainer's policy on the validation scores), and the kept
+        round gets a full ``Trainer.fit`` at the end. With a calibrating trainer or a
+        non-integer trainer ``random_state``, every round is fitted in full.
     random_state : None, int or Generator
     progress : bool
 
@@ -421,7 +474,7 @@ def harden(
     model = _fit(trainer, d, None, fit_seed)
     baseline, ref = model, model.predict_proba(d.Xv)[:, 1]
     row = _round_row(0, model, ref, d, scen, seed, rng)
-    rows, models = [{**row, "accepted": True}], [model]
+    rows, models, pools, light = [{**row, "accepted": True}], [model], [None], [False]
     pool_X, pool_src, pool_meta = [], [], []
     for r in tqdm(range(1, rounds + 1), desc="harden", disable=not progress, leave=False):
         new, src, origin = _generate(model, d, scen, rows[-1], seed + r, rng)
@@ -430,7 +483,10 @@ def harden(
         pool_src.append(src)
         pool_meta.append(pd.DataFrame({"round": r, "origin": origin}))
         pool = _Pool(pd.concat(pool_X, ignore_index=True), np.concatenate(pool_src))
-        model = _fit(trainer, d, pool, fit_seed)
+        pools.append(pool)
+        model = _refit_only(trainer, baseline, d, pool, fit_seed)
+        light.append(model is not None)
+        model = model or _fit(trainer, d, pool, fit_seed)
         row = _round_row(r, model, ref, d, scen, seed, rng)
         row.update(q, n_generated=len(new), n_pool=len(pool.X))
         row["accepted"] = bool(row["severity0_ok"] and q["quality_ok"])
@@ -439,19 +495,29 @@ def harden(
         if guard and not row["accepted"]:
             notes.append(f"round {r} failed the guard; stopped and kept the best earlier round.")
             break
+    hist = _history(rows, scen)
+    best = int(hist.index[hist["kept"]][0])
+    if light[best]:
+        # the rounds were refits alone: the kept one gets Trainer.fit in full (its threshold
+        # chosen out of fold again); its estimator, hence its scores, are the same
+        models[best] = _fit(trainer, d, pools[best], fit_seed)
     return _result(
-        rows, models, baseline, d, scen, tr_idx, va_idx, pool_X, pool_src, pool_meta, notes
+        hist, models[best], baseline, d, tr_idx, va_idx, (pool_X, pool_src, pool_meta), notes
     )
 
 
-def _result(rows, models, baseline, d, scen, tr_idx, va_idx, pool_X, pool_src, pool_meta, notes):
+def _history(rows: list[dict], scen: list) -> pd.DataFrame:
     hist = pd.DataFrame(rows)
     hist["robustness"] = [_robustness(r, scen) for r in rows]
     ok = hist["accepted"].to_numpy()
     best = int(hist.loc[ok, "robustness"].fillna(-np.inf).idxmax())
     hist["kept"] = hist.index == best
     first = ["round", "accepted", "kept", "val_pr_auc", "pr_auc_diff", "pr_auc_diff_lo"]
-    hist = hist[first + [c for c in hist.columns if c not in first]]
+    return hist[first + [c for c in hist.columns if c not in first]]
+
+
+def _result(hist, model, baseline, d, tr_idx, va_idx, pools, notes) -> HardeningResult:
+    pool_X, pool_src, pool_meta = pools
     if pool_X:
         variations = pd.concat(pool_X, ignore_index=True)
         src = np.concatenate(pool_src)
@@ -463,4 +529,4 @@ def _result(rows, models, baseline, d, scen, tr_idx, va_idx, pool_X, pool_src, p
         )
     else:
         variations = d.X.iloc[:0].assign(round=[], origin=[], source=[])
-    return HardeningResult(models[best], baseline, hist, variations, tr_idx, va_idx, notes)
+    return HardeningResult(model, baseline, hist, variations, tr_idx, va_idx, notes)
