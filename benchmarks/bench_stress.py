@@ -108,8 +108,9 @@ def main() -> None:
         "| ratio CPU | ratio wall | <= 2x (CPU/wall) |\n|---|---|---|---|---|---|---|---|---|\n"
         + rows
         + f"\nPeak RSS: {peak_rss_mb():.0f} MB. Load average (1 min) when each run started: "
-        f"{min(loads):.1f} to {max(loads):.1f} on 2 cores (the machine is shared with other "
-        "jobs; wall times under that load are several times the CPU times).\n\n"
+        f"{min(loads):.1f} to {max(loads):.1f} on 2 cores (shared with other jobs: above a load "
+        "of 2, wall times are inflated by waiting and CPU times are the figure to read)."
+        "\n\n"
         "Breaking points (recall, breaking threshold = 80% of baseline "
         f"{recall.baseline:.3f}):\n\n"
         + markdown(bp)
