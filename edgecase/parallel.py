@@ -180,12 +180,19 @@ def _connect(address: str) -> Any:
             socket.create_connection(
                 (m.group("host").strip("[]"), int(m.group("port"))), timeout=3
             ).close()
-        except OSError as exc:
-            raise ClusterError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
+        except (OSError, ValueError) as exc:  # ValueError: a host name idna cannot encode
+            raise ClusterError(
+                f"client: cannot reach the Dask scheduler at {address!r}: {exc}"
+            ) from None
     try:
         return Client(address, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ClusterError(f"cannot connect to the Dask scheduler at {address!r}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever answers on a port that is not a
+        # scheduler makes distributed fail in its own way (a garbage frame length once
+        # asked numpy for 3 EiB); the user needs to know the address is wrong
+        raise ClusterError(
+            f"client: cannot connect to a Dask scheduler at {address!r} "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _run_chunk(

@@ -200,6 +200,40 @@ def test_unreachable_scheduler_is_refused():
         parallel.resolve_client("tcp://127.0.0.1:1")
 
 
+@pytest.mark.parametrize("address", ["0:0", ".:0", ";:0"])
+def test_addresses_no_socket_can_reach_name_the_client(address):
+    # "0:0" is refused by the kernel; ".:0" and ";:0" fail in the idna codec (UnicodeError)
+    with pytest.raises(ClusterError, match=r"^client: cannot reach"):
+        parallel.resolve_client(address)
+
+
+def test_a_port_that_is_not_a_scheduler_is_refused_by_name():
+    """A service that answers with garbage (here, a huge frame length) is not a scheduler:
+    distributed fails in its own way (MemoryError, closed comm); the user gets a
+    ClusterError naming the client and the address."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer_garbage():
+        for _ in range(4):  # the probe, then the client's attempts
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(b"1" * 64)  # read as a frame length of 3.5e18 bytes
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    try:
+        with pytest.raises(ClusterError, match=rf"^client: .*127\.0\.0\.1:{port}"):
+            parallel.resolve_client(f"127.0.0.1:{port}")
+    finally:
+        server.close()
+
+
 # --------------------------------------------------------------------------- edgecase's own jobs
 
 
