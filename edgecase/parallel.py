@@ -185,7 +185,10 @@ def _connect(address: str) -> Any:
                 f"client: cannot reach the Dask scheduler at {address!r}: {exc}"
             ) from None
     try:
-        return Client(address, timeout="10s")
+        # Not the default client: distributed registers a default before it connects, so a
+        # failed connection would leave a half-built 'connecting' client for every later
+        # call (and its dask.config scheduler set); edgecase only needs this one client.
+        return Client(address, timeout="10s", set_as_default=False)
     except Exception as exc:  # noqa: BLE001 - whatever answers on a port that is not a
         # scheduler makes distributed fail in its own way (a garbage frame length once
         # asked numpy for 3 EiB); the user needs to know the address is wrong

@@ -359,3 +359,32 @@ def test_fraud_variations_chunks_dask_and_typologies(client, tmp_path):
         progress=False,
     )
     pd.testing.assert_frame_equal(out.read(), direct, check_exact=True)
+
+
+def test_a_failed_connection_leaves_no_default_client_behind():
+    """After a refused address, a call without a client still works (locally, or on a
+    running default client another test made): no half-built 'connecting' client is left
+    as distributed's default, which would make every later call fail."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer_garbage():
+        for _ in range(4):
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(b"1" * 64)
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    try:
+        with pytest.raises(ClusterError):
+            parallel.resolve_client(f"127.0.0.1:{port}")
+    finally:
+        server.close()
+    current = parallel.resolve_client(None)  # raised "the Dask client is 'connecting'" before
+    assert current is None or current.status == "running"
