@@ -207,15 +207,14 @@ def test_addresses_no_socket_can_reach_name_the_client(address):
         parallel.resolve_client(address)
 
 
-def test_a_port_that_is_not_a_scheduler_is_refused_by_name():
-    """A service that answers with garbage (here, a huge frame length) is not a scheduler:
-    distributed fails in its own way (MemoryError, closed comm); the user gets a
-    ClusterError naming the client and the address."""
+@pytest.fixture
+def garbage_port():
+    """A local port whose service answers every connection with bytes distributed reads
+    as a frame length of 3.5e18 (it then asks numpy for 3 EiB): not a scheduler."""
     import socket
     import threading
 
     server = socket.create_server(("127.0.0.1", 0))
-    port = server.getsockname()[1]
 
     def answer_garbage():
         for _ in range(4):  # the probe, then the client's attempts
@@ -224,14 +223,18 @@ def test_a_port_that_is_not_a_scheduler_is_refused_by_name():
             except OSError:
                 return
             with conn:
-                conn.sendall(b"1" * 64)  # read as a frame length of 3.5e18 bytes
+                conn.sendall(b"1" * 64)
 
     threading.Thread(target=answer_garbage, daemon=True).start()
-    try:
-        with pytest.raises(ClusterError, match=rf"^client: .*127\.0\.0\.1:{port}"):
-            parallel.resolve_client(f"127.0.0.1:{port}")
-    finally:
-        server.close()
+    yield server.getsockname()[1]
+    server.close()
+
+
+def test_a_port_that_is_not_a_scheduler_is_refused_by_name(garbage_port):
+    """distributed fails there in its own way (MemoryError, closed comm); the user gets a
+    ClusterError naming the client and the address."""
+    with pytest.raises(ClusterError, match=rf"^client: .*127\.0\.0\.1:{garbage_port}"):
+        parallel.resolve_client(f"127.0.0.1:{garbage_port}")
 
 
 # --------------------------------------------------------------------------- edgecase's own jobs
@@ -361,30 +364,11 @@ def test_fraud_variations_chunks_dask_and_typologies(client, tmp_path):
     pd.testing.assert_frame_equal(out.read(), direct, check_exact=True)
 
 
-def test_a_failed_connection_leaves_no_default_client_behind():
+def test_a_failed_connection_leaves_no_default_client_behind(garbage_port):
     """After a refused address, a call without a client still works (locally, or on a
     running default client another test made): no half-built 'connecting' client is left
     as distributed's default, which would make every later call fail."""
-    import socket
-    import threading
-
-    server = socket.create_server(("127.0.0.1", 0))
-    port = server.getsockname()[1]
-
-    def answer_garbage():
-        for _ in range(4):
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            with conn:
-                conn.sendall(b"1" * 64)
-
-    threading.Thread(target=answer_garbage, daemon=True).start()
-    try:
-        with pytest.raises(ClusterError):
-            parallel.resolve_client(f"127.0.0.1:{port}")
-    finally:
-        server.close()
+    with pytest.raises(ClusterError):
+        parallel.resolve_client(f"127.0.0.1:{garbage_port}")
     current = parallel.resolve_client(None)  # raised "the Dask client is 'connecting'" before
     assert current is None or current.status == "running"
