@@ -14,7 +14,6 @@ round is fitted in full at the end. Training on one's own variations can also ma
 
 from __future__ import annotations
 
-import copy
 import numbers
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +31,7 @@ from edgecase.fraud.mutable import DERIVED_COLUMNS, check_mutable
 from edgecase.fraud.relations import find_relations, violations
 from edgecase.train import _harden_steps as steps
 from edgecase.train._adversarial import MAX_STEP, MovePlan, attack, variations
-from edgecase.train.cv import check_int, fit_one, seed_ints
+from edgecase.train.cv import check_int, seed_ints
 from edgecase.train.samplers import categorical_columns, is_weighting, make_sampler
 from edgecase.train.thresholds import parse_policy, select_threshold
 from edgecase.train.trainer import Trainer
@@ -223,9 +222,7 @@ def _fit(trainer: Trainer, d: _Data, pool: _Pool | None, seed: int) -> Trainer:
     return tr.fit(d.X, d.y, groups=d.groups)
 
 
-def _refit_only(
-    trainer: Trainer, base: Trainer, d: _Data, pool: _Pool, seed: int
-) -> Trainer | None:
+def _refit_only(trainer: Trainer, base: Trainer, d: _Data, pool: _Pool) -> Trainer | None:
     """A round's model as ``Trainer.fit``'s final refit alone, without its cross-validation.
 
     The estimator is the one ``Trainer.fit`` would refit on all training rows plus
@@ -235,20 +232,10 @@ def _refit_only(
     fitted in full at the end. None (fit in full every round) when the trainer
     calibrates or its random_state is not a plain seed.
     """
-    rs = trainer.random_state if trainer.random_state is not None else seed
-    if trainer.calibrate not in (False, None) or not isinstance(rs, numbers.Integral):
+    # base was fitted by _fit: its random_state is the trainer's, or harden's fit seed
+    if base.calibrate not in (False, None) or not isinstance(base.random_state, numbers.Integral):
         return None
-    final = seed_ints(as_seed_sequence(int(rs)).spawn(3)[2], 2)
-    Xf = base._prepare_X(d.X)
-    est, _, ratio = fit_one(
-        trainer.estimator, _WithVariations(pool, trainer.sampler, 0), Xf, d.y,
-        categorical_columns(Xf), (final[0], final[1]), "all rows (final refit)",
-        trainer.negative_rate,
-    )  # fmt: skip
-    m = copy.copy(base)
-    m.estimator_ = est
-    m.prior_ratio_ = float(ratio) if trainer.prior_correction else 1.0
-    m.calibration_ = None if m.prior_ratio_ == 1.0 else {"kind": "prior", "prior_ratio": ratio}
+    m = base._refit_final_only(d.X, d.y, _WithVariations(pool, trainer.sampler, 0))
     try:
         m.threshold_ = float(
             select_threshold(parse_policy(trainer.threshold), d.yv, m.predict_proba(d.Xv)[:, 1])
@@ -484,7 +471,7 @@ def harden(
         pool_meta.append(pd.DataFrame({"round": r, "origin": origin}))
         pool = _Pool(pd.concat(pool_X, ignore_index=True), np.concatenate(pool_src))
         pools.append(pool)
-        model = _refit_only(trainer, baseline, d, pool, fit_seed)
+        model = _refit_only(trainer, baseline, d, pool)
         light.append(model is not None)
         model = model or _fit(trainer, d, pool, fit_seed)
         row = _round_row(r, model, ref, d, scen, seed, rng)

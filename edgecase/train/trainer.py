@@ -9,6 +9,7 @@ out-of-fold scores with a policy such as ``"alert_rate=0.01"`` or
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 import warnings
@@ -126,6 +127,20 @@ def _known_labels(
             )
         out.append(known.astype(y.dtype))
     return out
+
+
+def _seed_streams(random_state: RandomStateLike) -> list[np.random.SeedSequence]:
+    """The split, fold and final-refit streams of one fit, in that order (part of the
+    seeding contract: a change here changes every fitted model)."""
+    return as_seed_sequence(random_state).spawn(3)
+
+
+def _with_prior(calibration: dict | None, prior_ratio: float) -> dict | None:
+    """``calibration`` with the prior correction folded in: stored with the calibration
+    map, so save/load keeps the same probabilities."""
+    if prior_ratio == 1.0:
+        return calibration
+    return {"kind": "prior", **(calibration or {}), "prior_ratio": prior_ratio}
 
 
 class Trainer(ClassifierMixin, BaseEstimator):
@@ -280,7 +295,7 @@ class Trainer(ClassifierMixin, BaseEstimator):
         check_sampler_fits_data(self.sampler, categorical)
         specs = [persist.column_spec(Xdf[c]) for c in Xdf.columns]
 
-        split_ss, fold_ss, final_ss = as_seed_sequence(self.random_state).spawn(3)
+        split_ss, fold_ss, final_ss = _seed_streams(self.random_state)
         tv = _per_row(time, "time", len(yv))
         splits = make_splits(self.cv, Xdf, yv, groups, seed_ints(split_ss, 1)[0], time=tv)
         fold_of = check_splits(splits, yv)
@@ -304,21 +319,9 @@ class Trainer(ClassifierMixin, BaseEstimator):
         threshold = select_threshold(policy, yv[tested], scores[tested])
         report, per_fold = _report(yv, scores, splits, tested, threshold)
 
-        final_seeds = seed_ints(final_ss, 2)
-        self.estimator_, _, ratio = fit_one(
-            self.estimator,
-            self.sampler,
-            Xdf,
-            yv,
-            categorical,
-            (final_seeds[0], final_seeds[1]),
-            "all rows (final refit)",
-            self.negative_rate,
-        )
+        self.estimator_, ratio = self._final_refit(Xdf, yv, categorical, final_ss, self.sampler)
         self.prior_ratio_ = float(ratio) if self.prior_correction else 1.0
-        if self.prior_ratio_ != 1.0:
-            # stored with the calibration map, so save/load keeps the same probabilities
-            calibration = {"kind": "prior", **(calibration or {}), "prior_ratio": ratio}
+        calibration = _with_prior(calibration, self.prior_ratio_)
         self.cv_split_ = describe_split(self.cv, groups, tv)
         report.attrs["split"] = self.cv_split_
         report.attrs["probabilities"] = self._describe_probabilities(ratio, yv)
@@ -453,6 +456,43 @@ class Trainer(ClassifierMixin, BaseEstimator):
         names = set(self.feature_names_in_)
         present = [c for c in Xdf.columns if c in self._dropped() and c not in names]
         return Xdf.drop(columns=present) if present else Xdf
+
+    def _final_refit(
+        self, Xdf: pd.DataFrame, yv: np.ndarray, categorical: Any, final_ss: Any, sampler: Any
+    ) -> tuple[Any, float]:
+        """``fit``'s last step: the estimator fitted on all rows with ``sampler``, from the
+        final-refit stream, and the prior ratio its resampling implies."""
+        seeds = seed_ints(final_ss, 2)
+        est, _, ratio = fit_one(
+            self.estimator, sampler, Xdf, yv, categorical, (seeds[0], seeds[1]),
+            "all rows (final refit)", self.negative_rate,
+        )  # fmt: skip
+        return est, ratio
+
+    def _refit_final_only(self, X: Any, y: np.ndarray, sampler: Any) -> Trainer:
+        """A copy of this fitted Trainer whose estimator is what ``fit(X, y)`` with
+        ``sampler`` would refit on all rows (same seeds), without the cross-validation.
+
+        Only for an integer ``random_state`` (the same streams again) and no calibration
+        beyond the prior: the threshold and reports stay this fit's (``harden``'s cheap
+        rounds choose their own threshold).
+        """
+        if self.calibrate not in (False, None) or not isinstance(
+            self.random_state, numbers.Integral
+        ):
+            raise InvalidParameterError(
+                "_refit_final_only needs an integer random_state and calibrate=False."
+            )
+        Xdf = self._prepare_X(X)
+        est, ratio = self._final_refit(
+            Xdf, np.asarray(y), categorical_columns(Xdf), _seed_streams(self.random_state)[2],
+            sampler,
+        )  # fmt: skip
+        m = copy.copy(self)
+        m.estimator_ = est
+        m.prior_ratio_ = float(ratio) if self.prior_correction else 1.0
+        m.calibration_ = _with_prior(None, m.prior_ratio_)
+        return m
 
     def _prepare_X(self, X: Any) -> pd.DataFrame:
         names = list(self.feature_names_in_)
