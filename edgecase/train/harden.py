@@ -28,7 +28,7 @@ from edgecase._random import RandomStateLike, as_generator, as_seed_sequence
 from edgecase._validate import check_bool, check_X_y
 from edgecase.errors import InvalidInputError, InvalidParameterError
 from edgecase.fraud.mutable import DERIVED_COLUMNS, check_mutable
-from edgecase.fraud.relations import find_relations, violations
+from edgecase.fraud.relations import find_relations, repair, violations
 from edgecase.train import _harden_steps as steps
 from edgecase.train._adversarial import MAX_STEP, MovePlan, attack, variations
 from edgecase.train.cv import check_int, seed_ints
@@ -49,6 +49,11 @@ QUALITY_LIMITS = {"exact_copy_share": 0.10, "violation_share": 0.01, "detection_
 #: boundary each lands: the evading step times a factor drawn in [1, OVERSHOOT].
 PER_ROW = 1
 OVERSHOOT = 1.0
+#: How an adversarial variation moves: ``"boundary"`` (just past the model's boundary
+#: along the score's direction) or ``"legit"`` (full evasion: the mutable columns take
+#: the values of a random legitimate training row wherever the column's allowed sign
+#: permits that move, whatever the model scores).
+MOVES = "boundary"
 
 
 class _Pool:
@@ -288,10 +293,15 @@ def _generate(model: Trainer, d: _Data, scenarios, breaks: dict, seed: int, rng)
     """Adversarial variations of caught training fraud, plus scenario rows near each break."""
     s = model.predict_proba(d.X)[:, 1]
     caught = np.flatnonzero((d.y == 1) & (s >= model.threshold_))
-    moved, pos = variations(
-        _score(model), d.X.iloc[caught], model.threshold_, d.plan, rng,
-        per_row=PER_ROW, overshoot=OVERSHOOT,
-    )  # fmt: skip
+    if MOVES not in ("boundary", "legit"):
+        raise InvalidParameterError(f"MOVES must be 'boundary' or 'legit'; got {MOVES!r}.")
+    if MOVES == "legit":
+        moved, pos = _legit_moves(d, caught, PER_ROW, rng)
+    else:
+        moved, pos = variations(
+            _score(model), d.X.iloc[caught], model.threshold_, d.plan, rng,
+            per_row=PER_ROW, overshoot=OVERSHOOT,
+        )  # fmt: skip
     parts = [(moved, caught[pos], "adversarial")]
     for sc in scenarios:
         b = breaks.get(f"breaking_{sc.name}", np.nan)
@@ -303,6 +313,26 @@ def _generate(model: Trainer, d: _Data, scenarios, breaks: dict, seed: int, rng)
     src = np.concatenate([p[1] for p in parts]).astype(np.int64)
     origin = np.concatenate([np.full(len(p[0]), p[2], dtype=object) for p in parts])
     return X_new, src, origin
+
+
+def _legit_moves(
+    d: _Data, caught: np.ndarray, per_row: int, rng
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """``per_row`` copies of each caught fraud row whose mutable columns take a legitimate
+    training row's values (one donor row per copy, so the moved values are a real
+    legitimate profile); a column keeps the fraud value where the move has a forbidden
+    sign. Repaired like every variation; returns the rows and their positions in ``caught``."""
+    legit = np.flatnonzero(d.y == 0)
+    if len(caught) == 0 or len(legit) == 0 or not d.plan.columns:
+        return d.X.iloc[:0].copy(), np.zeros(0, dtype=np.int64)
+    pos = np.tile(np.arange(len(caught)), per_row)
+    src = d.X.iloc[caught[pos]].reset_index(drop=True)
+    donor = d.X.iloc[rng.choice(legit, size=len(src))]
+    out = src.copy()
+    for c, sign in zip(d.plan.columns, d.plan.signs, strict=True):
+        a, b = src[c].to_numpy(float), donor[c].to_numpy(float)
+        out[c] = np.where((sign == 0) | (np.sign(b - a) == sign), b, a)
+    return repair(out, src, d.plan.relations), pos
 
 
 def _quality(new: pd.DataFrame, d: _Data, rng) -> dict[str, Any]:
