@@ -85,7 +85,7 @@ KEEL = [
 
 
 _HARDEN = importlib.import_module("edgecase.train.harden")
-_DEFAULTS = (_HARDEN.PER_ROW, _HARDEN.OVERSHOOT, _HARDEN.MOVES)
+_DEFAULTS = (_HARDEN.PER_ROW, _HARDEN.OVERSHOOT, _HARDEN.MOVES, _HARDEN.OUTLIERS)
 
 
 def _trainer(seed: int, sampler=None) -> Trainer:
@@ -117,11 +117,12 @@ def _sim(n, typologies, severity, seed, rate=FRAUD_RATE):
 
 def _fit(recipe: str, X, y, seed: int, mix=None):
     if recipe.startswith("harden"):
-        # "harden" with its defaults; "harden:PER_ROW:OVERSHOOT[:MOVES]" a setting being tried
-        per, over, moves = (
-            (*recipe.split(":")[1:], *_DEFAULTS[2:])[:3] if ":" in recipe else _DEFAULTS
-        )
+        # "harden" with its defaults; "harden:PER_ROW:OVERSHOOT[:MOVES[:OUTLIERS]]" a setting
+        # being tried (the settings not given keep their defaults)
+        given = recipe.split(":")[1:]
+        per, over, moves, outliers = (*given, *_DEFAULTS[len(given) :])
         _HARDEN.PER_ROW, _HARDEN.OVERSHOOT, _HARDEN.MOVES = int(per), float(over), moves
+        _HARDEN.OUTLIERS = float(outliers)
         sim = "amount" in X.columns
         # "+sc": also the built-in evasion scenarios (no typology's own scenario)
         scen = [AmountEvasion(), VelocityEvasion()] if "+sc" in recipe else None
@@ -314,6 +315,10 @@ def _extra_lines() -> list[str]:
             out += ["", *_tune_lines(pd.concat([base, pd.read_csv(files[1])], ignore_index=True))]
     if os.path.exists(_TUNE_LEGIT_CSV):
         out += ["", *_legit_lines(pd.read_csv(_TUNE_LEGIT_CSV))]
+    from benchmarks import _harden_tune as ht
+
+    if os.path.exists(ht.NOVEL_CSV):
+        out += ["", *ht.novel_lines(pd.read_csv(ht.NOVEL_CSV))]
     return out
 
 
@@ -583,6 +588,11 @@ TUNE_RECIPES_LEGIT = ["none", "harden", "harden:1:1:legit", "harden:4:1:legit", 
 def tune(which: str = "") -> None:
     """harden's settings tried on the tuning seed only (never on the report's seeds)."""
     warnings.filterwarnings("ignore")
+    if which == "novel":
+        from benchmarks._harden_tune import tune_novel
+
+        print("\n".join(tune_novel()))
+        return
     recipes = {"sc": TUNE_RECIPES_SC, "legit": TUNE_RECIPES_LEGIT}.get(which, TUNE_RECIPES)
     path = f"/tmp/bench_harden_tune{which}.csv"
     _run_sim(path, (TUNE_SEED,), recipes)
