@@ -313,44 +313,18 @@ def _extra_lines() -> list[str]:
         ]
         if os.path.exists(files[1]):
             out += ["", *_tune_lines(pd.concat([base, pd.read_csv(files[1])], ignore_index=True))]
-    if os.path.exists(_TUNE_LEGIT_CSV):
-        out += ["", *_legit_lines(pd.read_csv(_TUNE_LEGIT_CSV))]
     from benchmarks import _harden_tune as ht
 
+    if os.path.exists(_TUNE_LEGIT_CSV):
+        out += ["", *ht.legit_lines(pd.read_csv(_TUNE_LEGIT_CSV))]
     if os.path.exists(ht.NOVEL_CSV):
         out += ["", *ht.novel_lines(pd.read_csv(ht.NOVEL_CSV))]
+    if os.path.exists(ht.IFOREST_CSV):
+        out += ["", *ht.iforest_lines(pd.read_csv(ht.IFOREST_CSV))]
     return out
 
 
 _TUNE_LEGIT_CSV = "/tmp/bench_harden_tunelegit.csv"
-
-
-def _legit_lines(df: pd.DataFrame) -> list[str]:
-    """The full-evasion tuning run, with each recipe's severity-1 recall gain over none."""
-    lines = [
-        f"Full evasion (`... bench_harden tune legit`, run {_mtime(_TUNE_LEGIT_CSV)} UTC, the "
-        f"report's sizes: {N_TRAIN:,} training and {N_TEST:,} test rows): `:legit` rounds move "
-        "the mutable columns of caught training fraud to the values of a random legitimate "
-        "training row (where the column's allowed sign permits), instead of just past the "
-        "boundary; `oracle` is the ceiling on these populations.",
-        "",
-        *_tune_lines(df),
-        "",
-        "Recall at severity 1 minus none's, mean over the held-out typologies on the tuning "
-        "seed [95% t interval over the typologies, paired]:",
-        "",
-    ]
-    sev1 = df[df["severity"] == 1.0].pivot_table("recall@1%", "held_out", "recipe")
-    gains = []
-    for recipe in [r for r in sev1.columns if r != "none"]:
-        d = (sev1[recipe] - sev1["none"]).dropna()
-        half = stats.t.ppf(0.975, len(d) - 1) * d.std() / np.sqrt(len(d))
-        lines.append(
-            f"- {recipe}: {d.mean():+.3f} [{d.mean() - half:+.3f}, {d.mean() + half:+.3f}]"
-        )
-        gains.append(bool(recipe.endswith(":legit") and d.mean() - half > 0))
-    verdict = "a gain beyond its interval" if any(gains) else "no gain beyond its interval"
-    return [*lines, "", f"Full evasion: {verdict}; harden's default MOVES is {_DEFAULTS[2]!r}."]
 
 
 _LOTO_CSV = "/tmp/bench_harden_loto.csv"
@@ -588,10 +562,10 @@ TUNE_RECIPES_LEGIT = ["none", "harden", "harden:1:1:legit", "harden:4:1:legit", 
 def tune(which: str = "") -> None:
     """harden's settings tried on the tuning seed only (never on the report's seeds)."""
     warnings.filterwarnings("ignore")
-    if which == "novel":
-        from benchmarks._harden_tune import tune_novel
+    if which in ("novel", "iforest"):
+        from benchmarks import _harden_tune as ht
 
-        print("\n".join(tune_novel()))
+        print("\n".join(ht.tune_novel() if which == "novel" else ht.tune_iforest()))
         return
     recipes = {"sc": TUNE_RECIPES_SC, "legit": TUNE_RECIPES_LEGIT}.get(which, TUNE_RECIPES)
     path = f"/tmp/bench_harden_tune{which}.csv"
