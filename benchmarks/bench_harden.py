@@ -25,6 +25,11 @@ minutes on 2 busy cores; one line per finished unit goes to stdout). The simulat
 resumes from its saved rows: a (seed, held-out typology, recipe) already in
 /tmp/bench_harden_loto.csv is not run again, so a new recipe adds only its own units
 (delete the file after changing the design constants below).
+
+Tuning, on training seed 10 and its own test populations only: ``... bench_harden tune``
+(PER_ROW, OVERSHOOT), ``tune sc`` (with evasion scenarios), ``tune legit`` (full evasion),
+``tune novel`` (outlier exposure) and ``tune iforest`` (a novelty blend); the last three
+live in ``benchmarks/_harden_tune.py``.
 """
 
 from __future__ import annotations
