@@ -25,6 +25,11 @@ minutes on 2 busy cores; one line per finished unit goes to stdout). The simulat
 resumes from its saved rows: a (seed, held-out typology, recipe) already in
 /tmp/bench_harden_loto.csv is not run again, so a new recipe adds only its own units
 (delete the file after changing the design constants below).
+
+Tuning, on training seed 10 and its own test populations only: ``... bench_harden tune``
+(PER_ROW, OVERSHOOT), ``tune sc`` (with evasion scenarios), ``tune legit`` (full evasion),
+``tune novel`` (outlier exposure) and ``tune iforest`` (a novelty blend); the last three
+live in ``benchmarks/_harden_tune.py``.
 """
 
 from __future__ import annotations
@@ -85,7 +90,7 @@ KEEL = [
 
 
 _HARDEN = importlib.import_module("edgecase.train.harden")
-_DEFAULTS = (_HARDEN.PER_ROW, _HARDEN.OVERSHOOT, _HARDEN.MOVES)
+_DEFAULTS = (_HARDEN.PER_ROW, _HARDEN.OVERSHOOT, _HARDEN.MOVES, _HARDEN.OUTLIERS)
 
 
 def _trainer(seed: int, sampler=None) -> Trainer:
@@ -117,11 +122,12 @@ def _sim(n, typologies, severity, seed, rate=FRAUD_RATE):
 
 def _fit(recipe: str, X, y, seed: int, mix=None):
     if recipe.startswith("harden"):
-        # "harden" with its defaults; "harden:PER_ROW:OVERSHOOT[:MOVES]" a setting being tried
-        per, over, moves = (
-            (*recipe.split(":")[1:], *_DEFAULTS[2:])[:3] if ":" in recipe else _DEFAULTS
-        )
+        # "harden" with its defaults; "harden:PER_ROW:OVERSHOOT[:MOVES[:OUTLIERS]]" a setting
+        # being tried (the settings not given keep their defaults)
+        given = recipe.split(":")[1:]
+        per, over, moves, outliers = (*given, *_DEFAULTS[len(given) :])
         _HARDEN.PER_ROW, _HARDEN.OVERSHOOT, _HARDEN.MOVES = int(per), float(over), moves
+        _HARDEN.OUTLIERS = float(outliers)
         sim = "amount" in X.columns
         # "+sc": also the built-in evasion scenarios (no typology's own scenario)
         scen = [AmountEvasion(), VelocityEvasion()] if "+sc" in recipe else None
@@ -312,40 +318,18 @@ def _extra_lines() -> list[str]:
         ]
         if os.path.exists(files[1]):
             out += ["", *_tune_lines(pd.concat([base, pd.read_csv(files[1])], ignore_index=True))]
+    from benchmarks import _harden_tune as ht
+
     if os.path.exists(_TUNE_LEGIT_CSV):
-        out += ["", *_legit_lines(pd.read_csv(_TUNE_LEGIT_CSV))]
+        out += ["", *ht.legit_lines(pd.read_csv(_TUNE_LEGIT_CSV))]
+    if os.path.exists(ht.NOVEL_CSV):
+        out += ["", *ht.novel_lines(pd.read_csv(ht.NOVEL_CSV))]
+    if os.path.exists(ht.IFOREST_CSV):
+        out += ["", *ht.iforest_lines(pd.read_csv(ht.IFOREST_CSV))]
     return out
 
 
 _TUNE_LEGIT_CSV = "/tmp/bench_harden_tunelegit.csv"
-
-
-def _legit_lines(df: pd.DataFrame) -> list[str]:
-    """The full-evasion tuning run, with each recipe's severity-1 recall gain over none."""
-    lines = [
-        f"Full evasion (`... bench_harden tune legit`, run {_mtime(_TUNE_LEGIT_CSV)} UTC, the "
-        f"report's sizes: {N_TRAIN:,} training and {N_TEST:,} test rows): `:legit` rounds move "
-        "the mutable columns of caught training fraud to the values of a random legitimate "
-        "training row (where the column's allowed sign permits), instead of just past the "
-        "boundary; `oracle` is the ceiling on these populations.",
-        "",
-        *_tune_lines(df),
-        "",
-        "Recall at severity 1 minus none's, mean over the held-out typologies on the tuning "
-        "seed [95% t interval over the typologies, paired]:",
-        "",
-    ]
-    sev1 = df[df["severity"] == 1.0].pivot_table("recall@1%", "held_out", "recipe")
-    gains = []
-    for recipe in [r for r in sev1.columns if r != "none"]:
-        d = (sev1[recipe] - sev1["none"]).dropna()
-        half = stats.t.ppf(0.975, len(d) - 1) * d.std() / np.sqrt(len(d))
-        lines.append(
-            f"- {recipe}: {d.mean():+.3f} [{d.mean() - half:+.3f}, {d.mean() + half:+.3f}]"
-        )
-        gains.append(bool(recipe.endswith(":legit") and d.mean() - half > 0))
-    verdict = "a gain beyond its interval" if any(gains) else "no gain beyond its interval"
-    return [*lines, "", f"Full evasion: {verdict}; harden's default MOVES is {_DEFAULTS[2]!r}."]
 
 
 _LOTO_CSV = "/tmp/bench_harden_loto.csv"
@@ -583,6 +567,11 @@ TUNE_RECIPES_LEGIT = ["none", "harden", "harden:1:1:legit", "harden:4:1:legit", 
 def tune(which: str = "") -> None:
     """harden's settings tried on the tuning seed only (never on the report's seeds)."""
     warnings.filterwarnings("ignore")
+    if which in ("novel", "iforest"):
+        from benchmarks import _harden_tune as ht
+
+        print("\n".join(ht.tune_novel() if which == "novel" else ht.tune_iforest()))
+        return
     recipes = {"sc": TUNE_RECIPES_SC, "legit": TUNE_RECIPES_LEGIT}.get(which, TUNE_RECIPES)
     path = f"/tmp/bench_harden_tune{which}.csv"
     _run_sim(path, (TUNE_SEED,), recipes)

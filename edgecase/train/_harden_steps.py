@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedShuffleSplit
 
 from edgecase.errors import InvalidInputError
-from edgecase.fraud.relations import detection_auc
+from edgecase.fraud.relations import Relations, detection_auc, repair
 
 __all__ = [
     "split_holdout",
@@ -22,6 +22,7 @@ __all__ = [
     "weighted_ap",
     "exact_copy_share",
     "detection_auc",
+    "marginal_rows",
 ]
 
 #: Severities the stress step sweeps for a scenario; the breaking point is where recall
@@ -152,3 +153,26 @@ def exact_copy_share(generated: pd.DataFrame, real: pd.DataFrame) -> float:
     if not len(generated):
         return float("nan")
     return float(np.isin(_hashes(generated), _hashes(real[generated.columns])).mean())
+
+
+def marginal_rows(
+    X: pd.DataFrame, legit: np.ndarray, n: int, rel: Relations, rng: np.random.Generator
+) -> pd.DataFrame:
+    """``n`` rows from the product of the legitimate rows' marginals, repaired.
+
+    Every column that is not derived is drawn on its own from the rows ``X[legit]``
+    (one independent row position per column and output row, so each value, with
+    its dtype, is a real legitimate value while the joint profile is not); the
+    derived columns then follow their sources through
+    :func:`edgecase.fraud.relations.repair`, with one legitimate donor row per
+    output row as the "before" row (a ratio column keeps the donor's ratio).
+    """
+    pool = X[legit].reset_index(drop=True)
+    if n <= 0 or not len(pool):
+        return X.iloc[:0].copy()
+    donor = pool.iloc[rng.integers(len(pool), size=n)].reset_index(drop=True)
+    out = donor.copy()
+    for c in X.columns:
+        if c not in rel.derived:
+            out[c] = pool[c].iloc[rng.integers(len(pool), size=n)].reset_index(drop=True)
+    return repair(out, donor, rel)

@@ -54,6 +54,13 @@ OVERSHOOT = 1.0
 #: the values of a random legitimate training row wherever the column's allowed sign
 #: permits that move, whatever the model scores).
 MOVES = "boundary"
+#: Outlier exposure: each round also adds this many rows per adversarial variation
+#: (rounded), labelled fraud, drawn from the product of the legitimate training
+#: rows' marginals (:func:`edgecase.train._harden_steps.marginal_rows`), so that
+#: the model also learns what is unlike legitimate behaviour, not only the known
+#: fraud. They are not variations of real fraud: the quality check reads the
+#: variations alone, and the history gives the outliers' count and share. 0: none.
+OUTLIERS = 0.0
 
 
 class _Pool:
@@ -112,8 +119,8 @@ class HardeningResult:
         points, the generated rows' quality, whether the round passed the guard and
         which round was kept.
     variations : DataFrame
-        Every generated row with its ``round``, ``origin`` (``"adversarial"`` or a
-        scenario name) and ``source`` (position in the X given to harden; -1: none).
+        Every generated row with its ``round``, ``origin`` (``"adversarial"``,
+        ``"outlier"`` (see :data:`OUTLIERS`) or a scenario name) and ``source`` (position in the X given to harden; -1: none).
     train_index, valid_index : ndarray
         Positions in X of the training and the held-out validation rows.
     notes : list of str
@@ -303,6 +310,11 @@ def _generate(model: Trainer, d: _Data, scenarios, breaks: dict, seed: int, rng)
             per_row=PER_ROW, overshoot=OVERSHOOT,
         )  # fmt: skip
     parts = [(moved, caught[pos], "adversarial")]
+    n_out = int(round(_outlier_ratio() * len(moved)))
+    if n_out:
+        # from no single row (source -1): every fold's training part gets them
+        out = steps.marginal_rows(d.X, d.y == 0, n_out, d.plan.relations, rng)
+        parts.append((out, np.full(n_out, -1), "outlier"))
     for sc in scenarios:
         b = breaks.get(f"breaking_{sc.name}", np.nan)
         b = steps.STRESS_GRID[-1] if not np.isfinite(b) or b <= 0 else b
@@ -313,6 +325,12 @@ def _generate(model: Trainer, d: _Data, scenarios, breaks: dict, seed: int, rng)
     src = np.concatenate([p[1] for p in parts]).astype(np.int64)
     origin = np.concatenate([np.full(len(p[0]), p[2], dtype=object) for p in parts])
     return X_new, src, origin
+
+
+def _outlier_ratio() -> float:
+    if isinstance(OUTLIERS, bool) or not isinstance(OUTLIERS, numbers.Real) or not OUTLIERS >= 0:
+        raise InvalidParameterError(f"OUTLIERS must be a number >= 0; got {OUTLIERS!r}.")
+    return float(OUTLIERS)
 
 
 def _legit_moves(
@@ -495,7 +513,11 @@ def harden(
     pool_X, pool_src, pool_meta = [], [], []
     for r in tqdm(range(1, rounds + 1), desc="harden", disable=not progress, leave=False):
         new, src, origin = _generate(model, d, scen, rows[-1], seed + r, rng)
-        q = _quality(new, d, rng)
+        is_out = origin == "outlier"
+        q = _quality(new[~is_out], d, rng)
+        q.update(
+            n_outlier=int(is_out.sum()), outlier_share=float(is_out.mean()) if len(new) else 0.0
+        )
         pool_X.append(new)
         pool_src.append(src)
         pool_meta.append(pd.DataFrame({"round": r, "origin": origin}))

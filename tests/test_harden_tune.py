@@ -1,0 +1,81 @@
+"""The tuning helpers of bench_harden: recipe settings, paired gains over typologies, blends."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from benchmarks import _harden_tune as ht
+from benchmarks import bench_harden as bh
+
+
+@pytest.mark.parametrize(
+    ("recipe", "want"),
+    [
+        ("harden", bh._DEFAULTS),
+        ("harden:4:2", (4, 2.0, bh._DEFAULTS[2], bh._DEFAULTS[3])),
+        ("harden:1:1:legit", (1, 1.0, "legit", bh._DEFAULTS[3])),
+        ("harden:1:1:boundary:0.25", (1, 1.0, "boundary", 0.25)),
+    ],
+)
+def test_recipe_sets_the_constants_given_and_defaults_for_the_rest(recipe, want, monkeypatch):
+    seen = {}
+
+    def spy(*args, **kwargs):
+        m = bh._HARDEN
+        seen["v"] = (m.PER_ROW, m.OVERSHOOT, m.MOVES, m.OUTLIERS)
+        return types.SimpleNamespace(model="fitted")
+
+    monkeypatch.setattr(bh, "harden", spy)
+    for name in ("PER_ROW", "OVERSHOOT", "MOVES", "OUTLIERS"):
+        monkeypatch.setattr(bh._HARDEN, name, getattr(bh._HARDEN, name))
+    X = pd.DataFrame({"amount": [1.0, 2.0]})
+    assert bh._fit(recipe, X, np.array([0, 1]), 0) == "fitted"
+    assert seen["v"] == want
+
+
+def test_gains_are_paired_t_intervals_over_typologies():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(0.3, 0.05, 7), rng.normal(0.1, 0.05, 7)
+    held = [f"t{i}" for i in range(7)]
+    df = pd.DataFrame(
+        {"recipe": ["x"] * 7 + ["none"] * 7, "held_out": held * 2, "severity": 1.0}
+    ).assign(m=np.r_[a, b])
+    r = ht.gains(df, "m", 1.0).loc["x"]
+    ci = stats.ttest_rel(a, b).confidence_interval(0.95)
+    assert r["diff"] == pytest.approx(np.mean(a - b)) and r["value"] == pytest.approx(a.mean())
+    assert (r["lo"], r["hi"]) == pytest.approx((ci.low, ci.high))
+
+
+class _Const:
+    def __init__(self, f):
+        self.f = f
+
+    def predict_proba(self, X):
+        p = self.f(X)
+        return np.column_stack([1 - p, p])
+
+    def score_samples(self, Z):
+        return -self.f(pd.DataFrame(Z, columns=["a", "b"]))
+
+
+def test_blend_ends_are_the_model_and_the_forest_ranks():
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
+    y = (np.arange(400) < 40).astype(int)
+    model, forest = (
+        _Const(lambda Z: 1 / (1 + np.exp(-Z["a"].to_numpy()))),
+        _Const(lambda Z: Z["b"].to_numpy()),
+    )
+    test = X.iloc[:100]
+    s0 = ht._Blend(model, forest, X, y, 0.0, ["a", "b"]).predict_proba(test)[:, 1]
+    s1 = ht._Blend(model, forest, X, y, 1.0, ["a", "b"]).predict_proba(test)[:, 1]
+    # scores are empirical CDFs over the legitimate rows: same order as each input
+    assert stats.spearmanr(s0, test["a"]).statistic > 0.99
+    assert stats.spearmanr(s1, test["b"]).statistic > 0.99
+    legit = X[y == 0]
+    assert ht._Blend(model, forest, X, y, 0.5, ["a", "b"]).predict_proba(legit)[:, 1].max() <= 1
