@@ -58,8 +58,8 @@ def standard_t(rng: np.random.Generator, nu: float, size: tuple[int, ...], scale
         np.less_equal(w, 1.0, out=ok)
         n_ok = int(np.count_nonzero(ok))
         use = min(n_ok, m - filled)
-        u = np.compress(ok, pair[0::2], out=u_buf[:n_ok])[:use]
-        ww = np.compress(ok, w, out=w_buf[:n_ok])[:use]
+        u = pair[0::2].compress(ok, out=u_buf[:n_ok])[:use]
+        ww = w.compress(ok, out=w_buf[:n_ok])[:use]
         x = out[filled : filled + use]
         np.log(ww, out=x)
         x *= c
