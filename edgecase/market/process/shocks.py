@@ -113,6 +113,7 @@ class SkewT(ShockDistribution):
     def sampler(self, rng: np.random.Generator) -> Sampler:
         scale = np.sqrt((self.nu - 2.0) / self.nu)
         lam, a, b = self.lam, self._a, self._b
+        side = np.array([1.0 + lam, -(1.0 - lam)])  # [right, left]
 
         def draw(size: tuple[int, ...]) -> np.ndarray:
             # (where(left, -(1 - lam), 1 + lam) * |t| * scale - a) / b, with 1 / b folded
@@ -120,7 +121,8 @@ class SkewT(ShockDistribution):
             t = standard_t(rng, self.nu, size, scale / b)
             np.abs(t, out=t)
             left = rng.random(size) < (1.0 - lam) / 2.0
-            t *= np.where(left, -(1.0 - lam), 1.0 + lam)
+            # a gather from the two factors: where(left, -(1 - lam), 1 + lam), 3x cheaper
+            t *= side.take(left.view(np.uint8))
             t -= a / b
             return t
 
