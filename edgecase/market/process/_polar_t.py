@@ -18,13 +18,15 @@ and the words consumed depend only on the generator's state and ``size``.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
 __all__ = ["standard_t", "PIECE"]
 
-#: candidate pairs per piece: the piece's buffers (~370 kB) stay in a core's L2 cache
-PIECE = 8192
+#: candidate pairs per piece: the buffers (~1.5 MB, kept per thread) stay near a core's L2
+#: cache while the per-call overhead is small (8192 cost 6% more CPU, 65536 no less)
+PIECE = 32768
 
 _GRID = 2.0**-31
 
@@ -43,11 +45,7 @@ def standard_t(rng: np.random.Generator, nu: float, size: tuple[int, ...], scale
     out = np.empty(m)
     c = -2.0 / nu
     k = nu * scale * scale
-    pair = np.empty(2 * PIECE)
-    sq = np.empty(2 * PIECE)
-    w = np.empty(PIECE)
-    ok = np.empty(PIECE, dtype=bool)
-    u_buf, w_buf = np.empty(PIECE), np.empty(PIECE)
+    pair, sq, w, ok, u_buf, w_buf = _buffers()
     bits = rng.bit_generator
     filled = 0
     while filled < m:
@@ -70,3 +68,23 @@ def standard_t(rng: np.random.Generator, nu: float, size: tuple[int, ...], scale
         x *= u
         filled += use
     return out.reshape(size)
+
+
+_local = threading.local()
+
+
+def _buffers() -> tuple[np.ndarray, ...]:
+    """This thread's work buffers of one piece, made once: fresh ones would page-fault."""
+    bufs = getattr(_local, "bufs", None)
+    if bufs is None or bufs[2].size != PIECE:
+        bufs = (
+            np.empty(2 * PIECE),
+            np.empty(2 * PIECE),
+            np.empty(PIECE),
+            np.empty(PIECE, dtype=bool),
+            np.empty(PIECE),
+            np.empty(PIECE),
+        )
+        _local.bufs = bufs
+    return bufs
+
