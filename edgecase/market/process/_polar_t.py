@@ -87,4 +87,3 @@ def _buffers() -> tuple[np.ndarray, ...]:
         )
         _local.bufs = bufs
     return bufs
-

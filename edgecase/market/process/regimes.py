@@ -220,4 +220,3 @@ class _CutCounter:
         if hit.size:
             out.ravel()[hit] = np.searchsorted(self.cuts, u.ravel()[hit], side="right")
         return out
-
