@@ -554,8 +554,9 @@ class Process:
     def _recursion(self, dr: Draws, n_steps: int, out: np.ndarray) -> None:
         reg_sd = reg_mu = None
         if dr.states is not None:
-            reg_sd = np.sqrt(self.regimes.multipliers)[dr.states]
-            reg_mu = self.regimes.means[dr.states] if np.any(self.regimes.means) else None
+            # take gives fancy indexing's values, about twice as fast
+            reg_sd = np.sqrt(self.regimes.multipliers).take(dr.states)
+            reg_mu = self.regimes.means.take(dr.states) if np.any(self.regimes.means) else None
         for k in range(self.n_assets):
             self._asset_loop(k, dr, reg_sd, reg_mu, n_steps, out)
 

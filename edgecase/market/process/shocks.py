@@ -13,6 +13,7 @@ from scipy import integrate, special
 
 from edgecase.errors import InvalidInputError
 from edgecase.market.process._checks import real
+from edgecase.market.process._polar_t import standard_t
 from edgecase.market.process.base import Sampler, ShockDistribution
 
 __all__ = ["Normal", "StudentT", "SkewT", "Bootstrap"]
@@ -66,12 +67,9 @@ class StudentT(ShockDistribution):
     def sampler(self, rng: np.random.Generator) -> Sampler:
         scale = np.sqrt((self.nu - 2.0) / self.nu)
 
-        def draw(size: tuple[int, ...]) -> np.ndarray:
-            x = rng.standard_t(self.nu, size)
-            x *= scale
-            return x
-
-        return draw
+        # Bailey's polar method (see ._polar_t): exact and cheaper than rng.standard_t,
+        # whose stream it does not reproduce
+        return lambda size: standard_t(rng, self.nu, size, scale)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return special.stdtrit(self.nu, u) * np.sqrt((self.nu - 2.0) / self.nu)
@@ -115,16 +113,17 @@ class SkewT(ShockDistribution):
     def sampler(self, rng: np.random.Generator) -> Sampler:
         scale = np.sqrt((self.nu - 2.0) / self.nu)
         lam, a, b = self.lam, self._a, self._b
+        side = np.array([1.0 + lam, -(1.0 - lam)])  # [right, left]
 
         def draw(size: tuple[int, ...]) -> np.ndarray:
-            t = rng.standard_t(self.nu, size)
+            # (where(left, -(1 - lam), 1 + lam) * |t| * scale - a) / b, with 1 / b folded
+            # into the t's scale
+            t = standard_t(rng, self.nu, size, scale / b)
             np.abs(t, out=t)
-            t *= scale
             left = rng.random(size) < (1.0 - lam) / 2.0
-            # in place, the same bytes as where(left, -(1 - lam) * t, (1 + lam) * t)
-            t *= np.where(left, -(1.0 - lam), 1.0 + lam)
-            t -= a
-            t /= b
+            # a gather from the two factors: where(left, -(1 - lam), 1 + lam), 3x cheaper
+            t *= side.take(left.view(np.uint8))
+            t -= a / b
             return t
 
         return draw
