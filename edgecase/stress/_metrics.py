@@ -180,6 +180,8 @@ def point_value(metric: Metric, y: np.ndarray, scores: np.ndarray, threshold: fl
     if metric.name == "pr_auc":
         _, mult, cells, _ = _ap_parts(s_pos, s_neg)
         return float(_ap_from_counts(mult, cells, len(s_pos)))
+    if metric.name == "brier":
+        return float((((1.0 - s_pos) ** 2).sum() + (s_neg**2).sum()) / len(scores))
     pc, nc = _cells(s_pos), _cells(s_neg)
     return float(_calib(metric.name, pc, nc, pc[2][None, :], nc[2][None, :])[0])
 
