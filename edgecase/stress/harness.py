@@ -558,6 +558,13 @@ class StressHarness(BaseEstimator):
         return breaking_point(name, sev, vals, draws, bt, bt_draws, metric, ci_level)
 
 
+def _points(metric: Metric, y: np.ndarray, S: np.ndarray, thr: float, side: dict) -> np.ndarray:
+    """:func:`~edgecase.stress._side.point` of each column of ``S`` (one per severity)."""
+    if metric.name in _metrics.NEEDS:
+        return np.array([point(metric, y, S[:, j], thr, side) for j in range(S.shape[1])])
+    return _metrics.point_values(metric, y, S, thr)
+
+
 def _sweep_scenario(
     item: tuple[str, Any, np.random.SeedSequence],
     *,
@@ -612,12 +619,13 @@ def _sweep_scenario(
             d = boot.draws_for(y_s, s_side["codes"], boot_seed)
             draws[:, j] = _bootstrap.weighted_draws(metric, y_s, scores, thr, d, s_side)[:, 0]
             groups_pos = _bootstrap.n_groups(y_s, s_side["codes"])[0]
-        vals[j] = point(metric, y_s, scores, thr, s_side)
+            vals[j] = point(metric, y_s, scores, thr, s_side)
         counts.append((len(y_s), int(y_s.sum()), groups_pos))
     if kept:
         cols = list(kept)
         S = np.column_stack([kept[j] for j in cols])
         draws[:, cols] = _bootstrap.weighted_draws(metric, y, S, thr, boot.base(y), side)
+        vals[cols] = _points(metric, y, S, thr, side)
     if not explicit_bt and getattr(sc, "own_baseline", False):
         # Scenarios that simulate their own rows (a typology's fraud, market paths) are
         # measured against their own lowest severity, in every draw: the unstressed X is
