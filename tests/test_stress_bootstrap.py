@@ -63,6 +63,54 @@ def test_weighted_draws_equal_the_metric_on_the_resampled_rows(name):
             assert got[b, j] == pytest.approx(want, abs=1e-6), (b, j)
 
 
+@pytest.mark.parametrize("grouped", [True, False])
+def test_ap_draws_equal_sklearn_with_the_draws_weights(grouped):
+    # an independent computation: sklearn's average precision with each draw's row
+    # counts as sample weights, on scores tied within and across the classes (one
+    # decimal), on scores where some negatives sit above every positive, and below
+    rng = np.random.default_rng(11)
+    n = 2500
+    y = (rng.random(n) < 0.12).astype(np.int8)
+    S = np.c_[
+        np.round(rng.random(n), 1),
+        np.round(np.clip(rng.beta(2, 5, n) + 0.25 * y, 0, 1), 2),
+        np.where(y == 1, 0.5, np.round(rng.random(n), 1)),  # every positive tied
+    ]
+    codes = B.group_codes(rng.integers(0, 200, n), n) if grouped else None
+    draws = B.Draws(y, codes, 25, np.random.SeedSequence(5))
+    got = B.weighted_draws(M.BUILTIN["pr_auc"], y, S, 0.5, draws)
+    W = draws.rows("all").astype(float)
+    assert (W == 0).any() and (W > 1).any()  # real resamples: dropped and repeated rows
+    for b in range(len(W)):
+        for j in range(S.shape[1]):
+            want = average_precision_score(y, S[:, j], sample_weight=W[b])
+            assert got[b, j] == pytest.approx(want, abs=1e-12), (b, j)
+    # the point estimate (every row once) is sklearn's unweighted average precision
+    ones = B.weighted_draws(M.BUILTIN["pr_auc"], y, S, 0.5, B.Ones(y, codes))
+    for j in range(S.shape[1]):
+        assert ones[0, j] == pytest.approx(average_precision_score(y, S[:, j]), abs=1e-12)
+        assert M.point_value(M.BUILTIN["pr_auc"], y, S[:, j], 0.5) == pytest.approx(
+            ones[0, j], abs=1e-12
+        )
+
+
+def test_ap_draws_reuse_the_negatives_order_only_for_the_same_scores():
+    # the cached order of the negatives must not leak into a severity that moved them
+    rng = np.random.default_rng(2)
+    n = 1200
+    y = (rng.random(n) < 0.1).astype(np.int8)
+    codes = B.group_codes(rng.integers(0, 100, n), n)
+    s0 = np.round(rng.random(n), 2)
+    s1 = np.where(y == 0, np.round(rng.random(n), 2), s0)  # same positives, new negatives
+    draws = B.Draws(y, codes, 10, np.random.SeedSequence(0))
+    both = B.weighted_draws(M.BUILTIN["pr_auc"], y, np.c_[s0, s1, s0], 0.5, draws)
+    fresh = B.Draws(y, codes, 10, np.random.SeedSequence(0))
+    alone = B.weighted_draws(M.BUILTIN["pr_auc"], y, s1, 0.5, fresh)
+    np.testing.assert_array_equal(both[:, 1], alone[:, 0])
+    np.testing.assert_array_equal(both[:, 0], both[:, 2])
+    assert not np.array_equal(both[:, 0], both[:, 1])
+
+
 def test_group_draws_resample_whole_groups_within_strata():
     rng = np.random.default_rng(0)
     groups = rng.integers(0, 50, 800)

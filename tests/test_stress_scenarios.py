@@ -183,3 +183,26 @@ def test_fast_poisson_inverse_matches_scipy():
     u = np.random.default_rng(0).random(20000)
     for mu in (0.0, 0.3, 1.5, 4.5, 30.0):
         assert np.array_equal(_poisson_ppf(u, mu), poisson.ppf(u, mu).astype(np.int64))
+
+
+@pytest.mark.parametrize("sc", ALL, ids=lambda s: s.name)
+@pytest.mark.parametrize("severity", [0.0, 1.5])
+def test_apply_with_changes_is_apply_and_its_column_changes(frame, sc, severity):
+    # the harness reuses the changes a built-in scenario computed to check its output:
+    # they must be column_changes of (X, apply(X)), and the input must stay untouched
+    # (the stressed copy shares untouched columns with it under copy-on-write)
+    from edgecase.stress._changes import column_changes
+
+    X, y = frame
+    X0, y0 = X.copy(), y.copy()
+    X_a, y_a = sc.apply(X, y, severity, random_state=4)
+    X_c, y_c, changes = sc.apply_with_changes(X, y, severity, random_state=4, X_checked=True)
+    pd.testing.assert_frame_equal(X_a, X_c)
+    pd.testing.assert_series_equal(pd.Series(y_a), pd.Series(y_c))
+    want = column_changes(X, X_a)
+    assert changes.keys() == want.keys()
+    for col in want:
+        np.testing.assert_array_equal(changes[col], want[col], err_msg=str(col))
+    assert any(d.any() for d in changes.values()) == (severity > 0)
+    pd.testing.assert_frame_equal(X, X0)
+    pd.testing.assert_series_equal(y, y0)

@@ -150,3 +150,37 @@ def test_builtin_scenario_output_checked_in_changed_columns(data, monkeypatch):
     )
     with pytest.raises(InvalidInputError, match="amount_evasion.*'amount'.*infinite"):
         AmountEvasion().apply(X, y, 1.0, 0)
+
+
+def test_sweep_refuses_a_builtin_scenarios_bad_output_naming_the_column(data, monkeypatch):
+    # the sweep takes a built-in scenario's own check of its output: it must still refuse
+    X, y, _, model = data
+    monkeypatch.setattr(
+        AmountEvasion, "_apply", lambda self, X, y, s, rng: (X.assign(amount=np.inf), y)
+    )
+    sweep = StressHarness(model, AmountEvasion(), alert_rate=0.02, severities=[0, 1],
+                          n_boot=10, random_state=0, progress=False)  # fmt: skip
+    with pytest.raises(InvalidInputError, match="amount_evasion.*'amount'.*infinite"):
+        sweep.run(X, y)
+
+
+class _OwnApply(AmountEvasion):
+    """A built-in scenario whose subclass overrides ``apply``: the sweep must call it."""
+
+    calls = 0
+
+    def apply(self, X, y, severity, random_state=None):
+        type(self).calls += 1
+        X_s, y_s = super().apply(X, y, severity, random_state)
+        X_s = X_s.copy()
+        X_s.iloc[0, X_s.columns.get_loc("distance_from_home_km")] = np.nan
+        return X_s, y_s
+
+
+def test_sweep_calls_and_checks_an_overridden_apply(data):
+    X, y, _, model = data
+    sweep = StressHarness(model, _OwnApply(), alert_rate=0.02, severities=[0, 1],
+                          n_boot=10, random_state=0, progress=False)  # fmt: skip
+    with pytest.raises(InvalidInputError, match="amount_evasion.*distance_from_home_km"):
+        sweep.run(X, y)
+    assert _OwnApply.calls == 1

@@ -194,7 +194,8 @@ def weighted_draws(
         Wn = draws.rows("neg")
         return _threshold_stat(metric.name, tp, Wn @ A[~pos], n_pos, Wn.sum(axis=1)[:, None])
     if metric.name == "pr_auc":
-        return np.column_stack([_ap(S[pos, j], S[~pos, j], draws) for j in range(S.shape[1])])
+        S_pos, S_neg = np.ascontiguousarray(S[pos].T), np.ascontiguousarray(S[~pos].T)
+        return np.column_stack([_ap(S_pos[j], S_neg[j], draws) for j in range(S.shape[1])])
     W = draws.rows("all")
     total = W.sum(axis=1)[:, None].astype(float)
     if metric.name == "brier":
@@ -202,16 +203,55 @@ def weighted_draws(
     return _ece(y, S, W, total)
 
 
-def _neg_cumulative(s_neg: np.ndarray, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
-    """Negative scores in descending order and, per draw, the cumulative weight of the
-    negatives down that order; cached, since most scenarios leave legit rows alone."""
-    hit = draws.cache.get("neg_cum")
+def _counts_t(draws: Draws) -> np.ndarray:
+    """Both strata's resample counts as one contiguous ``(groups, n_boot)`` array: the
+    groups holding a positive first, then the legit-only groups."""
+    if "counts_t" not in draws.cache:
+        parts = [
+            draws.counts(k) if draws.sizes[k] else np.zeros((draws.n_boot, 0), np.float32)
+            for k in (0, 1)
+        ]
+        draws.cache["counts_t"] = np.ascontiguousarray(np.hstack(parts).T)
+    return draws.cache["counts_t"]
+
+
+def _neg_order(s_neg: np.ndarray, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
+    """Negative scores in ascending order and each one's column of :func:`_counts_t`;
+    cached, since most scenarios leave legit rows alone."""
+    hit = draws.cache.get("neg_order")
     if hit is not None and np.array_equal(hit[0], s_neg):
         return hit[1], hit[2]
-    order = np.argsort(-s_neg, kind="stable")
-    cum = np.cumsum(np.take(draws.rows("neg"), order, axis=1), axis=1)
-    draws.cache["neg_cum"] = (s_neg.copy(), s_neg[order], cum)
-    return s_neg[order], cum
+    neg = np.flatnonzero(draws.y == 0)
+    order = np.argsort(s_neg, kind="stable")
+    rank = draws.rank[neg]
+    col = np.where(draws.in_pos[neg], rank, draws.sizes[0] + rank)[order]
+    draws.cache["neg_order"] = (s_neg.copy(), s_neg[order], col)
+    return s_neg[order], col
+
+
+def _neg_segments(s_neg: np.ndarray, u_asc: np.ndarray, draws: Draws) -> np.ndarray:
+    """Per draw, the weight of the negatives in each segment between consecutive distinct
+    positive scores: ``(n_boot, K)``, column ``k`` holding the negatives scoring in
+    ``[u_k, u_{k-1})`` (``u`` descending; column 0 is ``>= u_0``; negatives below every
+    positive score are in no column).
+
+    A row's weight is its group's resample count, and the counts are the same at every
+    severity, so the segment weights are ``M @ counts.T`` with ``M`` the sparse
+    (segments x groups) count of negative rows: in ascending score order a segment is
+    a run of negatives, so ``M`` is built row by row without sorting, ``n_neg``
+    nonzeros and no per-row work per draw. The weights are integer counts, exact in
+    float32 below 2**24.
+    """
+    neg_asc, col = _neg_order(s_neg, draws)
+    # run i: the negatives in [u_asc[i], u_asc[i + 1]), i.e. segment K - 1 - i
+    start = np.searchsorted(neg_asc, u_asc, side="left")
+    indptr = np.append(start, len(neg_asc)) - start[0]
+    C = _counts_t(draws)
+    M = sparse.csr_matrix(
+        (np.ones(len(col) - start[0], dtype=np.float32), col[start[0] :], indptr),
+        shape=(len(u_asc), C.shape[0]),
+    )
+    return (M @ C)[::-1].T.astype(float)
 
 
 def _ap(s_pos: np.ndarray, s_neg: np.ndarray, draws: Draws) -> np.ndarray:
@@ -224,14 +264,8 @@ def _ap(s_pos: np.ndarray, s_neg: np.ndarray, draws: Draws) -> np.ndarray:
     )
     Wp = draws.rows("pos")
     pos_w = np.asarray((P.T @ Wp.T.astype(float)).T)
-    neg_desc, cum = _neg_cumulative(s_neg, draws)
-    # negatives scoring >= each distinct positive score (descending): a prefix of neg_desc
-    k = len(neg_desc) - np.searchsorted(neg_desc[::-1], u_asc[::-1], side="left")
-    fp = (
-        np.where(k > 0, cum[:, np.maximum(k - 1, 0)], 0.0)
-        if len(neg_desc)
-        else np.zeros_like(pos_w)
-    )
+    # negatives scoring >= each distinct positive score (descending): the segments above
+    fp = np.cumsum(_neg_segments(s_neg, u_asc, draws), axis=1)
     tp = np.cumsum(pos_w, axis=1)
     return (_safe_div(pos_w, Wp.sum(axis=1)[:, None]) * _safe_div(tp, tp + fp)).sum(axis=1)
 

@@ -35,14 +35,28 @@ def column_changes(X: pd.DataFrame, X_s: pd.DataFrame) -> dict[Any, np.ndarray] 
     for col in X.columns:
         a, b = X[col], X_s[col]
         if isinstance(a.dtype, pd.CategoricalDtype):
-            out[col] = a.cat.codes.to_numpy() != b.cat.codes.to_numpy()
+            av, bv = np.asarray(a.array.codes), np.asarray(b.array.codes)
+        else:
+            av, bv = a.to_numpy(), b.to_numpy()
+        if _same_memory(av, bv):
+            # a column the scenario did not touch (a copy-on-write copy shares it)
+            out[col] = np.zeros(len(av), dtype=bool)
             continue
-        av, bv = a.to_numpy(), b.to_numpy()
         diff = np.asarray(av != bv, dtype=bool)
         if diff.any() and av.dtype.kind in "fc":
             diff &= ~(np.isnan(av) & np.isnan(bv))
         out[col] = diff
     return out
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays are views of the same bytes in the same layout, hence equal."""
+    return (
+        a.dtype == b.dtype
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
 
 
 def changed_columns(changes: dict[Any, np.ndarray]) -> list[Any]:

@@ -117,13 +117,14 @@ def _threshold_stat(name: str, tp, fp, n_pos: int, n_neg: int) -> np.ndarray:
     return _safe_div(np.asarray(tp) + np.asarray(fp), n_pos + n_neg)
 
 
-def _ap_parts(s_pos: np.ndarray, s_neg: np.ndarray):
+def _ap_parts(s_pos: np.ndarray, s_neg: np.ndarray, neg_sorted: np.ndarray | None = None):
     """Unique positive scores (descending), their multiplicities, and the negative
-    counts in the intervals [u_j, u_{j-1}) (interval 0 is >= u_0)."""
+    counts in the intervals [u_j, u_{j-1}) (interval 0 is >= u_0). ``neg_sorted``:
+    ``np.sort(s_neg)`` if the caller has it."""
     u, mult = np.unique(s_pos, return_counts=True)
     u, mult = u[::-1], mult[::-1]
     # number of negatives >= u_j, for each j (u descending -> nondecreasing)
-    neg_sorted = np.sort(s_neg)
+    neg_sorted = np.sort(s_neg) if neg_sorted is None else neg_sorted
     ge = len(s_neg) - np.searchsorted(neg_sorted, u, side="left")
     cells = np.diff(np.concatenate([[0], ge]))
     rest = len(s_neg) - ge[-1]
@@ -180,8 +181,28 @@ def point_value(metric: Metric, y: np.ndarray, scores: np.ndarray, threshold: fl
     if metric.name == "pr_auc":
         _, mult, cells, _ = _ap_parts(s_pos, s_neg)
         return float(_ap_from_counts(mult, cells, len(s_pos)))
+    if metric.name == "brier":
+        return float((((1.0 - s_pos) ** 2).sum() + (s_neg**2).sum()) / len(scores))
     pc, nc = _cells(s_pos), _cells(s_neg)
     return float(_calib(metric.name, pc, nc, pc[2][None, :], nc[2][None, :])[0])
+
+
+def point_values(metric: Metric, y: np.ndarray, S: np.ndarray, threshold: float) -> np.ndarray:
+    """:func:`point_value` of each column of ``S`` ``(n, m)``. For average precision the
+    negatives are sorted once while consecutive columns keep the same negative scores
+    (a scenario that leaves the legit rows alone)."""
+    m = S.shape[1]
+    if metric.name != "pr_auc" or metric.func is not None:
+        return np.array([point_value(metric, y, S[:, j], threshold) for j in range(m)])
+    pos = y == 1
+    S_pos, S_neg = np.ascontiguousarray(S[pos].T), np.ascontiguousarray(S[~pos].T)
+    out = np.empty(m)
+    for j in range(m):
+        if j == 0 or not np.array_equal(S_neg[j], S_neg[j - 1]):
+            neg_sorted = np.sort(S_neg[j])
+        _, mult, cells, _ = _ap_parts(S_pos[j], S_neg[j], neg_sorted)
+        out[j] = float(_ap_from_counts(mult, cells, len(S_pos[j])))
+    return out
 
 
 def bootstrap(

@@ -40,6 +40,7 @@ from edgecase.stress._metrics import Metric, reads_positives_only
 from edgecase.stress._report import CI_LEVEL, PrecisionWarning, StressReport
 from edgecase.stress._scores import ScoreBatch, predict_scores
 from edgecase.stress._side import own_side, point, side_columns
+from edgecase.stress.scenario_base import BaseScenario
 from edgecase.stress.scenarios import FRAUD_SCENARIOS
 from edgecase.train.thresholds import alert_threshold as _alert_threshold
 
@@ -53,8 +54,16 @@ DEFAULT_SEVERITIES.flags.writeable = False
 _DEFAULT_GRID = tuple(DEFAULT_SEVERITIES.tolist())
 
 
-def _call_scenario(sc: Any, name: str, X: pd.DataFrame, y: Any, s: float, rng: Any) -> tuple:
+def _call_scenario(
+    sc: Any, name: str, X: pd.DataFrame, y: Any, s: float, rng: Any, X_checked: bool = False
+) -> tuple:
+    """``(X_s, y_s, checked, changes)``: ``sc.apply(X, y, s, rng)``. A built-in scenario
+    given a checked ``X`` checks its own output's changed columns for finiteness: then
+    ``checked`` is True and ``changes`` the changes it found (else False and None)."""
     try:
+        if X_checked and _reports_changes(sc):
+            X_s, y_s, changes = sc.apply_with_changes(X, y, s, rng, X_checked=True)
+            return X_s, y_s, True, changes
         out = sc.apply(X, y, s, rng)
     except EdgecaseError:
         raise
@@ -66,7 +75,17 @@ def _call_scenario(sc: Any, name: str, X: pd.DataFrame, y: Any, s: float, rng: A
         raise InvalidInputError(
             f"scenario {name!r} must return (X_stressed, y_stressed); got {type(out).__name__}."
         )
-    return out
+    return (*out, False, None)
+
+
+def _reports_changes(sc: Any) -> bool:
+    """Whether ``sc`` is a built-in scenario whose ``apply`` is the template's own (a
+    subclass overriding ``apply`` is called through it)."""
+    return (
+        isinstance(sc, BaseScenario)
+        and type(sc).apply is BaseScenario.apply
+        and "apply" not in vars(sc)
+    )
 
 
 def _apply_checked(
@@ -76,13 +95,12 @@ def _apply_checked(
     it changed (:func:`~edgecase.stress._scores.column_changes`; None if not computed or
     the rows are not comparable). ``X_checked``: ``X`` has passed ``check_finite``, so
     cells equal to it are finite and only the changed columns are checked."""
-    X_s, y_s = _call_scenario(sc, name, X, y, s, rng)
+    X_s, y_s, checked, changes = _call_scenario(sc, name, X, y, s, rng, X_checked)
     what = f"scenario {name!r} X at severity {s}"
     X_s = as_frame(X_s, name=what)
-    if X_checked:
+    if not checked and X_checked:
         changes = check_changed_finite(X, X_s, name=what)
-    else:
-        changes = None
+    elif not checked:
         check_finite(X_s, name=what)
     if len(X_s) != len(y_s):
         raise InvalidInputError(
@@ -540,6 +558,13 @@ class StressHarness(BaseEstimator):
         return breaking_point(name, sev, vals, draws, bt, bt_draws, metric, ci_level)
 
 
+def _points(metric: Metric, y: np.ndarray, S: np.ndarray, thr: float, side: dict) -> np.ndarray:
+    """:func:`~edgecase.stress._side.point` of each column of ``S`` (one per severity)."""
+    if metric.name in _metrics.NEEDS:
+        return np.array([point(metric, y, S[:, j], thr, side) for j in range(S.shape[1])])
+    return _metrics.point_values(metric, y, S, thr)
+
+
 def _sweep_scenario(
     item: tuple[str, Any, np.random.SeedSequence],
     *,
@@ -594,12 +619,13 @@ def _sweep_scenario(
             d = boot.draws_for(y_s, s_side["codes"], boot_seed)
             draws[:, j] = _bootstrap.weighted_draws(metric, y_s, scores, thr, d, s_side)[:, 0]
             groups_pos = _bootstrap.n_groups(y_s, s_side["codes"])[0]
-        vals[j] = point(metric, y_s, scores, thr, s_side)
+            vals[j] = point(metric, y_s, scores, thr, s_side)
         counts.append((len(y_s), int(y_s.sum()), groups_pos))
     if kept:
         cols = list(kept)
         S = np.column_stack([kept[j] for j in cols])
         draws[:, cols] = _bootstrap.weighted_draws(metric, y, S, thr, boot.base(y), side)
+        vals[cols] = _points(metric, y, S, thr, side)
     if not explicit_bt and getattr(sc, "own_baseline", False):
         # Scenarios that simulate their own rows (a typology's fraud, market paths) are
         # measured against their own lowest severity, in every draw: the unstressed X is

@@ -39,6 +39,15 @@ class Scenario(Protocol):
     ) -> tuple[pd.DataFrame, Any]: ...
 
 
+def _copy_on_write() -> bool:
+    """Whether pandas copies on write (always from pandas 3): then a shallow copy of the
+    input is as safe to stress as a deep one (a write never reaches the input) and the
+    columns a scenario does not touch stay shared, so comparing them is free."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
 def _keep_fraction(severity: float, at_one: float) -> float:
     """Fraction of rows affected at ``severity``: 0 at 0, ``at_one`` at 1, saturating toward 1.
 
@@ -62,9 +71,28 @@ class BaseScenario(ABC):
         self, X: Any, y: Any, severity: float, random_state: RandomStateLike = None
     ) -> tuple[pd.DataFrame, Any]:
         """Return ``(X_stressed, y_stressed)`` at ``severity`` (0 = unchanged)."""
+        X_s, y_out, _ = self.apply_with_changes(X, y, severity, random_state)
+        return X_s, y_out
+
+    def apply_with_changes(
+        self,
+        X: Any,
+        y: Any,
+        severity: float,
+        random_state: RandomStateLike = None,
+        *,
+        X_checked: bool = False,
+    ) -> tuple[pd.DataFrame, Any, dict[Any, np.ndarray]]:
+        """:meth:`apply`, plus which cells it changed (``column_changes(X, X_stressed)``, a
+        dict column -> boolean row mask; None when the rows are not comparable).
+
+        ``X_checked``: ``X`` is a DataFrame that has passed ``check_finite`` (the caller
+        checked it once for many calls), so it is not checked again.
+        """
         severity = check_severity(severity)
         df = as_frame(X)
-        check_finite(df)
+        if not X_checked:
+            check_finite(df)
         check_consistent_length(df, y if hasattr(y, "__len__") else [y])
         y_arr = check_binary_target(y)
         missing = [c for c in self.required if c not in df.columns]
@@ -76,11 +104,14 @@ class BaseScenario(ABC):
         self._check_columns(df)
         rng = as_generator(random_state)
         if severity == 0.0:
-            return df.copy(), y
-        X_s, y_s = self._apply(df.copy(), y_arr.copy(), severity, rng)
+            changes = {col: np.zeros(len(df), dtype=bool) for col in df.columns}
+            return df.copy(deep=not _copy_on_write()), y, changes
+        X_s, y_s = self._apply(df.copy(deep=not _copy_on_write()), y_arr.copy(), severity, rng)
         # An overflowing shift or a scenario bug must not hand NaN/inf to the model.
         # (the input passed check_finite: only the columns the scenario changed can fail)
-        check_changed_finite(df, X_s, name=f"scenario {self.name!r} output at severity {severity}")
+        changes = check_changed_finite(
+            df, X_s, name=f"scenario {self.name!r} output at severity {severity}"
+        )
         if isinstance(y, pd.Series):
             if len(y_s) == len(y) and np.array_equal(y_s, y_arr):
                 y_out = y.copy()
@@ -88,7 +119,7 @@ class BaseScenario(ABC):
                 y_out = pd.Series(y_s.astype(y.dtype), name=y.name, index=X_s.index)
         else:
             y_out = np.asarray(y_s).astype(np.asarray(y).dtype)
-        return X_s, y_out
+        return X_s, y_out, changes
 
     def _check_columns(self, df: pd.DataFrame) -> None:  # noqa: B027 - optional hook, default: nothing to check
         """Extra dtype checks of the required columns (override)."""
