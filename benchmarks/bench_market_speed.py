@@ -3,7 +3,8 @@ beside arch's own ``forecast(method="simulation")`` for the same GARCH-t model.
 
 Every measurement runs in its own subprocess so its peak RSS is its own (the
 import of numpy/pandas/scipy/scikit-learn is included in every process, ours
-and arch's alike). Run: ``.venv/bin/python -m benchmarks.bench_market_speed``
+and arch's alike). Run: ``.venv/bin/python -m benchmarks.bench_market_speed`` (both
+tables, as ``make bench`` runs it; ``--paths`` for the paths table alone).
 
 ``--portfolio``: ``Portfolio.stress`` of 3 assets (sp500, nasdaq, wti) x 6 scenarios x 5
 severities x 10,000 paths x 252 days; the first call also sizes severity 1 by simulation
@@ -358,5 +359,8 @@ if __name__ == "__main__":
         main_ab(sys.argv[i + 1], sys.argv[i + 2], int(sys.argv[i + 3]))
     elif "--portfolio" in sys.argv[1:]:
         main_portfolio()
-    else:
+    elif "--paths" in sys.argv[1:]:
         main()
+    else:  # as `make bench` runs it: both tables
+        main()
+        main_portfolio()

@@ -370,4 +370,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main_oos() if "--oos" in sys.argv[1:] else main()
+    # no argument (as `make bench` runs it): both scorecards; --oos or --in-sample: one
+    if "--in-sample" in sys.argv[1:] or "--oos" not in sys.argv[1:]:
+        main()
+    if "--oos" in sys.argv[1:] or "--in-sample" not in sys.argv[1:]:
+        main_oos()
