@@ -201,13 +201,16 @@ Targets:
 Defaults: `evaluate(real, synthetic, target="is_rare", random_state=0)`, i.e. `max_rows=20_000`
 (detection: 10,000 real + 10,000 synthetic rows, 3-fold; utility: 20,000-row stratified
 training samples), `n_queries=2_000` (nearest-neighbour query rows per search). Fidelity, tails,
-associations, exact copies and constraints use all rows. XGBoost `n_jobs=1` per model.
+associations, exact copies and constraints use all rows. XGBoost `n_jobs=1` per model;
+the privacy part runs in a second thread beside the other four (`n_jobs=2`, the default:
+every part single-threaded with its own seed, the same report as `n_jobs=1`), so the
+part timings overlap and their sum exceeds the wall time.
 Each query's nearest-neighbour distances are exact against the whole reference (or synthetic)
 table: a float32 product with a proven error margin picks the candidates, float64 recomputes
 them (`edgecase/quality/_nearest.py`, one BLAS thread); edgecase's `evaluate` is timed after
 `import edgecase.train` (its models' module), as SDMetrics' after its import.
 SDMetrics {__import__("importlib.metadata").metadata.version("sdmetrics")} from the `bench`
-extra (`pip install -e .[bench]`), SDMetrics' overall score {d["sdv_score"]:.3f}.
+extra (`make bench` installs it), SDMetrics' overall score {d["sdv_score"]:.3f}.
 
 Sanity of edgecase's scores: exact-copy share {e["copy_share"]:.3f} (2% planted), detection
 AUC {e["det_auc"]:.3f}, column score {e["col_score"]:.3f}.

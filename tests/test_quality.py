@@ -278,6 +278,28 @@ def test_same_seed_same_report_and_outputs(yeast, reports, tmp_path):
     plt.close(fig)
 
 
+def test_privacy_in_a_second_thread_gives_the_same_report(yeast, reports):
+    # the default n_jobs=2 overlaps the privacy part with the others; one after another
+    # must give the same report, and the BLAS limit must be restored afterwards
+    from threadpoolctl import threadpool_info
+
+    before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    ref, hold = yeast
+    synth = smote_table(ref, "y", 1)
+    serial = evaluate(
+        ref, synth, target="y", holdout=hold, random_state=0, n_jobs=1, progress=False
+    )
+    assert serial.to_json() == reports["smote"].to_json()
+    assert set(serial.meta["seconds"]) == {
+        "fidelity",
+        "detection",
+        "privacy",
+        "utility",
+        "constraints",
+    }
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
+
+
 def test_without_target_and_subsampling_is_reported(yeast):
     ref, _ = yeast
     X = ref.drop(columns="y")

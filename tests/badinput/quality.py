@@ -151,13 +151,16 @@ def bad_parameters(draw):
     """A valid pair with one bad evaluate() parameter."""
     real = pd.DataFrame({"a": np.arange(10.0), "y": np.r_[np.ones(3), np.zeros(7)].astype(int)})
     name = draw(
-        st.sampled_from(["max_rows", "n_queries", "test_size", "n_folds", "random_state", "schema"])
+        st.sampled_from(
+            ["max_rows", "n_queries", "test_size", "n_folds", "n_jobs", "random_state", "schema"]
+        )
     )
     value = {
         "max_rows": bad_real(low=20, integer=True),
         "n_queries": bad_real(low=10, integer=True),
         "test_size": bad_real(low=0.0, high=1.0),
         "n_folds": bad_real(low=2, integer=True),
+        "n_jobs": bad_real(low=1, high=2, integer=True),
         "random_state": st.one_of(st.integers(max_value=-1), st.text(max_size=3), st.floats()),
         "schema": st.one_of(st.integers(), st.text(max_size=3), st.just(object())),
     }[name]
