@@ -38,3 +38,28 @@ def test_vol_spike_median_peak_vol_is_the_data_record(gen):
     sp = load_market("sp500")["log_return"]
     assert record == pytest.approx(sp.rolling(21).std().max() * np.sqrt(252))
     assert np.median(peak) == pytest.approx(record, rel=0.1)
+
+
+def test_severity_one_is_sized_once_when_two_threads_ask_together(monkeypatch):
+    # a simulation's blocks build their overlays in threads: the first crash simulation
+    # asks for the size from two threads at once, and it must be simulated only once
+    import threading
+
+    from edgecase.market import scenarios as S
+
+    cal = BlackSwanGenerator.from_returns(load_market("sp500")["log_return"]).calibration
+    sized, real = [], S._size_severity_one
+    monkeypatch.setattr(S, "_size_severity_one", lambda c, s: sized.append(s) or real(c, s))
+    barrier, out = threading.Barrier(2), []
+
+    def ask():
+        barrier.wait()
+        out.append(S.severity_one(cal, "crash"))
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sized == ["crash"] and len(out) == 2 and out[0] == out[1]
+    assert out[0] == S.severity_one(cal, "crash") and sized == ["crash"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -150,6 +151,19 @@ def severity_one(cal: MarketCalibration, scenario: str) -> float:
     cache = cal.info.setdefault("severity_one", {})
     if scenario in cache:
         return cache[scenario]
+    with _SIZING:
+        if scenario not in cache:  # another thread may have sized it while this one waited
+            cache[scenario] = _size_severity_one(cal, scenario)
+    return cache[scenario]
+
+
+# A simulation's blocks build their overlays in threads, so two blocks of the first crash
+# or vol_spike simulation ask for the same size at once; sizing takes seconds, so the
+# second waits for the first's answer instead of simulating it again.
+_SIZING = threading.Lock()
+
+
+def _size_severity_one(cal: MarketCalibration, scenario: str) -> float:
     proc = cal.process
     ss = np.random.SeedSequence(_CAL_SEED)
     if scenario == "crash":
@@ -167,8 +181,7 @@ def severity_one(cal: MarketCalibration, scenario: str) -> float:
 
         record = record_vol_21d(cal.returns)
         val = _solve(f, record, 1.0, 30.0, tol=0.005 * record)
-    cache[scenario] = float(val)
-    return cache[scenario]
+    return float(val)
 
 
 @dataclass
