@@ -326,6 +326,8 @@ def _extra_lines() -> list[str]:
         out += ["", *ht.novel_lines(pd.read_csv(ht.NOVEL_CSV))]
     if os.path.exists(ht.IFOREST_CSV):
         out += ["", *ht.iforest_lines(pd.read_csv(ht.IFOREST_CSV))]
+    if os.path.exists(ht.CONFIRM_CSV):
+        out += ["", *ht.confirm_lines(pd.read_csv(ht.CONFIRM_CSV))]
     return out
 
 
@@ -567,10 +569,11 @@ TUNE_RECIPES_LEGIT = ["none", "harden", "harden:1:1:legit", "harden:4:1:legit", 
 def tune(which: str = "") -> None:
     """harden's settings tried on the tuning seed only (never on the report's seeds)."""
     warnings.filterwarnings("ignore")
-    if which in ("novel", "iforest"):
+    if which in ("novel", "iforest", "iforest-report"):
         from benchmarks import _harden_tune as ht
 
-        print("\n".join(ht.tune_novel() if which == "novel" else ht.tune_iforest()))
+        run = {"novel": ht.tune_novel, "iforest": ht.tune_iforest}
+        print("\n".join(run.get(which, ht.confirm_iforest)()))
         return
     recipes = {"sc": TUNE_RECIPES_SC, "legit": TUNE_RECIPES_LEGIT}.get(which, TUNE_RECIPES)
     path = f"/tmp/bench_harden_tune{which}.csv"

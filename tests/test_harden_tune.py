@@ -79,3 +79,23 @@ def test_blend_ends_are_the_model_and_the_forest_ranks():
     assert stats.spearmanr(s1, test["b"]).statistic > 0.99
     legit = X[y == 0]
     assert ht._Blend(model, forest, X, y, 0.5, ["a", "b"]).predict_proba(legit)[:, 1].max() <= 1
+
+
+def test_confirmation_table_is_the_chosen_blend_paired_over_seeds(monkeypatch, tmp_path):
+    # two seeds x two typologies; the blend beats none by 0.1 on seed 0 and 0.3 on seed 1
+    # at severity 0 (mean of the typologies), so the diff is 0.2 with a t interval over 2 seeds
+    rows = []
+    for seed, gain in ((0, 0.1), (1, 0.3)):
+        for held in ("a", "b"):
+            for recipe, add in (("none", 0.0), (f"none+iforest:{ht.CONFIRM_WEIGHT}", gain),
+                                ("none+iforest:0.5", 9.0)):  # fmt: skip
+                rows.append({"seed": seed, "held_out": held, "recipe": recipe, "severity": 0.0,
+                             "recall@1%": 0.2 + add, "pr_auc": 0.1})  # fmt: skip
+    path = tmp_path / "c.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    monkeypatch.setattr(ht, "CONFIRM_CSV", str(path))
+    lines = ht.confirm_lines(pd.read_csv(path))
+    body = [line for line in lines if line.startswith("| 0.0")]
+    assert len(body) == 1 and "none+iforest:0.5" not in "\n".join(lines)
+    half = stats.t.ppf(0.975, 1) * np.std([0.1, 0.3], ddof=1) / np.sqrt(2)
+    assert f"+0.200 [{0.2 - half:+.3f}, {0.2 + half:+.3f}]" in body[0]
