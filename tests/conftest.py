@@ -48,6 +48,16 @@ def known_breaking_data(seed: int = 0, n_pos: int = 3000, n_neg: int = 20000):
     return pd.DataFrame({"a": a}), pd.Series(y, name="y")
 
 
+def small_trainer(n_estimators: int = 30, seed: int = 0, threshold: str = "alert_rate=0.02"):
+    """A fast Trainer for the hardening tests: a small XGBoost, 3 folds, no progress bar."""
+    from xgboost import XGBClassifier
+
+    from edgecase.train import Trainer
+
+    est = XGBClassifier(n_estimators=n_estimators, max_depth=3, n_jobs=1, enable_categorical=True)
+    return Trainer(estimator=est, cv=3, threshold=threshold, random_state=seed, progress=False)
+
+
 def fraud_frame(n: int = 4000, fraud_rate: float = 0.05, seed: int = 2024):
     """A small transaction table with the simulator's feature columns and dtypes.
 

@@ -6,18 +6,14 @@ import importlib
 
 import numpy as np
 import pytest
-from xgboost import XGBClassifier
 
 from edgecase.errors import InvalidParameterError
 from edgecase.fraud import MUTABLE_COLUMNS, simulate_transactions, split_features
-from edgecase.train import Trainer, harden
+from edgecase.train import harden
+
+from .conftest import small_trainer
 
 harden_module = importlib.import_module("edgecase.train.harden")
-
-
-def _trainer() -> Trainer:
-    est = XGBClassifier(n_estimators=30, max_depth=3, n_jobs=1, enable_categorical=True)
-    return Trainer(estimator=est, cv=3, threshold="alert_rate=0.02", random_state=0, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +26,7 @@ def legit_run():
     mp.setattr(harden_module, "PER_ROW", 2)
     try:
         res = harden(
-            _trainer(), X, y, mutable=MUTABLE_COLUMNS, rounds=1, guard=False,
+            small_trainer(), X, y, mutable=MUTABLE_COLUMNS, rounds=1, guard=False,
             random_state=0, progress=False,
         )  # fmt: skip
     finally:
@@ -93,4 +89,4 @@ def test_unknown_moves_setting_is_refused(monkeypatch):
     )
     monkeypatch.setattr(harden_module, "MOVES", "teleport")
     with pytest.raises(InvalidParameterError, match="MOVES"):
-        harden(_trainer(), X, y, rounds=1, random_state=0, progress=False)
+        harden(small_trainer(), X, y, rounds=1, random_state=0, progress=False)

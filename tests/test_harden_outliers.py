@@ -7,21 +7,17 @@ import importlib
 import numpy as np
 import pandas as pd
 import pytest
-from xgboost import XGBClassifier
 
 from edgecase.errors import InvalidParameterError
 from edgecase.fraud import MUTABLE_COLUMNS, simulate_transactions, split_features
 from edgecase.fraud.mutable import DERIVED_COLUMNS
 from edgecase.fraud.relations import find_relations, violations
-from edgecase.train import Trainer, harden
+from edgecase.train import harden
 from edgecase.train._harden_steps import marginal_rows
 
+from .conftest import small_trainer
+
 harden_module = importlib.import_module("edgecase.train.harden")
-
-
-def _trainer() -> Trainer:
-    est = XGBClassifier(n_estimators=30, max_depth=3, n_jobs=1, enable_categorical=True)
-    return Trainer(estimator=est, cv=3, threshold="alert_rate=0.02", random_state=0, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +89,7 @@ def outlier_run(sim):
     )
     try:
         res = harden(
-            _trainer(), X, y, mutable=MUTABLE_COLUMNS, rounds=2, guard=False,
+            small_trainer(), X, y, mutable=MUTABLE_COLUMNS, rounds=2, guard=False,
             random_state=0, progress=False,
         )  # fmt: skip
     finally:
@@ -133,7 +129,7 @@ def test_no_outliers_by_default_and_zero_changes_nothing(sim):
     X, y = sim
     assert harden_module.OUTLIERS == 0
     kw = dict(mutable=MUTABLE_COLUMNS, rounds=1, guard=False, random_state=0, progress=False)
-    res = harden(_trainer(), X, y, **kw)
+    res = harden(small_trainer(), X, y, **kw)
     assert (res.variations["origin"] != "outlier").all()
     assert res.history["n_outlier"].iloc[1] == 0
 
@@ -143,4 +139,6 @@ def test_bad_outliers_setting_names_it(sim, bad, monkeypatch):
     X, y = sim
     monkeypatch.setattr(harden_module, "OUTLIERS", bad)
     with pytest.raises(InvalidParameterError, match="OUTLIERS"):
-        harden(_trainer(), X, y, mutable=MUTABLE_COLUMNS, rounds=1, random_state=0, progress=False)
+        harden(
+            small_trainer(), X, y, mutable=MUTABLE_COLUMNS, rounds=1, random_state=0, progress=False
+        )

@@ -13,22 +13,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score
-from xgboost import XGBClassifier
 
 from edgecase.datasets import load_keel
 from edgecase.fraud import MUTABLE_COLUMNS, simulate_transactions, split_features
 from edgecase.fraud.relations import find_relations, violations
 from edgecase.quality import collapse_check
-from edgecase.train import Trainer, harden
 from edgecase.train import _harden_steps as steps
+from edgecase.train import harden
+
+from .conftest import small_trainer
 
 # the function edgecase.train.harden shadows its module's name on the package
 harden_module = importlib.import_module("edgecase.train.harden")
-
-
-def _trainer(n_estimators: int = 40, seed: int = 0, threshold: str = "alert_rate=0.02") -> Trainer:
-    est = XGBClassifier(n_estimators=n_estimators, max_depth=3, n_jobs=1, enable_categorical=True)
-    return Trainer(estimator=est, cv=3, threshold=threshold, random_state=seed, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +39,7 @@ def sim():
 def sim_run(sim):
     X, y = sim
     return harden(
-        _trainer(),
+        small_trainer(40),
         X,
         y,
         mutable=MUTABLE_COLUMNS,
@@ -139,7 +135,7 @@ def test_page_blocks_area_identity_is_detected_and_kept():
     X, y = load_keel("page-blocks0")
     rel = find_relations(X, list(X.columns), {})
     assert ("Area", "product", "Height", "Lenght") in rel.identities
-    res = harden(_trainer(30), X, y, rounds=1, guard=False, random_state=0, progress=False)
+    res = harden(small_trainer(30), X, y, rounds=1, guard=False, random_state=0, progress=False)
     v = res.variations[X.columns]
     held = (v["Area"] == v["Height"] * v["Lenght"]).mean()
     assert len(v) > 50 and held >= 0.99
@@ -162,7 +158,7 @@ def test_no_validation_row_or_variation_of_one_enters_training(sim, monkeypatch)
 
     monkeypatch.setattr(harden_module._WithVariations, "fit_resample", spy)
     res = harden(
-        _trainer(20),
+        small_trainer(20),
         X,
         y,
         mutable=MUTABLE_COLUMNS,
@@ -186,7 +182,7 @@ def test_a_refit_only_round_scores_as_the_full_fit_of_the_kept_round(sim, monkey
     # keep the last round whatever its robustness, so that it is fitted in full at the end
     monkeypatch.setattr(harden_module, "_robustness", lambda row, scen: float(row["round"]))
     res = harden(
-        _trainer(20), X, y, mutable=MUTABLE_COLUMNS, rounds=2, guard=False, random_state=0,
+        small_trainer(20), X, y, mutable=MUTABLE_COLUMNS, rounds=2, guard=False, random_state=0,
         progress=False,
     )  # fmt: skip
     kept = res.history.loc[res.history["kept"]].iloc[0]
@@ -202,10 +198,10 @@ def test_a_refit_only_round_scores_as_the_full_fit_of_the_kept_round(sim, monkey
 def test_same_seed_same_history(sim):
     X, y = sim
     a = harden(
-        _trainer(15), X, y, mutable=MUTABLE_COLUMNS, rounds=1, random_state=5, progress=False
+        small_trainer(15), X, y, mutable=MUTABLE_COLUMNS, rounds=1, random_state=5, progress=False
     )
     b = harden(
-        _trainer(15), X, y, mutable=MUTABLE_COLUMNS, rounds=1, random_state=5, progress=False
+        small_trainer(15), X, y, mutable=MUTABLE_COLUMNS, rounds=1, random_state=5, progress=False
     )
     pd.testing.assert_frame_equal(a.history, b.history)
     pd.testing.assert_frame_equal(a.variations, b.variations)
@@ -214,7 +210,9 @@ def test_same_seed_same_history(sim):
 def test_time_ordered_holdout_is_the_latest_rows(sim):
     X, y = sim
     Xt = X.assign(when=pd.date_range("2024-01-01", periods=len(X), freq="min")[::-1])
-    res = harden(_trainer(10), Xt, y, mutable=["amount"], rounds=1, random_state=0, progress=False)
+    res = harden(
+        small_trainer(10), Xt, y, mutable=["amount"], rounds=1, random_state=0, progress=False
+    )
     assert Xt["when"].iloc[res.valid_index].min() > Xt["when"].iloc[res.train_index].max()
     assert "when" not in res.model.feature_names_in_
 
@@ -248,13 +246,13 @@ def test_guard_stops_when_generated_fraud_hurts_severity0(sim, monkeypatch):
         random_state=0,
         progress=False,
     )
-    free = harden(_trainer(20), X, y, rounds=2, guard=False, **kw)
+    free = harden(small_trainer(20), X, y, rounds=2, guard=False, **kw)
     h = free.history
     # the poison shows: PR-AUC falls every round, beyond noise by the last one
     assert len(h) == 3 and (h["pr_auc_diff"].iloc[1:] < 0).all()
     assert h["pr_auc_diff_hi"].iloc[-1] < 0 and not h["accepted"].iloc[-1]
     first_bad = int(np.flatnonzero(~h["accepted"].to_numpy()[1:])[0]) + 1
-    guarded = harden(_trainer(20), X, y, rounds=2, guard=True, **kw)
+    guarded = harden(small_trainer(20), X, y, rounds=2, guard=True, **kw)
     g = guarded.history
     # stopped at the first round beyond noise, and kept a round before it
     assert len(g) == first_bad + 1 and not g["accepted"].iloc[-1]
@@ -264,7 +262,7 @@ def test_guard_stops_when_generated_fraud_hurts_severity0(sim, monkeypatch):
 def test_exact_copies_fail_the_quality_check(sim):
     X, y = sim
     res = harden(
-        _trainer(15),
+        small_trainer(15),
         X,
         y,
         scenarios=[_LegitAsFraud()],
@@ -282,7 +280,7 @@ def test_quality_failure_stops_the_loop(sim, monkeypatch):
     X, y = sim
     monkeypatch.setitem(harden_module.QUALITY_LIMITS, "detection_auc", 0.0)
     res = harden(
-        _trainer(15), X, y, mutable=MUTABLE_COLUMNS, rounds=3, random_state=0, progress=False
+        small_trainer(15), X, y, mutable=MUTABLE_COLUMNS, rounds=3, random_state=0, progress=False
     )
     assert len(res.history) == 2 and not res.history["quality_ok"].iloc[1]
     assert res.kept_round == 0 and res.model is res.baseline
@@ -331,7 +329,7 @@ def test_hardened_model_is_no_worse_on_a_typology_it_never_saw():
         )
     )
     res = harden(
-        _trainer(40), X, y, mutable=MUTABLE_COLUMNS, rounds=2, random_state=0, progress=False
+        small_trainer(40), X, y, mutable=MUTABLE_COLUMNS, rounds=2, random_state=0, progress=False
     )
     rng = np.random.default_rng(0)
 
@@ -367,7 +365,9 @@ def test_hardening_does_no_harm_on_real_held_out_positives(name):
 
     X, y = load_keel(name)
     Xa, Xt, ya, yt = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
-    res = harden(_trainer(40, threshold="f1"), Xa, ya, rounds=2, random_state=0, progress=False)
+    res = harden(
+        small_trainer(40, threshold="f1"), Xa, ya, rounds=2, random_state=0, progress=False
+    )
     s_new = res.model.predict_proba(Xt)[:, 1]
     s_ref = res.baseline.predict_proba(Xt)[:, 1]
     _, lo, hi = steps.paired_ap_interval(yt.to_numpy(), s_new, s_ref, np.random.default_rng(0))
