@@ -13,7 +13,9 @@ Modules: :mod:`~edgecase.train.trainer` (Trainer), :mod:`~edgecase.train.cv`
 (splits and the one out-of-fold loop), :mod:`~edgecase.train.thresholds`
 (policies), :mod:`~edgecase.train.calibration`, :mod:`~edgecase.train.samplers`
 (sampler names), ``compare.py`` (:func:`compare`), :mod:`~edgecase.train.persist`
-(save/load) and :mod:`~edgecase.train.plots`.
+(save/load), :mod:`~edgecase.train.plots`, ``harden.py`` (:func:`harden`) and
+:mod:`~edgecase.train.novelty` (:class:`NoveltyBlend`, a model's score blended
+with a novelty detector fitted on legitimate rows, for fraud of unseen kinds).
 
 Examples
 --------
@@ -32,6 +34,7 @@ Examples
 from edgecase.train.compare import ComparisonResult, compare, nadeau_bengio
 from edgecase.train.cv import default_estimator
 from edgecase.train.harden import HardeningResult, harden
+from edgecase.train.novelty import NoveltyBlend
 from edgecase.train.samplers import DEFAULT_COMPARE, SAMPLER_NAMES
 from edgecase.train.trainer import Trainer
 
@@ -39,6 +42,7 @@ __all__ = [
     "Trainer",
     "harden",
     "HardeningResult",
+    "NoveltyBlend",
     "compare",
     "ComparisonResult",
     "default_estimator",

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 
-from edgecase.train import SAMPLER_NAMES, Trainer, compare
+from edgecase.train import SAMPLER_NAMES, NoveltyBlend, Trainer, compare
 
 from . import Case
 from ._strategies import NON_FINITE, WRONG_TYPES, bad_frames, frame_names
@@ -173,6 +173,42 @@ bad_params = st.one_of(
 )
 
 
+@lru_cache(maxsize=1)
+def _fitted_blend() -> NoveltyBlend:
+    from sklearn.ensemble import IsolationForest
+    from xgboost import XGBClassifier
+
+    rng = np.random.default_rng(1)
+    X = pd.concat([_X(s) for s in range(5)], ignore_index=True)
+    y = (rng.random(len(X)) < 0.25).astype(int)
+    est = XGBClassifier(n_estimators=3, max_depth=2, n_jobs=1, enable_categorical=True)
+    tr = Trainer(estimator=est, cv=2, random_state=0, progress=False)
+    det = IsolationForest(n_estimators=5, random_state=0)
+    return NoveltyBlend(model=tr, detector=det, random_state=0).fit(X, y)
+
+
+# -- parameters of NoveltyBlend (each fails before any model is fitted)
+bad_blend_params = st.one_of(
+    st.builds(
+        lambda v: {"weight": v},
+        st.one_of(st.floats(max_value=-1e-9), st.floats(min_value=1.000001), WRONG_TYPES),
+    ),
+    st.builds(
+        lambda v: {"combine": v},
+        st.one_of(st.text(max_size=8).filter(lambda s: s not in ("mean", "fisher")), st.integers()),
+    ),
+    st.builds(
+        lambda v: {"model": v},
+        st.one_of(st.integers(), st.text(max_size=4), st.just(object())),
+    ),
+    st.builds(lambda v: {"detector": v}, st.one_of(st.integers(), st.just(Trainer()))),
+    st.builds(
+        lambda v: {"random_state": v},
+        st.one_of(st.integers(max_value=-1), st.floats(), st.text(min_size=1, max_size=4)),
+    ),
+)
+
+
 # -- rows a fitted trainer must refuse at predict time
 @st.composite
 def bad_predict_rows(draw):
@@ -271,6 +307,25 @@ CASES = [
         ),
         lambda g: Trainer(progress=False).fit(_X(), _y(), groups=g),
         names=["groups"],
+    ),
+    Case(
+        "edgecase.train.NoveltyBlend parameters",
+        bad_blend_params,
+        lambda p: NoveltyBlend(**p).fit(_X(), _y()),
+        names=list,
+        covers=(NoveltyBlend,),
+    ),
+    Case(
+        "edgecase.train.NoveltyBlend.fit (X/y)",
+        bad_frames(),
+        lambda Xy: NoveltyBlend().fit(*Xy),
+        names=frame_names,
+    ),
+    Case(
+        "edgecase.train.NoveltyBlend.predict_proba (bad rows)",
+        bad_predict_rows(),
+        lambda X: _fitted_blend().predict_proba(X),
+        names=["X"],
     ),
     Case(
         "edgecase.train.Trainer.load (not a saved model)",
