@@ -99,3 +99,66 @@ def test_confirmation_table_is_the_chosen_blend_paired_over_seeds(monkeypatch, t
     assert len(body) == 1 and "none+iforest:0.5" not in "\n".join(lines)
     half = stats.t.ppf(0.975, 1) * np.std([0.1, 0.3], ddof=1) / np.sqrt(2)
     assert f"+0.200 [{0.2 - half:+.3f}, {0.2 + half:+.3f}]" in body[0]
+
+
+def test_novelty_recipe_builds_the_blend_with_its_settings(monkeypatch):
+    seen = {}
+
+    class Spy:
+        def __init__(self, **kw):
+            seen.update(kw)
+
+        def fit(self, X, y):
+            return "fitted"
+
+    monkeypatch.setattr(bh, "NoveltyBlend", Spy)
+    X, y = pd.DataFrame({"amount": [1.0, 2.0]}), np.array([0, 1])
+    assert bh._fit("novelty:fisher:0.25", X, y, 3) == "fitted"
+    assert (seen["combine"], seen["weight"], seen["random_state"]) == ("fisher", 0.25, 3)
+    seen.clear()
+    bh._fit("novelty", X, y, 0)
+    assert "combine" not in seen and "weight" not in seen  # the class's defaults
+
+
+def _rows(recipes: dict[str, float], seeds=(0, 1), gains=(0.1, 0.3)) -> pd.DataFrame:
+    rows = []
+    for seed, g in zip(seeds, gains, strict=True):
+        for held in ("a", "b"):
+            for recipe, scale in recipes.items():
+                rows.append({"seed": seed, "held_out": held, "recipe": recipe, "severity": 0.0,
+                             "recall@1%": 0.2 + scale * g, "pr_auc": 0.1 + scale * g})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_seen_table_pairs_each_recipe_with_none_over_seeds(monkeypatch, tmp_path):
+    df = _rows({"none": 0.0, "novelty": 1.0, "harden": -1.0})
+    path = tmp_path / "s.csv"
+    df.to_csv(path, index=False)
+    monkeypatch.setattr(ht, "SEEN_CSV", str(path))
+    lines = ht.seen_lines(df)
+    half = stats.t.ppf(0.975, 1) * np.std([0.1, 0.3], ddof=1) / np.sqrt(2)
+    nov = next(line for line in lines if line.startswith("| novelty"))
+    har = next(line for line in lines if line.startswith("| harden"))
+    assert f"+0.200 [{0.2 - half:+.3f}, {0.2 + half:+.3f}]" in nov
+    assert f"-0.200 [{-0.2 - half:+.3f}, {-0.2 + half:+.3f}]" in har
+    assert lines[-1].startswith("| none | 0.200 | | 0.100 |")
+
+
+def test_targets_judge_harden_and_novelty_each():
+    # severity 1 gains: harden +0.2 (meets +0.10), novelty +0.02 (misses); one KEEL set
+    # below none for novelty only
+    rows = []
+    for seed, noise in ((0, 0.01), (1, -0.01), (2, 0.0)):
+        for sev in (0.0, 1.0):
+            for recipe, gain in (("none", 0.0), ("harden", 0.2), ("novelty", 0.02)):
+                rows.append({"seed": seed, "held_out": "a", "recipe": recipe, "severity": sev,
+                             "recall@1%": 0.3 + gain + noise * (recipe != "none"),
+                             "pr_auc": 0.3 + gain})  # fmt: skip
+    lines = bh._targets(pd.DataFrame(rows), {"novelty": ["glass4"]})
+    text = "\n".join(lines)
+    assert "severity 1, >= none + 0.10: harden +0.200" in text
+    assert "novelty +0.020" in text
+    recall = [line for line in lines if "severity 1" in line]
+    assert recall[0].endswith("**met**.") and recall[1].endswith("**missed**.")
+    keel = [line for line in lines if "KEEL" in line]
+    assert keel[0].endswith("**met**.") and "['glass4'] -> **missed**" in keel[1]
