@@ -552,20 +552,22 @@ class Process:
         return Draws(z=z, extra=extra, jumps=jumps, states=states), latent
 
     def _recursion(self, dr: Draws, n_steps: int, out: np.ndarray) -> None:
-        reg_sd = reg_mu = None
+        reg = None
         if dr.states is not None:
-            # take gives fancy indexing's values, about twice as fast
-            reg_sd = np.sqrt(self.regimes.multipliers).take(dr.states)
-            reg_mu = self.regimes.means.take(dr.states) if np.any(self.regimes.means) else None
+            means = self.regimes.means
+            reg = _RegimeRows(dr.states, np.sqrt(self.regimes.multipliers), means)
+        # A multiplier never below 1 (a crash's aftershock) damps nothing: the noise fed
+        # back is then eps * 1.0 = eps, so the per-step minimum and product are skipped.
+        damp = dr.vol_mult is not None and not dr.vol_mult.min() >= 1.0
         for k in range(self.n_assets):
-            self._asset_loop(k, dr, reg_sd, reg_mu, n_steps, out)
+            self._asset_loop(k, dr, reg, damp, n_steps, out)
 
     def _asset_loop(
         self,
         k: int,
         dr: Draws,
-        reg_sd: np.ndarray | None,
-        reg_mu: np.ndarray | None,
+        reg: _RegimeRows | None,
+        damp: bool,
         n_steps: int,
         out: np.ndarray,
     ) -> None:
@@ -588,8 +590,8 @@ class Process:
             zt = dr.z[t, :, k]
             sd = np.sqrt(s2)
             eps = sd * zt
-            r = _scaled_noise(dr, reg_sd, t, k, eps) + (mu + drift(s2, state))
-            r, fed = _add_shocks(dr, reg_mu, t, k, r, eps)
+            r = _scaled_noise(dr, reg, t, k, eps) + (mu + drift(s2, state))
+            r, fed = _add_shocks(dr, reg, damp, t, k, r, eps)
             if base_ar != 0.0:
                 r = r + base_ar * (prev - mu)
             if dr.ar is not None:
@@ -617,26 +619,67 @@ def _no_drift(s2: np.ndarray, state: Any = None) -> float:
     return 0.0
 
 
+class _RegimeRows:
+    """Per step, the regime's noise scale and mean of every path, gathered row by row.
+
+    One row's gather into reused buffers: gathering the whole (n_steps, n) table at once
+    cast the int8 states to a fresh index array and wrote a fresh table, both larger than
+    the cache (the values are the same: ``table.take(states)[t] == table.take(states[t])``).
+    """
+
+    def __init__(self, states: np.ndarray, sd: np.ndarray, means: np.ndarray) -> None:
+        self.states, self.sd = states, sd
+        self.means = means if np.any(means) else None
+        n = states.shape[1]
+        self._idx, self._sd_row, self._mu_row = np.empty(n, np.intp), np.empty(n), np.empty(n)
+        self._t = -1
+
+    def _load(self, t: int) -> None:
+        if self._t != t:
+            np.copyto(self._idx, self.states[t], casting="unsafe")
+            self.sd.take(self._idx, out=self._sd_row, mode="clip")
+            if self.means is not None:
+                self.means.take(self._idx, out=self._mu_row, mode="clip")
+            self._t = t
+
+    def sd_row(self, t: int) -> np.ndarray:
+        self._load(t)
+        return self._sd_row
+
+    def mu_row(self, t: int) -> np.ndarray | None:
+        if self.means is None:
+            return None
+        self._load(t)
+        return self._mu_row
+
+
 def _scaled_noise(
-    dr: Draws, reg_sd: np.ndarray | None, t: int, k: int, eps: np.ndarray
+    dr: Draws, reg: _RegimeRows | None, t: int, k: int, eps: np.ndarray
 ) -> np.ndarray:
     """The step's noise in the output: scaled by the regime and a scenario's vol multiplier."""
-    r = eps if reg_sd is None else eps * reg_sd[t]
+    r = eps if reg is None else eps * reg.sd_row(t)
     if dr.vol_mult is not None:
         r = r * dr.vol_mult[t, :, k]
     return r
 
 
 def _add_shocks(
-    dr: Draws, reg_mu: np.ndarray | None, t: int, k: int, r: np.ndarray, eps: np.ndarray
+    dr: Draws,
+    reg: _RegimeRows | None,
+    damp: bool,
+    t: int,
+    k: int,
+    r: np.ndarray,
+    eps: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Add regime means, jumps and scenario shocks; return (return, innovation fed back)."""
-    if reg_mu is not None:
-        r = r + reg_mu[t]
+    mu_row = reg.mu_row(t) if reg is not None else None
+    if mu_row is not None:
+        r = r + mu_row
     if dr.jumps is not None:
         r = r + dr.jumps[t, :, k]
     fed = eps
-    if dr.vol_mult is not None:
+    if damp:
         # Damped noise (crisis replay) is fed as damped; amplified noise is not fed
         # back, so a vol spike cannot make the recursion explode.
         fed = eps * np.minimum(dr.vol_mult[t, :, k], 1.0)
