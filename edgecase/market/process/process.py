@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import numbers
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ from edgecase.market.process.base import (
     implements,
 )
 from edgecase.market.process.copulas import push_latent
-from edgecase.market.process.draws import Draws, _as_3d, _merge
+from edgecase.market.process.draws import Draws, _as_3d, _merge, reuse_buffer
 from edgecase.market.process.dynamics import ConstantVolatility
 from edgecase.market.process.margins import U_CLIP, MarginMap, margin_map
 from edgecase.market.process.shocks import Normal
@@ -339,10 +340,16 @@ class Process:
         """
         n_paths, n_steps = returns.shape[:2]
         starts = range(0, n_paths, chunk_paths)
+        # Each thread reuses its chunk-wide buffers from one chunk to the next (fresh ones
+        # of ~10 MB each page-faulted on every chunk); they go with this call.
+        local = threading.local()
 
         def one_chunk(start: int, blocks_in_pool: bool) -> None:
             stop = min(start + chunk_paths, n_paths)
-            self._range(ss, start, stop, n_steps, scenario, returns[start:stop], blocks_in_pool)
+            scratch = local.__dict__
+            self._range(
+                ss, start, stop, n_steps, scenario, returns[start:stop], blocks_in_pool, scratch
+            )
 
         if len(starts) > 1 and _threads.N_THREADS > 1:
             # its own pool: a chunk must not wait on blocks queued behind other chunks
@@ -384,8 +391,13 @@ class Process:
         scenario: Any,
         out: np.ndarray | None,
         blocks_in_pool: bool,
+        scratch: dict | None = None,
     ) -> np.ndarray:
-        """:meth:`simulate_range`, its blocks drawn in the block pool or in this thread."""
+        """:meth:`simulate_range`, its blocks drawn in the block pool or in this thread.
+
+        ``scratch``: this thread's buffers from its previous chunk, reused for the merged
+        draws and the time-major buffer when their shapes match (filled before read).
+        """
         first = start // BLOCK_SIZE
         n_blocks = -(-(stop - start) // BLOCK_SIZE)
         rngs = block_rngs(seed_seq, first, n_blocks)
@@ -412,12 +424,12 @@ class Process:
             blocks = _threads.block_pool().map(one_block, range(n_blocks))
         else:
             blocks = map(one_block, range(n_blocks))
-        draws = _merge(blocks, n_chunk)
+        draws = _merge(blocks, n_chunk, scratch)
         if out is None:
             out = np.empty((n_chunk, n_steps, self.n_assets))
         # The time loop writes a contiguous time-major buffer; one cache-blocked transpose
         # then fills the path-major output (per-step strided writes were 5x slower).
-        buf = np.empty((n_steps, n_chunk, self.n_assets))
+        buf = reuse_buffer(scratch, "time_major", (n_steps, n_chunk, self.n_assets), np.float64)
         self._recursion(draws, n_steps, buf)
         for j in range(0, n_chunk, 256):
             out[j : j + 256] = buf[:, j : j + 256].transpose(1, 0, 2)
