@@ -31,6 +31,7 @@ from edgecase.errors import InvalidParameterError
 from edgecase.market.paths import Paths
 from edgecase.market.process import _threads
 from edgecase.market.process._checks import real
+from edgecase.market.process._regime_rows import RegimeRows
 from edgecase.market.process.base import (
     Copula,
     Dynamics,
@@ -567,7 +568,7 @@ class Process:
         reg = None
         if dr.states is not None:
             means = self.regimes.means
-            reg = _RegimeRows(dr.states, np.sqrt(self.regimes.multipliers), means)
+            reg = RegimeRows(dr.states, np.sqrt(self.regimes.multipliers), means)
         # A multiplier never below 1 (a crash's aftershock) damps nothing: the noise fed
         # back is then eps * 1.0 = eps, so the per-step minimum and product are skipped.
         damp = dr.vol_mult is not None and not dr.vol_mult.min() >= 1.0
@@ -578,7 +579,7 @@ class Process:
         self,
         k: int,
         dr: Draws,
-        reg: _RegimeRows | None,
+        reg: RegimeRows | None,
         damp: bool,
         n_steps: int,
         out: np.ndarray,
@@ -631,43 +632,7 @@ def _no_drift(s2: np.ndarray, state: Any = None) -> float:
     return 0.0
 
 
-class _RegimeRows:
-    """Per step, the regime's noise scale and mean of every path, gathered row by row.
-
-    One row's gather into reused buffers: gathering the whole (n_steps, n) table at once
-    cast the int8 states to a fresh index array and wrote a fresh table, both larger than
-    the cache (the values are the same: ``table.take(states)[t] == table.take(states[t])``).
-    """
-
-    def __init__(self, states: np.ndarray, sd: np.ndarray, means: np.ndarray) -> None:
-        self.states, self.sd = states, sd
-        self.means = means if np.any(means) else None
-        n = states.shape[1]
-        self._idx, self._sd_row, self._mu_row = np.empty(n, np.intp), np.empty(n), np.empty(n)
-        self._t = -1
-
-    def _load(self, t: int) -> None:
-        if self._t != t:
-            np.copyto(self._idx, self.states[t], casting="unsafe")
-            self.sd.take(self._idx, out=self._sd_row, mode="clip")
-            if self.means is not None:
-                self.means.take(self._idx, out=self._mu_row, mode="clip")
-            self._t = t
-
-    def sd_row(self, t: int) -> np.ndarray:
-        self._load(t)
-        return self._sd_row
-
-    def mu_row(self, t: int) -> np.ndarray | None:
-        if self.means is None:
-            return None
-        self._load(t)
-        return self._mu_row
-
-
-def _scaled_noise(
-    dr: Draws, reg: _RegimeRows | None, t: int, k: int, eps: np.ndarray
-) -> np.ndarray:
+def _scaled_noise(dr: Draws, reg: RegimeRows | None, t: int, k: int, eps: np.ndarray) -> np.ndarray:
     """The step's noise in the output: scaled by the regime and a scenario's vol multiplier."""
     r = eps if reg is None else eps * reg.sd_row(t)
     if dr.vol_mult is not None:
@@ -677,7 +642,7 @@ def _scaled_noise(
 
 def _add_shocks(
     dr: Draws,
-    reg: _RegimeRows | None,
+    reg: RegimeRows | None,
     damp: bool,
     t: int,
     k: int,
