@@ -27,7 +27,7 @@ import pandas as pd
 from edgecase._random import RandomStateLike, as_seed_sequence
 from edgecase._validate import check_choice, check_keywords, check_scalar, check_severity
 from edgecase.errors import InvalidParameterError, UnknownNameError
-from edgecase.market._windows import _onset, _window
+from edgecase.market._windows import _onset, _shifted_table, _window
 from edgecase.market.calibrate import MarketCalibration, calibrate
 from edgecase.market.crises import _ALIASES, CRISES, CrisisReplay
 from edgecase.market.paths import Paths
@@ -236,8 +236,7 @@ class Crash:
         amp = self.severity * max(cal.peak_vol_ratio - 1.0, 0.0) / 4.0
         # table[j + 1]: the multiplier j >= 0 days after the fall; table[0] = 1 before it
         table = 1.0 + np.concatenate([[0.0], amp * 0.5 ** (np.arange(n_steps) / 20.0)])
-        pos = np.arange(n_steps)[:, None] - (start + length - 1)[None, :]
-        vol_mult = table[np.maximum(pos, 0, out=pos)]
+        vol_mult = _shifted_table(table, start + length - 1, n_steps)
         return Overlay(additive=additive, vol_mult=vol_mult, info={"start": start})
 
 
@@ -280,8 +279,7 @@ class VolSpike:
         ramp = np.clip((k + 1) / 5.0, 0.0, 1.0)
         decay = 0.5 ** (np.maximum(k - 4, 0) / 30.0)
         table = 1.0 + peak * np.concatenate([[0.0], ramp * decay])
-        pos = np.arange(1, n_steps + 1)[:, None] - start[None, :]
-        return Overlay(vol_mult=table[np.maximum(pos, 0, out=pos)])
+        return Overlay(vol_mult=_shifted_table(table, start - 1, n_steps))
 
 
 def _mean_offdiag(C: np.ndarray) -> float:

@@ -40,8 +40,25 @@ class Draws:
     freeze: np.ndarray | None = None
 
 
-def _merge(blocks: Any, n_chunk: int) -> Draws:
-    """Copy each block's draws into chunk-wide buffers, dropping each block once copied."""
+def reuse_buffer(scratch: dict | None, name: str, shape: tuple, dtype: Any) -> np.ndarray:
+    """``scratch[name]`` if it has this shape and dtype, else a new array kept there.
+
+    Its values are stale: the caller overwrites all of it. ``scratch=None``: always new.
+    """
+    buf = scratch.get(name) if scratch is not None else None
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = np.empty(shape, dtype=dtype)
+        if scratch is not None:
+            scratch[name] = buf
+    return buf
+
+
+def _merge(blocks: Any, n_chunk: int, scratch: dict | None = None) -> Draws:
+    """Copy each block's draws into chunk-wide buffers, dropping each block once copied.
+
+    ``scratch``: buffers of the previous chunk of this thread, reused when they fit (every
+    block writes its own columns, so the whole buffer is overwritten).
+    """
     # Only the buffers and the blocks in flight are alive at once (peak memory).
     merged: dict[str, np.ndarray | None] = {}
     wide: dict[str, int] = {}  # fields broadcast over the assets: merged once, not d times
@@ -57,7 +74,8 @@ def _merge(blocks: Any, n_chunk: int) -> Draws:
                 val = val[..., :1]
             buf = merged.get(f.name)
             if buf is None:
-                buf = np.empty((val.shape[0], n_chunk, *val.shape[2:]), dtype=val.dtype)
+                shape = (val.shape[0], n_chunk, *val.shape[2:])
+                buf = reuse_buffer(scratch, "merged_" + f.name, shape, val.dtype)
                 merged[f.name] = buf
             buf[:, lo : lo + val.shape[1]] = val
     for name, d in wide.items():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import numbers
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from edgecase.errors import InvalidParameterError
 from edgecase.market.paths import Paths
 from edgecase.market.process import _threads
 from edgecase.market.process._checks import real
+from edgecase.market.process._regime_rows import RegimeRows
 from edgecase.market.process.base import (
     Copula,
     Dynamics,
@@ -40,7 +42,7 @@ from edgecase.market.process.base import (
     implements,
 )
 from edgecase.market.process.copulas import push_latent
-from edgecase.market.process.draws import Draws, _as_3d, _merge
+from edgecase.market.process.draws import Draws, _as_3d, _merge, reuse_buffer
 from edgecase.market.process.dynamics import ConstantVolatility
 from edgecase.market.process.margins import U_CLIP, MarginMap, margin_map
 from edgecase.market.process.shocks import Normal
@@ -339,10 +341,16 @@ class Process:
         """
         n_paths, n_steps = returns.shape[:2]
         starts = range(0, n_paths, chunk_paths)
+        # Each thread reuses its chunk-wide buffers from one chunk to the next (fresh ones
+        # of ~10 MB each page-faulted on every chunk); they go with this call.
+        local = threading.local()
 
         def one_chunk(start: int, blocks_in_pool: bool) -> None:
             stop = min(start + chunk_paths, n_paths)
-            self._range(ss, start, stop, n_steps, scenario, returns[start:stop], blocks_in_pool)
+            scratch = local.__dict__
+            self._range(
+                ss, start, stop, n_steps, scenario, returns[start:stop], blocks_in_pool, scratch
+            )
 
         if len(starts) > 1 and _threads.N_THREADS > 1:
             # its own pool: a chunk must not wait on blocks queued behind other chunks
@@ -384,8 +392,13 @@ class Process:
         scenario: Any,
         out: np.ndarray | None,
         blocks_in_pool: bool,
+        scratch: dict | None = None,
     ) -> np.ndarray:
-        """:meth:`simulate_range`, its blocks drawn in the block pool or in this thread."""
+        """:meth:`simulate_range`, its blocks drawn in the block pool or in this thread.
+
+        ``scratch``: this thread's buffers from its previous chunk, reused for the merged
+        draws and the time-major buffer when their shapes match (filled before read).
+        """
         first = start // BLOCK_SIZE
         n_blocks = -(-(stop - start) // BLOCK_SIZE)
         rngs = block_rngs(seed_seq, first, n_blocks)
@@ -412,12 +425,12 @@ class Process:
             blocks = _threads.block_pool().map(one_block, range(n_blocks))
         else:
             blocks = map(one_block, range(n_blocks))
-        draws = _merge(blocks, n_chunk)
+        draws = _merge(blocks, n_chunk, scratch)
         if out is None:
             out = np.empty((n_chunk, n_steps, self.n_assets))
         # The time loop writes a contiguous time-major buffer; one cache-blocked transpose
         # then fills the path-major output (per-step strided writes were 5x slower).
-        buf = np.empty((n_steps, n_chunk, self.n_assets))
+        buf = reuse_buffer(scratch, "time_major", (n_steps, n_chunk, self.n_assets), np.float64)
         self._recursion(draws, n_steps, buf)
         for j in range(0, n_chunk, 256):
             out[j : j + 256] = buf[:, j : j + 256].transpose(1, 0, 2)
@@ -552,20 +565,22 @@ class Process:
         return Draws(z=z, extra=extra, jumps=jumps, states=states), latent
 
     def _recursion(self, dr: Draws, n_steps: int, out: np.ndarray) -> None:
-        reg_sd = reg_mu = None
+        reg = None
         if dr.states is not None:
-            # take gives fancy indexing's values, about twice as fast
-            reg_sd = np.sqrt(self.regimes.multipliers).take(dr.states)
-            reg_mu = self.regimes.means.take(dr.states) if np.any(self.regimes.means) else None
+            means = self.regimes.means
+            reg = RegimeRows(dr.states, np.sqrt(self.regimes.multipliers), means)
+        # A multiplier never below 1 (a crash's aftershock) damps nothing: the noise fed
+        # back is then eps * 1.0 = eps, so the per-step minimum and product are skipped.
+        damp = dr.vol_mult is not None and not dr.vol_mult.min() >= 1.0
         for k in range(self.n_assets):
-            self._asset_loop(k, dr, reg_sd, reg_mu, n_steps, out)
+            self._asset_loop(k, dr, reg, damp, n_steps, out)
 
     def _asset_loop(
         self,
         k: int,
         dr: Draws,
-        reg_sd: np.ndarray | None,
-        reg_mu: np.ndarray | None,
+        reg: RegimeRows | None,
+        damp: bool,
         n_steps: int,
         out: np.ndarray,
     ) -> None:
@@ -588,8 +603,8 @@ class Process:
             zt = dr.z[t, :, k]
             sd = np.sqrt(s2)
             eps = sd * zt
-            r = _scaled_noise(dr, reg_sd, t, k, eps) + (mu + drift(s2, state))
-            r, fed = _add_shocks(dr, reg_mu, t, k, r, eps)
+            r = _scaled_noise(dr, reg, t, k, eps) + (mu + drift(s2, state))
+            r, fed = _add_shocks(dr, reg, damp, t, k, r, eps)
             if base_ar != 0.0:
                 r = r + base_ar * (prev - mu)
             if dr.ar is not None:
@@ -617,26 +632,31 @@ def _no_drift(s2: np.ndarray, state: Any = None) -> float:
     return 0.0
 
 
-def _scaled_noise(
-    dr: Draws, reg_sd: np.ndarray | None, t: int, k: int, eps: np.ndarray
-) -> np.ndarray:
+def _scaled_noise(dr: Draws, reg: RegimeRows | None, t: int, k: int, eps: np.ndarray) -> np.ndarray:
     """The step's noise in the output: scaled by the regime and a scenario's vol multiplier."""
-    r = eps if reg_sd is None else eps * reg_sd[t]
+    r = eps if reg is None else eps * reg.sd_row(t)
     if dr.vol_mult is not None:
         r = r * dr.vol_mult[t, :, k]
     return r
 
 
 def _add_shocks(
-    dr: Draws, reg_mu: np.ndarray | None, t: int, k: int, r: np.ndarray, eps: np.ndarray
+    dr: Draws,
+    reg: RegimeRows | None,
+    damp: bool,
+    t: int,
+    k: int,
+    r: np.ndarray,
+    eps: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Add regime means, jumps and scenario shocks; return (return, innovation fed back)."""
-    if reg_mu is not None:
-        r = r + reg_mu[t]
+    mu_row = reg.mu_row(t) if reg is not None else None
+    if mu_row is not None:
+        r = r + mu_row
     if dr.jumps is not None:
         r = r + dr.jumps[t, :, k]
     fed = eps
-    if dr.vol_mult is not None:
+    if damp:
         # Damped noise (crisis replay) is fed as damped; amplified noise is not fed
         # back, so a vol spike cannot make the recursion explode.
         fed = eps * np.minimum(dr.vol_mult[t, :, k], 1.0)

@@ -11,6 +11,7 @@ import numpy as np
 
 from edgecase.errors import InvalidParameterError
 from edgecase.market.process._checks import as_float_array
+from edgecase.market.process._scratch import PIECE, piece
 from edgecase.market.process.base import RegimeProcess
 
 __all__ = ["MarkovSwitching", "ParameterDrawChain"]
@@ -96,19 +97,27 @@ class MarkovSwitching(RegimeProcess):
     def simulate_states(self, rng: np.random.Generator, n_steps: int, n: int) -> np.ndarray:
         """States (n_steps, n) as int8; two uniforms per path and step, vectorised over paths."""
         u0 = rng.random(n)
-        u = rng.random((n_steps, n))
         cum0 = np.cumsum(self.initial)
         cum0[-1] = 1.0
         states = np.empty((n_steps, n), dtype=np.int8)
         states[0] = np.searchsorted(cum0, u0, side="right")
-        # row offsets of each step's interval in the (interval, state) table
-        offset = self._cut_table.count(u)
-        offset *= self.k
+        # The (n_steps, n) uniforms are drawn a few rows at a time into this thread's
+        # buffers (the same stream as one rng.random((n_steps, n))): they and the
+        # interval offsets stay in cache instead of page-faulting fresh arrays.
+        rows = max(PIECE // n, 1)
         idx = np.empty(n, dtype=np.intp)
-        for t in range(1, n_steps):
-            np.add(offset[t - 1], states[t - 1], out=idx)
-            # mode="clip" (indices are in range): "raise" would buffer the output
-            self._next.take(idx, out=states[t], mode="clip")
+        for r0 in range(0, n_steps, rows):
+            r1 = min(r0 + rows, n_steps)
+            size = (r1 - r0) * n
+            u = piece("regime_u", size=size).reshape(r1 - r0, n)
+            rng.random(out=u)
+            # row offsets of each step's interval in the (interval, state) table
+            offset = self._cut_table.count(u, out=piece("regime_offset", np.intp, size))
+            offset *= self.k
+            for t in range(r0 + 1, min(r1 + 1, n_steps)):
+                np.add(offset[t - 1 - r0], states[t - 1], out=idx)
+                # mode="clip" (indices are in range): "raise" would buffer the output
+                self._next.take(idx, out=states[t], mode="clip")
         return states
 
     def with_initial(self, initial: Any) -> MarkovSwitching:
@@ -213,9 +222,17 @@ class _CutCounter:
         top = np.searchsorted(cuts, lo + 1.0 / self.G, side="left")  # cuts < (b+1)/G
         self.mixed = top > self.base
 
-    def count(self, u: np.ndarray) -> np.ndarray:
-        b = np.multiply(u, self.G).astype(np.intp)  # exact: G is a power of 2
-        out = self.base.take(b)
+    def count(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The counts, shape of ``u``; with ``out`` (intp, ``u.size`` long) written there."""
+        if out is None:
+            b = np.multiply(u, self.G).astype(np.intp)  # exact: G is a power of 2
+            out = self.base.take(b)
+        else:
+            # the same steps in this thread's buffers: the cast to intp is astype's
+            scaled = np.multiply(u, self.G, out=piece("cut_scaled", size=u.size).reshape(u.shape))
+            b = piece("cut_bucket", np.intp, u.size).reshape(u.shape)
+            np.copyto(b, scaled, casting="unsafe")
+            out = self.base.take(b, out=out.reshape(u.shape), mode="clip")
         hit = np.flatnonzero(self.mixed.take(b))
         if hit.size:
             out.ravel()[hit] = np.searchsorted(self.cuts, u.ravel()[hit], side="right")
