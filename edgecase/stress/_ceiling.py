@@ -69,22 +69,48 @@ class _BoosterFit:
     which costs twice the 40 trees themselves on a fold of a few thousand rows; a
     ``DMatrix`` with the classifier's own parameters grows the same trees (the same
     scores, bit for bit: tests/test_stress_ceiling.py) at a third of the cost.
+
+    It takes a frame, or the float32 matrix of :func:`_matrix` with its ``names`` and
+    ``types``: a population is converted once for both folds' fits and predictions
+    (XGBoost's pandas conversion costs as much as a fold's 40 trees), and XGBoost reads
+    a categorical column as its codes either way, so the trees are the same.
     """
 
-    def __init__(self, est: Any) -> None:
-        self.est = est
+    def __init__(self, est: Any, names: list[str] | None = None, types: list[str] | None = None):
+        self.est, self.names, self.types = est, names, types
 
-    def fit(self, X: pd.DataFrame, y: np.ndarray) -> _BoosterFit:
+    def fit(self, X: pd.DataFrame | np.ndarray, y: np.ndarray) -> _BoosterFit:
         import xgboost as xgb
 
         params = {k: v for k, v in self.est.get_xgb_params().items() if v is not None}
-        data = xgb.DMatrix(X, y, enable_categorical=True, nthread=params.get("n_jobs"))
+        info = {} if isinstance(X, pd.DataFrame) else {
+            "feature_names": self.names, "feature_types": self.types
+        }  # fmt: skip
+        data = xgb.DMatrix(X, y, enable_categorical=True, nthread=params.get("n_jobs"), **info)
         self.booster_ = xgb.train(params, data, num_boost_round=self.est.n_estimators)
         return self
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         p = self.booster_.inplace_predict(X)
         return np.column_stack([1 - p, p])
+
+
+def _matrix(X: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
+    """``X`` (after :func:`_prepare`) as XGBoost reads it: a float32 matrix with
+    categories as their codes (missing: NaN), the column names and XGBoost's type of
+    each column (as its pandas conversion names them)."""
+    A = np.empty(X.shape, dtype=np.float32, order="F")
+    types = []
+    for j, col in enumerate(X.columns):
+        v = X[col]
+        if isinstance(v.dtype, pd.CategoricalDtype):
+            codes = v.cat.codes.to_numpy()
+            A[:, j] = np.where(codes < 0, np.nan, codes)
+            types.append("c")
+        else:
+            A[:, j] = v.to_numpy(dtype=np.float32, na_value=np.nan)
+            types.append("i" if v.dtype.kind == "b" else "int" if v.dtype.kind in "iu" else "float")
+    return np.ascontiguousarray(A), [str(c) for c in X.columns], types
 
 
 def resolve_ceiling(value: Any) -> Any:
@@ -126,8 +152,12 @@ def _prepare(X: pd.DataFrame) -> pd.DataFrame:
     return X.assign(**{c: X[c].astype("category") for c in obj})
 
 
+def _rows(X: pd.DataFrame | np.ndarray, idx: np.ndarray) -> pd.DataFrame | np.ndarray:
+    return X.iloc[idx] if isinstance(X, pd.DataFrame) else X[idx]
+
+
 def _fit_predict(
-    est: Any, X: pd.DataFrame, y: np.ndarray, train: np.ndarray, test: np.ndarray, rng
+    est: Any, X: pd.DataFrame | np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, rng
 ) -> np.ndarray:
     pos, neg = train[y[train] == 1], train[y[train] == 0]
     if len(pos) == 0 or len(neg) == 0:
@@ -141,14 +171,14 @@ def _fit_predict(
         keep = np.sort(rng.choice(neg, NEG_RATIO * len(pos), replace=False))
         train, f = np.sort(np.r_[pos, keep]), len(keep) / len(neg)
     try:
-        est.fit(X.iloc[train], y[train])
+        est.fit(_rows(X, train), y[train])
     except EdgecaseError:
         raise
     except Exception as exc:  # noqa: BLE001 - a reference failing on the data is a bad input
         raise InvalidInputError(
             f"ceiling: the reference model failed on the stressed rows: {type(exc).__name__}: {exc}"
         ) from exc
-    p = predict_scores(est, X.iloc[test], what="the ceiling reference's held-out fold")
+    p = predict_scores(est, _rows(X, test), what="the ceiling reference's held-out fold")
     return p * f / (p * f + 1 - p)
 
 
@@ -164,9 +194,12 @@ def cross_fit_scores(
     folds = _folds(np.asarray(y), codes, fold_seed)
     rng = np.random.Generator(np.random.PCG64(sub_seed))
     X = _prepare(X)
+    default = isinstance(reference, str)
+    if default:
+        X, names, types = _matrix(X)
     out = np.empty(len(y))
     for k in range(N_FOLDS):
-        est = _BoosterFit(default_reference(k)) if isinstance(reference, str) else clone(reference)
+        est = _BoosterFit(default_reference(k), names, types) if default else clone(reference)
         test = np.flatnonzero(folds == k)
         out[test] = _fit_predict(est, X, y, np.flatnonzero(folds != k), test, rng)
     return out
