@@ -82,31 +82,34 @@ def default_reference(random_state: int = 0) -> Any:
 
 
 class _BoosterFit:
-    """The default reference, fitted through ``xgboost.train`` on a plain ``DMatrix``.
+    """The default reference, grown round by round (as ``xgboost.train`` does) on a ``DMatrix``.
 
     ``XGBClassifier.fit`` with ``tree_method="hist"`` first builds a ``QuantileDMatrix``,
     which costs twice the 40 trees themselves on a fold of a few thousand rows; a
     ``DMatrix`` with the classifier's own parameters grows the same trees (the same
     scores, bit for bit: tests/test_stress_ceiling.py) at a third of the cost.
 
-    It takes a frame, or the float32 matrix of :func:`_matrix` with its ``names`` and
+    It takes a frame, or the float32 matrix of :func:`_matrix` with its column
     ``types``: a population is converted once for both folds' fits and predictions
     (XGBoost's pandas conversion costs as much as a fold's 40 trees), and XGBoost reads
     a categorical column as its codes either way, so the trees are the same.
     """
 
-    def __init__(self, est: Any, names: list[str] | None = None, types: list[str] | None = None):
-        self.est, self.names, self.types = est, names, types
+    def __init__(self, est: Any, types: list[str] | None = None) -> None:
+        self.est, self.types = est, types
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: np.ndarray) -> _BoosterFit:
         import xgboost as xgb
 
         params = {k: v for k, v in self.est.get_xgb_params().items() if v is not None}
-        info = {} if isinstance(X, pd.DataFrame) else {
-            "feature_names": self.names, "feature_types": self.types
-        }  # fmt: skip
+        # a matrix goes without column names: the booster checks the names of its
+        # training data at every round, a Python cost as large as a small tree's
+        info = {} if isinstance(X, pd.DataFrame) else {"feature_types": self.types}
         data = xgb.DMatrix(X, y, enable_categorical=True, nthread=params.get("n_jobs"), **info)
-        self.booster_ = xgb.train(params, data, num_boost_round=self.est.n_estimators)
+        # xgb.train's loop without its callbacks: the same rounds, the same trees
+        self.booster_ = xgb.Booster(params, [data])
+        for i in range(self.est.n_estimators):
+            self.booster_.update(data, i)
         return self
 
     def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -114,10 +117,10 @@ class _BoosterFit:
         return np.column_stack([1 - p, p])
 
 
-def _matrix(X: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
+def _matrix(X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """``X`` (after :func:`_prepare`) as XGBoost reads it: a float32 matrix with
-    categories as their codes (missing: NaN), the column names and XGBoost's type of
-    each column (as its pandas conversion names them)."""
+    categories as their codes (missing: NaN), and XGBoost's type of each column (as its
+    pandas conversion names them)."""
     A = np.empty(X.shape, dtype=np.float32, order="F")
     types = []
     for j, col in enumerate(X.columns):
@@ -129,7 +132,7 @@ def _matrix(X: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
         else:
             A[:, j] = v.to_numpy(dtype=np.float32, na_value=np.nan)
             types.append("i" if v.dtype.kind == "b" else "int" if v.dtype.kind in "iu" else "float")
-    return np.ascontiguousarray(A), [str(c) for c in X.columns], types
+    return np.ascontiguousarray(A), types
 
 
 def resolve_ceiling(value: Any) -> Any:
@@ -218,11 +221,14 @@ def cross_fit_scores(
     X = _prepare(X)
     default = isinstance(reference, str)
     if default:
-        X, names, types = _matrix(X)
-    scored = np.ones(len(y), dtype=bool) if rows is None else np.isin(np.arange(len(y)), rows)
+        X, types = _matrix(X)
+    scored = np.ones(len(y), dtype=bool)
+    if rows is not None:
+        scored[:] = False
+        scored[rows] = True
     out = np.full(len(y), np.nan)
     for k in range(N_FOLDS):
-        est = _BoosterFit(default_reference(k), names, types) if default else clone(reference)
+        est = _BoosterFit(default_reference(k), types) if default else clone(reference)
         test = np.flatnonzero((folds == k) & scored)
         out[test] = _fit_predict(est, X, y, np.flatnonzero(folds != k), test, rng)
     return out if rows is None else out[rows]
@@ -297,6 +303,19 @@ class Ceiling:
         # test set as it is at a severity (all of them at 0): the same rows, folds and
         # budget give the same value, so it is fitted once
         self._unstressed: dict[tuple[Metric, float], float] = {}
+        self._eval: tuple | None = None
+
+    def _sample(self, y: np.ndarray, prior: np.ndarray, seed) -> tuple | None:
+        """:func:`eval_sample`, drawn once for the labels and prior of the test set's
+        rows (the same at every severity of a scenario that keeps them, and in every
+        such scenario: the seed is the same)."""
+        hit = self._eval
+        if hit is not None and hit[1] is prior and np.array_equal(hit[0], y):
+            return hit[2]
+        # the seed's third child: cross_fit_scores spawns the first two
+        eval_seed = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 2))
+        self._eval = (y.copy(), prior, eval_sample(y, prior, eval_seed))
+        return self._eval[2]
 
     def value(
         self, metric: Metric, X: pd.DataFrame, y: np.ndarray, side: dict, point,
@@ -321,9 +340,7 @@ class Ceiling:
         seed = np.random.SeedSequence(self.seed.entropy, spawn_key=self.seed.spawn_key)
         sample = None
         if prior is not None and metric.func is None:  # a user's metric takes no weights
-            # the seed's third child: cross_fit_scores spawns the first two
-            eval_seed = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 2))
-            sample = eval_sample(np.asarray(y), np.asarray(prior), eval_seed)
+            sample = self._sample(np.asarray(y), np.asarray(prior), seed)
         codes = side.get("codes")
         if sample is None:
             scores = cross_fit_scores(self.reference, X, y, codes, seed)
