@@ -354,8 +354,8 @@ class StressHarness(BaseEstimator):
         per fold. On a test set of 40,000 negatives or more it is measured on every
         positive and a weighted sample of the negatives (an estimate; its noise is a
         fraction of the test set's own). Off by default: it fits two models per
-        (scenario, severity), one to five times the cost of a sweep
-        (``benchmarks/RESULTS.md``).
+        (scenario, severity), about twice (PR-AUC, Brier) to four times (recall)
+        the cost of a sweep (``benchmarks/RESULTS.md``).
     random_state : None, int or Generator
     progress : bool
 
