@@ -67,7 +67,8 @@ def test_report_equals_the_slow_path(data, metric, ceiling, monkeypatch):
     fast = _report(data, metric, ceiling)
     monkeypatch.setattr(harness, "ScoreBatch", _FullBatch)
     monkeypatch.setattr(harness, "Ceiling", _NoMemo)
-    monkeypatch.setattr(_ceiling, "_BoosterFit", lambda est: est)
+    monkeypatch.setattr(_ceiling, "_BoosterFit", lambda est, *_: est)
+    monkeypatch.setattr(_ceiling, "_matrix", lambda X: (X, None))
     slow = _report(data, metric, ceiling)
     pd.testing.assert_frame_equal(fast.curves, slow.curves, check_exact=True)
     pd.testing.assert_frame_equal(fast.breaking_points, slow.breaking_points, check_exact=True)
@@ -84,6 +85,10 @@ def test_booster_fit_grows_the_classifiers_trees(data):
     a = _ceiling.default_reference(1).fit(X, y).predict_proba(X)
     b = _ceiling._BoosterFit(_ceiling.default_reference(1)).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(a, b)
+    # the float32 matrix with categories as codes grows the same trees again
+    A, types = _ceiling._matrix(X)
+    c = _ceiling._BoosterFit(_ceiling.default_reference(1), types).fit(A, y)
+    np.testing.assert_array_equal(a, c.predict_proba(A))
 
 
 @pytest.mark.parametrize("batch_max", [0, 100, 10**9])

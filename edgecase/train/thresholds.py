@@ -196,7 +196,7 @@ def _closest_budget(t: np.ndarray, flagged: np.ndarray, target: float) -> float:
     return float(t[best])
 
 
-def alert_threshold(scores: Any, alert_rate: float) -> float:
+def alert_threshold(scores: Any, alert_rate: float, *, weights: Any = None) -> float:
     """The score threshold of an alert budget: flag about ``alert_rate`` of the rows.
 
     This is the one implementation of an alert rate in edgecase: the Trainer's
@@ -215,6 +215,9 @@ def alert_threshold(scores: Any, alert_rate: float) -> float:
         Finite scores, higher meaning more suspicious.
     alert_rate : float in (0, 1]
         The share of rows to flag.
+    weights : array-like of float, shape (n,), optional
+        Positive weights: each row stands for ``weights[i]`` rows (a weighted sample),
+        and the budget is ``alert_rate`` of the total weight. None: every row once.
 
     Examples
     --------
@@ -225,7 +228,9 @@ def alert_threshold(scores: Any, alert_rate: float) -> float:
     10
     """
     check_scalar(alert_rate, "alert_rate", low=0.0, high=1.0, low_inclusive=False)
-    s = np.sort(np.asarray(scores, dtype=float).ravel())[::-1]
+    raw = np.asarray(scores, dtype=float).ravel()
+    order = None if weights is None else np.argsort(-raw, kind="stable")
+    s = np.sort(raw)[::-1] if order is None else raw[order]
     if len(s) == 0:
         raise InvalidInputError("scores is empty; an alert rate needs at least one score.")
     if not np.isfinite(s).all():
@@ -234,7 +239,16 @@ def alert_threshold(scores: Any, alert_rate: float) -> float:
         )
     # Last position of each run of equal scores, as in _candidates.
     last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]
-    return _closest_budget(s[last], last + 1, float(alert_rate) * len(s))
+    if weights is None:
+        return _closest_budget(s[last], last + 1, float(alert_rate) * len(s))
+    w = np.asarray(weights, dtype=float).ravel()
+    if w.shape != raw.shape or not (np.isfinite(w).all() and (w > 0).all()):
+        raise InvalidInputError(
+            f"weights must be {len(raw)} finite positive numbers, one per score; got shape "
+            f"{w.shape}."
+        )
+    flagged = np.cumsum(w[order])
+    return _closest_budget(s[last], flagged[last], float(alert_rate) * flagged[-1])
 
 
 def select_threshold(policy: ThresholdPolicy, y: np.ndarray, scores: np.ndarray) -> float:
