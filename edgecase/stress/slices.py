@@ -18,8 +18,6 @@ gives all its cells at once.
 
 from __future__ import annotations
 
-import itertools
-import math
 import numbers
 from typing import Any
 
@@ -38,6 +36,7 @@ from edgecase._validate import (
     check_score_threshold,
 )
 from edgecase.errors import InvalidInputError, InvalidParameterError
+from edgecase.stress._cell_counts import combination_counts, mixed_radix
 from edgecase.stress.harness import DEPRECATED, alert_threshold, renamed_threshold
 
 __all__ = ["find_slices", "bin_features", "wilson_interval", "clopper_pearson_interval"]
@@ -315,59 +314,29 @@ def _scan(
 ) -> tuple[list[tuple[int, ...]], list[np.ndarray], list[np.ndarray], list[np.ndarray], int]:
     """Count rows and hits of every cell of every feature combination up to ``max_order``:
     ``(combination per group of kept cells, cells, sizes, hits, number of cells tested)``."""
-    combos, cells, ns, ks = [], [], [], []
+    kept: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     n_tested = 0
-    codes = _narrow(codes, k_levels, max_order)
-    # combinations() varies the last feature fastest: the code of a combination's prefix
-    # is shared by its neighbours, so each order keeps the last prefix code it built
-    cached: dict[int, tuple[tuple[int, ...], np.ndarray]] = {}
-
-    def code_of(combo: tuple[int, ...]) -> np.ndarray:
-        if len(combo) == 1:
-            return codes[combo[0]]
-        hit = cached.get(len(combo) - 1)
-        if hit is None or hit[0] != combo[:-1]:
-            hit = (combo[:-1], code_of(combo[:-1]))
-            cached[len(combo) - 1] = hit
-        code = hit[1] * codes[combo[-1]].dtype.type(k_levels[combo[-1]])
-        code += codes[combo[-1]]
-        return code
-
-    for order in range(1, max_order + 1):
-        cached.clear()
-        for combo in itertools.combinations(range(len(codes)), order):
-            size = math.prod(k_levels[j] for j in combo)
-            code = code_of(combo)
-            n = np.bincount(code, minlength=size)
-            k = np.bincount(code[hit_idx], minlength=size)
-            keep = n >= min_support
-            if order > 1:
-                # a cell identical to one of its parents adds nothing
-                keep &= n < n_pop
-            idx = np.flatnonzero(keep)
-            n_tested += len(idx)
-            if worse_only:
-                rate = k[idx] / n[idx]
-                idx = idx[rate < overall] if bad_low else idx[rate > overall]
-            if len(idx):
-                combos.append(combo)
-                cells.append(idx)
-                ns.append(n[idx])
-                ks.append(k[idx])
+    hit_codes = [c[hit_idx] for c in codes]
+    for combo, n in combination_counts(codes, k_levels, max_order):
+        keep = n >= min_support
+        if len(combo) > 1:
+            # a cell identical to one of its parents adds nothing
+            keep &= n < n_pop
+        idx = np.flatnonzero(keep)
+        n_tested += len(idx)
+        if not len(idx):
+            continue
+        # the hits come from the few hit rows: one bincount per combination is cheap there
+        k = np.bincount(mixed_radix(hit_codes, k_levels, combo), minlength=len(n))
+        if worse_only:
+            rate = k[idx] / n[idx]
+            idx = idx[rate < overall] if bad_low else idx[rate > overall]
+        if len(idx):
+            kept[combo] = (idx, n[idx], k[idx])
+    # the order of the table (and of ties in its sort) is combinations() order, by order
+    combos = sorted(kept, key=lambda c: (len(c), c))
+    cells, ns, ks = ([kept[c][i] for c in combos] for i in range(3))
     return combos, cells, ns, ks, n_tested
-
-
-def _narrow(codes: list[np.ndarray], k_levels: list[int], max_order: int) -> list[np.ndarray]:
-    """The bin codes in the smallest unsigned type that holds every combination's code.
-
-    Counting is memory-bound: 2-byte codes make the multiply-adds over the population
-    4x lighter than 8-byte ones (``bincount`` widens them once, as it must).
-    """
-    widest = math.prod(sorted(k_levels, reverse=True)[:max_order])
-    for dtype in (np.uint8, np.uint16, np.uint32):
-        if widest <= np.iinfo(dtype).max:
-            return [c.astype(dtype) for c in codes]
-    return [c.astype(np.intp) for c in codes]
 
 
 def _slice_table(combos, cells, ns, ks, k_levels, labels, overall, bad_low, ci) -> pd.DataFrame:
