@@ -40,13 +40,18 @@ def narrow(codes: list[np.ndarray], size: int) -> list[np.ndarray]:
     return [c.astype(np.intp, copy=False) for c in codes]
 
 
+def widest(k_levels: list[int], max_order: int) -> int:
+    """The most cells of any combination of at most ``max_order`` features."""
+    return math.prod(sorted(k_levels, reverse=True)[:max_order])
+
+
 def mixed_radix(codes: list[np.ndarray], k_levels: list[int], feats: tuple[int, ...]) -> np.ndarray:
-    """The code of ``feats``'s cells, first feature most significant, in the smallest type."""
-    parts = narrow([codes[f] for f in feats], math.prod(k_levels[f] for f in feats))
-    code = parts[0].copy()
-    for f, part in zip(feats[1:], parts[1:], strict=True):
-        code *= code.dtype.type(k_levels[f])
-        code += part
+    """The code of ``feats``'s cells, first feature most significant, in the codes' type
+    (which must hold the product of their levels: see :func:`narrow`)."""
+    code = codes[feats[0]]
+    for f in feats[1:]:
+        code = code * code.dtype.type(k_levels[f])
+        code += codes[f]
     return code
 
 
@@ -58,8 +63,9 @@ def combination_counts(
     n_rows = len(codes[0]) if codes else 0
     cap = max(n_rows // _ROWS_PER_CELL, 1)
     blocks = _blocks(k_levels, int(cap ** (1 / max_order)))
+    block_levels = [_size(k_levels, b) for b in blocks]
+    codes = narrow(codes, max(widest(k_levels, max_order), *block_levels))
     block_codes = [mixed_radix(codes, k_levels, b) for b in blocks]
-    block_levels = [math.prod(k_levels[f] for f in b) for b in blocks]
     done: set[tuple[int, ...]] = set()
     for feats, table in _tables(codes, k_levels, blocks, block_codes, block_levels, max_order, cap):
         new = [
@@ -95,6 +101,10 @@ class _Margins:
         return table
 
 
+def _size(k_levels: list[int], feats: tuple[int, ...]) -> int:
+    return math.prod(k_levels[f] for f in feats)
+
+
 def _blocks(k_levels: list[int], most: int) -> list[tuple[int, ...]]:
     """Consecutive features, packed while their joint levels stay within ``most``."""
     blocks: list[list[int]] = []
@@ -122,7 +132,7 @@ def _tables(codes, k_levels, blocks, block_codes, block_levels, max_order, cap):
         size = math.prod(block_levels[b] for b in group)
         if size > cap:
             for sub in itertools.combinations(feats, min(max_order, len(feats))):
-                sub_size = math.prod(k_levels[f] for f in sub)
+                sub_size = _size(k_levels, sub)
                 yield sub, np.bincount(mixed_radix(codes, k_levels, sub), minlength=sub_size)
             continue
         if prefix is None or prefix[0] != group[:-1]:

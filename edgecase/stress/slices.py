@@ -36,7 +36,7 @@ from edgecase._validate import (
     check_score_threshold,
 )
 from edgecase.errors import InvalidInputError, InvalidParameterError
-from edgecase.stress._cell_counts import combination_counts, mixed_radix
+from edgecase.stress._cell_counts import combination_counts, mixed_radix, narrow, widest
 from edgecase.stress.harness import DEPRECATED, alert_threshold, renamed_threshold
 
 __all__ = ["find_slices", "bin_features", "wilson_interval", "clopper_pearson_interval"]
@@ -108,7 +108,11 @@ def bin_features(X: pd.DataFrame, n_bins: int = 5) -> tuple[list[np.ndarray], li
             labels.append([f"{name} = {c}" for c in s.cat.categories])
             continue
         v = s.to_numpy(dtype=float)
-        uniq = np.unique(v)
+        # one sort serves the distinct values and the quantiles (a quantile of sorted
+        # values is found at once; of unsorted ones by a partition, 5x slower)
+        v_sorted = np.sort(v)
+        nan_last = bool(np.isnan(v_sorted[-1])) if len(v) else False
+        uniq = _distinct(v_sorted, nan_last)
         if pd.api.types.is_bool_dtype(s.dtype) or len(uniq) <= n_bins:
             codes.append(np.searchsorted(uniq, v).astype(np.int64))
             if pd.api.types.is_bool_dtype(s.dtype):
@@ -116,14 +120,35 @@ def bin_features(X: pd.DataFrame, n_bins: int = 5) -> tuple[list[np.ndarray], li
             else:
                 labels.append([f"{name} = {_fmt(u)}" for u in uniq])
             continue
-        edges = np.unique(np.quantile(v, np.linspace(0, 1, n_bins + 1)[1:-1]))
-        c = np.searchsorted(edges, v, side="right").astype(np.int64)
+        edges = np.unique(np.quantile(v_sorted, np.linspace(0, 1, n_bins + 1)[1:-1]))
+        c = _bin_of(v, edges, nan_last)
         bounds = [uniq[0], *edges, uniq[-1]]
         lab = [f"{name} in [{_fmt(bounds[i])}, {_fmt(bounds[i + 1])})" for i in range(len(edges))]
         lab.append(f"{name} in [{_fmt(bounds[-2])}, {_fmt(bounds[-1])}]")
         codes.append(c)
         labels.append(lab)
     return codes, labels
+
+
+def _distinct(v_sorted: np.ndarray, nan_last: bool) -> np.ndarray:
+    """``np.unique`` of sorted values without sorting them again (it would)."""
+    if nan_last or not len(v_sorted):
+        return np.unique(v_sorted)  # its NaNs collapse to one, which != would not do
+    return v_sorted[np.r_[True, v_sorted[1:] != v_sorted[:-1]]]
+
+
+def _bin_of(v: np.ndarray, edges: np.ndarray, nan_last: bool) -> np.ndarray:
+    """``searchsorted(edges, v, side="right")``: the number of edges at or below each value.
+
+    Counted by one comparison per edge when there is no NaN (whose bin searchsorted puts
+    last): a few comparisons over the column are 10x cheaper than a binary search per row.
+    """
+    if nan_last or len(edges) > 16:
+        return np.searchsorted(edges, v, side="right").astype(np.int64)
+    c = np.zeros(len(v), np.int64)
+    for e in edges:
+        c += v >= e
+    return c
 
 
 def find_slices(
@@ -316,7 +341,7 @@ def _scan(
     ``(combination per group of kept cells, cells, sizes, hits, number of cells tested)``."""
     kept: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     n_tested = 0
-    hit_codes = [c[hit_idx] for c in codes]
+    hit_codes = narrow([c[hit_idx] for c in codes], widest(k_levels, max_order))
     for combo, n in combination_counts(codes, k_levels, max_order):
         keep = n >= min_support
         if len(combo) > 1:
