@@ -374,14 +374,10 @@ def _slice_table(combos, cells, ns, ks, k_levels, labels, overall, bad_low, ci) 
     else:
         p = stats.binom.sf(k - 1, n, overall)
     lo, hi = (wilson_interval if ci == "wilson" else clopper_pearson_interval)(k, n)
-    names = [np.array(lab, dtype=object) for lab in labels]
+    describe = _Describer(k_levels, labels)
     return pd.DataFrame(
         {
-            "slice": [
-                d
-                for f, c in zip(combos, cells, strict=True)
-                for d in _describe(f, c, k_levels, names)
-            ],
+            "slice": [d for f, c in zip(combos, cells, strict=True) for d in describe(f, c)],
             "order": np.repeat([len(f) for f in combos], [len(c) for c in cells]),
             "n": n,
             "hits": k,
@@ -395,14 +391,33 @@ def _slice_table(combos, cells, ns, ks, k_levels, labels, overall, bad_low, ci) 
     )
 
 
-def _describe(combo: tuple[int, ...], cells: np.ndarray, k_levels: list[int], names) -> list[str]:
-    """The descriptions of ``cells`` of ``combo``, e.g. ``"a in [0, 1) & b = x"``."""
-    parts = []
-    rest = cells
-    for j in reversed(combo):
-        rest, r = np.divmod(rest, k_levels[j])
-        parts.append(names[j][r])
-    out = parts[-1]
-    for part in reversed(parts[:-1]):
-        out = out + " & " + part
-    return out.tolist()
+class _Describer:
+    """The descriptions of cells, e.g. ``"a in [0, 1) & b = x"``.
+
+    Combinations come in combinations() order, so neighbours share all but their last
+    feature: the descriptions of every cell of that prefix are built once and kept, and
+    each cell then costs one string concatenation.
+    """
+
+    def __init__(self, k_levels: list[int], labels: list[list[str]]) -> None:
+        self.k_levels = k_levels
+        self.names = [np.array(lab, dtype=object) for lab in labels]
+        self.joined = [np.array([" & " + x for x in lab], dtype=object) for lab in labels]
+        self.cached: dict[int, tuple[tuple[int, ...], np.ndarray]] = {}
+
+    def __call__(self, combo: tuple[int, ...], cells: np.ndarray) -> list[str]:
+        if len(combo) == 1:
+            return self.names[combo[0]][cells].tolist()
+        head, last = np.divmod(cells, self.k_levels[combo[-1]])
+        return (self._every(combo[:-1])[head] + self.joined[combo[-1]][last]).tolist()
+
+    def _every(self, combo: tuple[int, ...]) -> np.ndarray:
+        """The descriptions of every cell of ``combo``, in code order."""
+        if len(combo) == 1:
+            return self.names[combo[0]]
+        hit = self.cached.get(len(combo))
+        if hit is None or hit[0] != combo:
+            every = self._every(combo[:-1])[:, None] + self.joined[combo[-1]][None, :]
+            hit = (combo, every.ravel())
+            self.cached[len(combo)] = hit
+        return hit[1]
