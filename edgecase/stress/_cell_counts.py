@@ -67,18 +67,25 @@ def combination_counts(
     codes = narrow(codes, max(widest(k_levels, max_order), *block_levels))
     block_codes = [mixed_radix(codes, k_levels, b) for b in blocks]
     done: set[tuple[int, ...]] = set()
+    positions: dict[int, list[tuple[int, ...]]] = {}
     for feats, table in _tables(codes, k_levels, blocks, block_codes, block_levels, max_order, cap):
-        new = [
-            pos
-            for order in range(1, max_order + 1)
-            for pos in itertools.combinations(range(len(feats)), order)
-            if tuple(feats[p] for p in pos) not in done
-        ]
+        if len(feats) not in positions:
+            positions[len(feats)] = [
+                pos
+                for order in range(1, max_order + 1)
+                for pos in itertools.combinations(range(len(feats)), order)
+            ]
         margins = _Margins(table.reshape([k_levels[f] for f in feats]))
-        for pos in new:
-            combo = tuple(feats[p] for p in pos)
+        for pos in positions[len(feats)]:
+            axes = tuple(feats[p] for p in pos)
+            combo = tuple(sorted(axes))
+            if combo in done:
+                continue
             done.add(combo)
-            yield combo, margins.of(pos).ravel()
+            counts = margins.of(pos)
+            if axes != combo:  # blocks need not be in feature order; the code is
+                counts = counts.transpose(np.argsort(axes))
+            yield combo, counts.ravel()
 
 
 class _Margins:
@@ -106,17 +113,20 @@ def _size(k_levels: list[int], feats: tuple[int, ...]) -> int:
 
 
 def _blocks(k_levels: list[int], most: int) -> list[tuple[int, ...]]:
-    """Consecutive features, packed while their joint levels stay within ``most``."""
+    """Features packed into blocks whose joint levels stay within ``most``: first fit,
+    features with the most levels first, so that small ones (bools) fill the gaps that
+    large ones leave (with at most 29 levels: 8 x 2 rather than 8 alone)."""
     blocks: list[list[int]] = []
-    size = 0
-    for f, k in enumerate(k_levels):
-        if blocks and size * k <= most:
-            blocks[-1].append(f)
-            size *= k
-        else:
+    sizes: list[int] = []
+    for f in sorted(range(len(k_levels)), key=lambda f: -k_levels[f]):
+        fit = next((i for i, size in enumerate(sizes) if size * k_levels[f] <= most), None)
+        if fit is None:
             blocks.append([f])
-            size = k
-    return [tuple(b) for b in blocks]
+            sizes.append(k_levels[f])
+        else:
+            blocks[fit].append(f)
+            sizes[fit] *= k_levels[f]
+    return sorted(tuple(sorted(b)) for b in blocks)
 
 
 def _tables(codes, k_levels, blocks, block_codes, block_levels, max_order, cap):
