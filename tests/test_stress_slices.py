@@ -117,12 +117,13 @@ def test_bad_inputs():
 @pytest.mark.parametrize(
     "k_levels, n_rows, max_order",
     [
-        # mixed levels: blocks out of feature order, and a 40-level feature whose unions
+        # joint tables: blocks out of feature order, and a 40-level feature whose unions
         # outgrow the joint-table cap (counted per combination instead)
         ([5, 2, 8, 3, 5, 2, 7, 5, 2, 40], 40_000, 3),
+        # few rows: one bincount per combination
         ([5, 2, 8, 3, 5, 2, 7, 5, 2, 40], 3_000, 4),
         ([5, 2, 8, 3, 5, 2, 7, 5, 2, 40], 50, 2),
-        ([2, 2, 3], 10_000, 3),  # fewer blocks than the order: one union holds all
+        ([2, 2, 3, 2, 2], 10_000, 3),  # two blocks, fewer than the order: one union of all
     ],
 )
 def test_cell_counts_equal_one_bincount_per_combination(k_levels, n_rows, max_order):

@@ -26,6 +26,9 @@ import numpy as np
 # a joint table has at most n_rows / _ROWS_PER_CELL cells: summing one (reading every
 # cell) then costs a small share of a bincount over the rows (one scattered write each)
 _ROWS_PER_CELL = 8
+# a union of blocks must save this many bincounts of combinations: with small tables its
+# Python work (codes, sums, bookkeeping) costs about a bincount of a few thousand rows
+_UNION_COST = 2
 
 
 def narrow(codes: list[np.ndarray], size: int) -> list[np.ndarray]:
@@ -65,6 +68,12 @@ def combination_counts(
     blocks = _blocks(k_levels, int(cap ** (1 / max_order)))
     block_levels = [_size(k_levels, b) for b in blocks]
     codes = narrow(codes, max(widest(k_levels, max_order), *block_levels))
+    unions = math.comb(len(blocks), min(max_order, len(blocks)))
+    if unions * _UNION_COST > math.comb(len(codes), min(max_order, len(codes))):
+        # few rows (small joint tables, blocks of one feature): a union then saves too
+        # few bincounts to pay for summing its table, so each combination is counted
+        yield from _one_by_one(codes, k_levels, max_order)
+        return
     block_codes = [mixed_radix(codes, k_levels, b) for b in blocks]
     done: set[tuple[int, ...]] = set()
     positions: dict[int, list[tuple[int, ...]]] = {}
@@ -86,6 +95,31 @@ def combination_counts(
             if axes != combo:  # blocks need not be in feature order; the code is
                 counts = counts.transpose(np.argsort(axes))
             yield combo, counts.ravel()
+
+
+def _one_by_one(
+    codes: list[np.ndarray], k_levels: list[int], max_order: int
+) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
+    """One ``bincount`` per combination, in combinations() order."""
+    # combinations() varies the last feature fastest: the code of a combination's prefix
+    # is shared by its neighbours, so each order keeps the last prefix code it built
+    cached: dict[int, tuple[tuple[int, ...], np.ndarray]] = {}
+
+    def code_of(combo: tuple[int, ...]) -> np.ndarray:
+        if len(combo) == 1:
+            return codes[combo[0]]
+        hit = cached.get(len(combo) - 1)
+        if hit is None or hit[0] != combo[:-1]:
+            hit = (combo[:-1], code_of(combo[:-1]))
+            cached[len(combo) - 1] = hit
+        code = hit[1] * codes[combo[-1]].dtype.type(k_levels[combo[-1]])
+        code += codes[combo[-1]]
+        return code
+
+    for order in range(1, max_order + 1):
+        cached.clear()
+        for combo in itertools.combinations(range(len(codes)), order):
+            yield combo, np.bincount(code_of(combo), minlength=_size(k_levels, combo))
 
 
 class _Margins:
