@@ -12,8 +12,9 @@ Benjamini-Hochberg q-value over all slices tested (a 2-feature lattice on 30
 features tests thousands of slices; without correction dozens look bad by chance).
 
 Counting is vectorised: features become small integer bin codes, a slice of
-order k is a mixed-radix code, and one ``np.bincount`` per feature combination
-gives all its cells at once.
+order k is a mixed-radix code, and one ``np.bincount`` gives all the cells of a
+feature combination at once, or, on many rows, of a union of several combinations
+whose own cells are sums of it (see ``_cell_counts``).
 """
 
 from __future__ import annotations
