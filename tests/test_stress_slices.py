@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 from edgecase.errors import InvalidInputError, InvalidParameterError
+from edgecase.stress._cell_counts import combination_counts
 from edgecase.stress.slices import clopper_pearson_interval, find_slices, wilson_interval
 
 from .conftest import fraud_frame
@@ -109,3 +112,32 @@ def test_bad_inputs():
     with pytest.raises(InvalidParameterError, match="max_order"):
         find_slices(X, y, scores, max_order=0)
     assert find_slices(X.astype({"amount": float}), pd.Series(y), scores).shape[1] == 12
+
+
+@pytest.mark.parametrize(
+    "k_levels, n_rows, max_order",
+    [
+        # joint tables: blocks out of feature order, and a 40-level feature whose unions
+        # outgrow the joint-table cap (counted per combination instead)
+        ([5, 2, 8, 3, 5, 2, 7, 5, 2, 40], 40_000, 3),
+        # few rows: one bincount per combination
+        ([5, 2, 8, 3, 5, 2, 7, 5, 2, 40], 3_000, 4),
+        ([5, 2, 8, 3, 5, 2, 7, 5, 2, 40], 50, 2),
+        ([2, 2, 3, 2, 2], 10_000, 3),  # two blocks, fewer than the order: one union of all
+    ],
+)
+def test_cell_counts_equal_one_bincount_per_combination(k_levels, n_rows, max_order):
+    rng = np.random.default_rng(n_rows)
+    codes = [rng.integers(0, k, n_rows) for k in k_levels]
+    got = list(combination_counts(codes, k_levels, max_order))
+    every = [
+        c for r in range(1, max_order + 1) for c in itertools.combinations(range(len(k_levels)), r)
+    ]
+    assert sorted(c for c, _ in got) == sorted(every)  # each combination exactly once
+    for combo, counts in got:
+        code = np.zeros(n_rows, np.int64)
+        for f in combo:
+            code = code * k_levels[f] + codes[f]
+        size = int(np.prod([k_levels[f] for f in combo]))
+        np.testing.assert_array_equal(counts, np.bincount(code, minlength=size))
+        assert counts.dtype == np.intp
