@@ -563,13 +563,14 @@ def main(part: str = "all") -> None:
         *_extra_lines(),
         "",
     ]
-    if part == "report":
-        lines += _cost_lines()
-    else:
+    lines += _cost_lines()
+    if part != "report":
+        resumed = "every simulator unit resumed from saved rows" if not ran else "simulator"
         lines.append(
-            f"Wall time: simulator {t_loto / 60:.1f} min, total {t_all / 60:.1f} min; user+sys CPU "
-            f"{cpu / 60:.1f} min; peak RSS {peak_rss_mb():.0f} MB; load average (1 min) {load:.1f} "
-            f"at start, {load_end:.1f} at the end (shared 2-core machine)."
+            f"This run: {resumed} {t_loto / 60:.1f} min, total (with the KEEL half) "
+            f"{t_all / 60:.1f} min; user+sys CPU {cpu / 60:.1f} min; peak RSS "
+            f"{peak_rss_mb():.0f} MB; load average (1 min) {load:.1f} at start, {load_end:.1f} "
+            "at the end (shared 2-core machine)."
         )
     record(
         "harden",
