@@ -167,3 +167,36 @@ def test_refuses_bad_parameters_and_unfitted_use():
         NoveltyBlend(detector=small_trainer()).fit(X, y)
     with pytest.raises(NotFittedError):
         NoveltyBlend().predict_proba(X)
+
+
+class _Inverted:
+    """A classifier that scores every row by minus column ``a``: positives (high ``a``)
+    rank lowest, so the out-of-fold blend ranks negatives above positives."""
+
+    def fit(self, X, y):
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(np.asarray(X)[:, 0]))
+        return np.column_stack([1 - p, p])
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+
+def test_a_blend_that_ranks_negatives_first_keeps_its_order_and_warns():
+    from edgecase.train import Trainer
+
+    X, y = _gaussian(1500, "known", 7, rate=0.1)
+    tr = Trainer(estimator=_Inverted(), cv=3, threshold="alert_rate=0.05", leakage="keep",
+                 random_state=0, progress=False)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="ranks negatives above positives"):
+        blend = NoveltyBlend(model=tr, random_state=0).fit(X, y)
+    Xt, _ = _gaussian(500, "known", 8)
+    raw = blend._blend(blend.model_.predict_proba(Xt)[:, 1], blend.novelty_score(Xt))
+    p = blend.predict_proba(Xt)[:, 1]
+    assert stats.spearmanr(p, raw).statistic > 0.999  # the blend's order, not reversed

@@ -14,13 +14,16 @@ The model's reference distribution is its out-of-fold scores on the legitimate
 rows (the Trainer's ``oof_scores_``), the scale its final model has on rows it
 did not see. The blend is then mapped to a probability by a logistic
 (sigmoid) fit on the out-of-fold blend: a strictly increasing map, so the
-ranking, and every alert budget, is that of the blend. The threshold is chosen
-by the Trainer's policy on those out-of-fold probabilities.
+ranking, and every alert budget, is that of the blend (a blend that ranks
+negatives above positives, which would get a decreasing map, keeps its raw
+scores, with a warning). The threshold is chosen by the Trainer's policy on
+those out-of-fold probabilities.
 """
 
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -65,6 +68,22 @@ def _cdf(reference: np.ndarray, values: np.ndarray) -> np.ndarray:
     below = np.searchsorted(reference, values, side="left")
     at_or_below = np.searchsorted(reference, values, side="right")
     return ((below + at_or_below) / 2.0 + 0.5) / (len(reference) + 1.0)
+
+
+def _increasing_map(blend: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """The logistic map from blend to probability, fitted on the out-of-fold blend. A
+    blend that ranks negatives above positives would get a decreasing map, which would
+    turn every alert budget upside down; it keeps the blend as its score instead."""
+    cal = fit_calibration("sigmoid", blend, y)
+    if cal["a"] > 0:
+        return cal
+    warnings.warn(
+        "NoveltyBlend: the out-of-fold blend ranks negatives above positives (the model "
+        "learned nothing, or the labels are inverted); its scores are left uncalibrated.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    return {"kind": "sigmoid", "a": 1.0, "b": 0.0}
 
 
 class NoveltyBlend(ClassifierMixin, BaseEstimator):
@@ -190,7 +209,7 @@ class NoveltyBlend(ClassifierMixin, BaseEstimator):
         self._ref_model = np.sort(oof[tested & legit])
         self._ref_novelty = np.sort(novelty[legit])
         blend = self._blend(oof[tested], novelty[tested])
-        self.calibration_ = fit_calibration("sigmoid", blend, yv[tested])
+        self.calibration_ = _increasing_map(blend, yv[tested])
         probs = apply_calibration(self.calibration_, blend)
         policy = parse_policy(model.threshold_policy_)
         self.threshold_ = float(select_threshold(policy, yv[tested], probs))
