@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from benchmarks import bench_harden as bh
+from edgecase._validate import float_matrix
 from edgecase.fraud import MUTABLE_COLUMNS
 from edgecase.fraud.mutable import DERIVED_COLUMNS
 
@@ -136,17 +137,6 @@ IFOREST_CSV = "/tmp/bench_harden_tuneiforest.csv"
 BLEND_WEIGHTS = (0.1, 0.25, 0.5, 1.0)
 
 
-def _codes(X: pd.DataFrame) -> np.ndarray:
-    """Numbers for IsolationForest: category codes, bools as 0/1."""
-    return np.column_stack(
-        [
-            X[c].cat.codes.to_numpy(float) if isinstance(X[c].dtype, pd.CategoricalDtype)
-            else X[c].to_numpy(float)
-            for c in X.columns
-        ]
-    )  # fmt: skip
-
-
 class _Blend:
     """(1 - w) x the model's score + w x an IsolationForest novelty, each as its empirical
     CDF over the legitimate training rows (so the two share a scale)."""
@@ -155,11 +145,11 @@ class _Blend:
         legit = X[y == 0]
         self.model, self.forest, self.w, self.cols = model, forest, w, cols
         self.ref_p = np.sort(model.predict_proba(legit)[:, 1])
-        self.ref_n = np.sort(-forest.score_samples(_codes(legit[cols])))
+        self.ref_n = np.sort(-forest.score_samples(float_matrix(legit[cols])))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         u_p = np.searchsorted(self.ref_p, self.model.predict_proba(X)[:, 1], side="right")
-        novelty = -self.forest.score_samples(_codes(X[self.cols]))
+        novelty = -self.forest.score_samples(float_matrix(X[self.cols]))
         u_n = np.searchsorted(self.ref_n, novelty, side="right")
         s = (1 - self.w) * u_p / len(self.ref_p) + self.w * u_n / len(self.ref_n)
         return np.column_stack([1 - s, s])
@@ -181,7 +171,7 @@ def _iforest_unit(seed: int, held: str, _recipes) -> list[dict]:
     fixed = [c for c in X.columns if c not in MUTABLE_COLUMNS and c not in DERIVED_COLUMNS]
     for name, cols in (("iforest", list(X.columns)), ("iforest_fixed", fixed)):
         forest = IsolationForest(n_estimators=200, random_state=seed)
-        forest.fit(_codes(X.loc[y == 0, cols]))
+        forest.fit(float_matrix(X.loc[y == 0, cols]))
         for w in BLEND_WEIGHTS:
             blend = _Blend(model, forest, X, y, w, cols)
             rows += bh._score_rows(blend, tests, bh.SEVERITIES, (seed, held, f"none+{name}:{w}"))

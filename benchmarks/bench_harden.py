@@ -335,20 +335,18 @@ def _extra_lines() -> list[str]:
             out += ["", *_tune_lines(pd.concat([base, pd.read_csv(files[1])], ignore_index=True))]
     from benchmarks import _harden_tune as ht
 
-    if os.path.exists(_TUNE_LEGIT_CSV):
-        out += ["", *ht.legit_lines(pd.read_csv(_TUNE_LEGIT_CSV))]
-    if os.path.exists(ht.NOVEL_CSV):
-        out += ["", *ht.novel_lines(pd.read_csv(ht.NOVEL_CSV))]
-    if os.path.exists(ht.IFOREST_CSV):
-        out += ["", *ht.iforest_lines(pd.read_csv(ht.IFOREST_CSV))]
-    if os.path.exists(ht.CONFIRM_CSV):
-        out += ["", *ht.confirm_lines(pd.read_csv(ht.CONFIRM_CSV))]
-    if os.path.exists(ht.BLEND_CSV):
-        out += ["", *ht.blend_lines(pd.read_csv(ht.BLEND_CSV))]
-    if os.path.exists(ht.SEEN_CSV):
-        out += ["", *ht.seen_lines(pd.read_csv(ht.SEEN_CSV))]
-    if os.path.exists(ht.OOF_CSV):
-        out += ["", *ht.oof_lines(pd.read_csv(ht.OOF_CSV))]
+    saved = [
+        (_TUNE_LEGIT_CSV, ht.legit_lines),
+        (ht.NOVEL_CSV, ht.novel_lines),
+        (ht.IFOREST_CSV, ht.iforest_lines),
+        (ht.CONFIRM_CSV, ht.confirm_lines),
+        (ht.BLEND_CSV, ht.blend_lines),
+        (ht.SEEN_CSV, ht.seen_lines),
+        (ht.OOF_CSV, ht.oof_lines),
+    ]
+    for path, table in saved:
+        if os.path.exists(path):
+            out += ["", *table(pd.read_csv(path))]
     return out
 
 

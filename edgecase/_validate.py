@@ -22,6 +22,7 @@ from edgecase.errors import InvalidInputError, InvalidParameterError, UnknownNam
 
 __all__ = [
     "as_frame",
+    "float_matrix",
     "check_X_y",
     "check_declared_params",
     "check_finite",
@@ -92,6 +93,19 @@ def as_frame(X: Any, *, name: str = "X", allow_empty: bool = False) -> pd.DataFr
             f"{name} has duplicated column names {dup}; column names must be unique."
         )
     return df
+
+
+def float_matrix(df: pd.DataFrame) -> np.ndarray:
+    """``df``'s columns as one float64 matrix: categories as their codes, bools as 0/1,
+    for estimators that read numbers only (detectors, distance-based checks)."""
+    return np.column_stack(
+        [
+            df[c].cat.codes.to_numpy(float)
+            if isinstance(df[c].dtype, pd.CategoricalDtype)
+            else df[c].to_numpy(float)
+            for c in df.columns
+        ]
+    )
 
 
 def check_flat_columns(df: pd.DataFrame, *, name: str = "X") -> None:

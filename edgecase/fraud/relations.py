@@ -21,6 +21,8 @@ import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import cross_val_score
 
+from edgecase._validate import float_matrix
+
 __all__ = ["Relations", "detection_auc", "find_relations", "repair", "violations"]
 
 # An identity must hold in this share of real rows to count (the rest are recording noise).
@@ -210,17 +212,6 @@ def violations(rows: pd.DataFrame, rel: Relations) -> np.ndarray:
     return bad
 
 
-def _codes(df: pd.DataFrame) -> np.ndarray:
-    cols = []
-    for c in df.columns:
-        s = df[c]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            cols.append(s.cat.codes.to_numpy(float))
-        else:
-            cols.append(s.to_numpy(float))
-    return np.column_stack(cols)
-
-
 def detection_auc(generated: pd.DataFrame, real: pd.DataFrame, rng: np.random.Generator) -> float:
     """ROC-AUC of a classifier telling generated rows from real ones (0.5: indistinguishable).
 
@@ -231,7 +222,7 @@ def detection_auc(generated: pd.DataFrame, real: pd.DataFrame, rng: np.random.Ge
         return float("nan")
     g = generated.iloc[rng.choice(len(generated), n, replace=False)]
     r = real.iloc[rng.choice(len(real), n, replace=False)]
-    Z = _codes(pd.concat([g, r[g.columns]], ignore_index=True))
+    Z = float_matrix(pd.concat([g, r[g.columns]], ignore_index=True))
     lab = np.r_[np.ones(n), np.zeros(n)]
     clf = RandomForestClassifier(n_estimators=60, max_depth=8, n_jobs=1, random_state=0)
     return float(cross_val_score(clf, Z, lab, cv=3, scoring="roc_auc").mean())

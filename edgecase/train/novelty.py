@@ -27,12 +27,11 @@ import warnings
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from edgecase._random import RandomStateLike, as_seed_sequence
-from edgecase._validate import check_declared_params
+from edgecase._validate import check_declared_params, float_matrix
 from edgecase.errors import InvalidInputError, InvalidParameterError, NotFittedError
 from edgecase.train.calibration import apply_calibration, fit_calibration
 from edgecase.train.thresholds import parse_policy, select_threshold
@@ -48,18 +47,6 @@ DEFAULT_WEIGHT = 0.1
 # Fewer legitimate reference rows than this make the distribution functions too
 # coarse to rank a 1% alert budget.
 _MIN_REFERENCE = 50
-
-
-def _numbers(Xdf: pd.DataFrame) -> np.ndarray:
-    """The features as one float matrix for the detector: category codes, bools as 0/1."""
-    cols = []
-    for c in Xdf.columns:
-        s = Xdf[c]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            cols.append(s.cat.codes.to_numpy(dtype=float))
-        else:
-            cols.append(s.to_numpy(dtype=float))
-    return np.column_stack(cols)
 
 
 def _cdf(reference: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -194,7 +181,7 @@ class NoveltyBlend(ClassifierMixin, BaseEstimator):
         model, detector = self._parts()
         model.fit(X, y, **fit_params)
         yv = np.asarray(model._oof_y)
-        Z = _numbers(model._prepare_X(X))
+        Z = float_matrix(model._prepare_X(X))
         legit = yv == 0
         detector.fit(Z[legit])
         novelty = -detector.score_samples(Z)
@@ -238,12 +225,15 @@ class NoveltyBlend(ClassifierMixin, BaseEstimator):
     def novelty_score(self, X: Any) -> np.ndarray:
         """The detector's novelty of each row (higher: less like legitimate rows)."""
         self._check_fitted()
-        return -self.detector_.score_samples(_numbers(self.model_._prepare_X(X)))
+        return -self.detector_.score_samples(float_matrix(self.model_._prepare_X(X)))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of classes 0 and 1, shape (n, 2): the blend through its logistic map."""
         self._check_fitted()
-        blend = self._blend(self.model_.predict_proba(X)[:, 1], self.novelty_score(X))
+        # the rows are checked once, for both parts
+        Xdf = self.model_._prepare_X(X)
+        novelty = -self.detector_.score_samples(float_matrix(Xdf))
+        blend = self._blend(self.model_._positive_probability(Xdf), novelty)
         p = apply_calibration(self.calibration_, blend)
         return np.column_stack([1.0 - p, p])
 

@@ -553,10 +553,12 @@ class Trainer(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of classes 0 and 1, shape (n, 2) (calibrated if ``calibrate``)."""
         self._check_fitted()
-        s = apply_calibration(
-            self.calibration_, positive_scores(self.estimator_, self._prepare_X(X))
-        )
+        s = self._positive_probability(self._prepare_X(X))
         return np.column_stack([1.0 - s, s])
+
+    def _positive_probability(self, Xdf: pd.DataFrame) -> np.ndarray:
+        """The positive class's probability of rows already checked by ``_prepare_X``."""
+        return apply_calibration(self.calibration_, positive_scores(self.estimator_, Xdf))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """The positive-class score compared with ``threshold_``."""
