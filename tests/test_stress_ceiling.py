@@ -17,7 +17,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from edgecase.errors import InvalidInputError, InvalidParameterError
-from edgecase.stress import StressHarness
+from edgecase.stress import StressHarness, _ceiling
 from edgecase.stress._ceiling import _folds
 
 SEV = [0.0, 0.5, 1.0, 1.5, 2.0]
@@ -145,6 +145,28 @@ def test_default_reference_matches_xgboost_fitted_by_hand(data):
     cv = StratifiedKFold(2, shuffle=True, random_state=0)
     oof = cross_val_predict(est, X, y, cv=cv, method="predict_proba")[:, 1]
     assert abs(ours - average_precision_score(y, oof)) < 0.04
+
+
+def test_default_reference_folds_in_threads_equal_folds_in_turn(data, monkeypatch):
+    """The two folds of the default reference are fitted at once in two threads; their
+    training subsamples are drawn before, so the scores are those of fitting in turn."""
+    X, y, _ = data
+    y = y.to_numpy()
+    X = X.assign(c=pd.Categorical(np.where(X["b"] > 0, "p", "q")))
+    codes = np.arange(len(y)) // 4  # groups of four rows
+    seed = np.random.SeedSequence(7)
+
+    def scores():
+        fresh = np.random.SeedSequence(seed.entropy)
+        return _ceiling.cross_fit_scores("default", X, y, codes, fresh)
+
+    threaded = scores()
+    in_turn = _ceiling._map_folds
+    monkeypatch.setattr(
+        _ceiling, "_map_folds", lambda fold, plans, threads: in_turn(fold, plans, threads=False)
+    )
+    np.testing.assert_array_equal(threaded, scores())
+    assert np.isfinite(threaded).all() and threaded.std() > 0
 
 
 def test_no_ceiling_by_default_and_status_always(data):
