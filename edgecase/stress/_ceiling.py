@@ -170,7 +170,11 @@ def _folds(y: np.ndarray, codes: np.ndarray | None, seed: np.random.SeedSequence
 def _prepare(X: pd.DataFrame) -> pd.DataFrame:
     """Text columns as categories, which XGBoost and most tree models take."""
     # the dtype, not the column: pandas calls a categorical of strings a string column
-    obj = [c for c, t in X.dtypes.items() if t == object or pd.api.types.is_string_dtype(t)]
+    obj = [
+        c
+        for c, t in X.dtypes.items()
+        if pd.api.types.is_object_dtype(t) or pd.api.types.is_string_dtype(t)
+    ]
     if not obj:
         return X
     return X.assign(**{c: X[c].astype("category") for c in obj})
