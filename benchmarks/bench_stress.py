@@ -3,7 +3,8 @@
 Targets on 2 cores: <= 5 s with the whole-curve bootstrap resampling whole accounts
 (``groups=``, common random numbers: the same resampled accounts at every severity);
 the detectability ceiling (``ceiling=True``: a reference cross-fitted on each of the 78
-stressed populations) may at most double that. The data is the embedded simulator
+stressed populations) may at most double that (judged against the run's own sweep, and
+against twice the 5 s target). The data is the embedded simulator
 (``edgecase.fraud.simulate_transactions``, 200k rows at 1% fraud, split by time into
 100k training and 100k test rows); the model is XGBoost. Each configuration runs 3
 times, the sides alternating (ceiling off, on, off, on, ...), and the best is kept.
@@ -88,7 +89,8 @@ def main() -> None:
         (w0, c0), (w1, c1) = best[(m, False)], best[(m, True)]
         rows += (
             f"| {m} | {w0:.1f} | {c0:.1f} | {verdict(c0 <= 5, w0 <= 5)} | {w1:.1f} | {c1:.1f} "
-            f"| {c1 / c0:.1f}x | {w1 / w0:.1f}x | {verdict(c1 <= 2 * c0, w1 <= 2 * w0)} |\n"
+            f"| {c1 / c0:.1f}x | {w1 / w0:.1f}x | {verdict(c1 <= 2 * c0, w1 <= 2 * w0)} "
+            f"| {verdict(c1 <= 10, w1 <= 10)} |\n"
         )
     recall = reports[("recall", True)]
     cols = ["scenario", "breaking_severity", "ci_low", "ci_high", "earliest_plausible_severity"]
@@ -105,9 +107,13 @@ def main() -> None:
         "population is fitted once for all six scenarios; each population is measured on "
         "every positive, the negatives in the top 5% of the model's unstressed scores and a "
         "weighted random 20% of the other negatives) at most doubles it. Each target is "
-        "judged on CPU time (user + sys, all threads) / on wall time.\n\n"
+        "judged on CPU time (user + sys, all threads) / on wall time. The last column reads "
+        "the ceiling's target the other way the issue's words allow, against twice the 5 s "
+        "target rather than twice the run's own sweep (the two differ most for recall, whose "
+        "sweep is the cheapest).\n\n"
         "| metric | wall (s) | CPU (s) | <= 5 s (CPU/wall) | with ceiling: wall (s) | CPU (s) "
-        "| ratio CPU | ratio wall | <= 2x (CPU/wall) |\n|---|---|---|---|---|---|---|---|---|\n"
+        "| ratio CPU | ratio wall | <= 2x (CPU/wall) | <= 10 s (CPU/wall) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
         + rows
         + f"\nPeak RSS: {peak_rss_mb():.0f} MB. Load average (1 min) when each run started: "
         f"{min(loads):.1f} to {max(loads):.1f} on 2 cores (shared with other jobs: above a load "
