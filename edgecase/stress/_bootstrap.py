@@ -224,16 +224,29 @@ def _counts_t(draws: Draws) -> np.ndarray:
     return draws.cache["counts_t"]
 
 
+def _exact_sums(draws: Draws) -> bool:
+    """Whether every sum of the draws' row weights is exact in float32 whatever the
+    order: integer counts (a resample) whose total per draw is below 2**24. Weights
+    that are not (a weighted sample's) are summed in one fixed order instead."""
+    if "exact_sums" not in draws.cache:
+        C = draws.all_counts()
+        rows_per_col = np.bincount(draws.column(np.arange(len(draws.y))), minlength=C.shape[1])
+        draws.cache["exact_sums"] = bool(
+            np.array_equal(C, np.rint(C)) and (np.abs(C) @ rows_per_col.astype(float)).max() < 2**24
+        )
+    return draws.cache["exact_sums"]
+
+
 def _neg_order(s_neg: np.ndarray, draws: Draws) -> tuple[np.ndarray, np.ndarray]:
     """Negative scores in ascending order and each one's column of :func:`_counts_t`;
     cached, since most scenarios leave legit rows alone."""
     hit = draws.cache.get("neg_order")
     if hit is not None and np.array_equal(hit[0], s_neg):
         return hit[1], hit[2]
-    # Any ascending order will do: tied negatives fall in the same segment, and a
-    # segment's weight is a sum of integer counts, exact in float32 in any order. The
-    # default (unstable, vectorised) sort is several times faster than a stable one.
-    order = np.argsort(s_neg)
+    # With integer counts any ascending order will do (tied negatives fall in the same
+    # segment, whose weight is then exact in any order), and the default unstable sort
+    # is several times faster; other weights are summed in the stable order.
+    order = np.argsort(s_neg, kind=None if _exact_sums(draws) else "stable")
     col = draws.column(np.flatnonzero(draws.y == 0))[order]
     neg_asc = s_neg[order]
     draws.cache["neg_order"] = (s_neg.copy(), neg_asc, col)
@@ -272,19 +285,21 @@ def _ap_columns(S_pos: np.ndarray, S_neg: np.ndarray, draws: Draws) -> np.ndarra
     A scenario that leaves the legit rows alone keeps the negatives' scores at every
     severity; for a run of such columns the negatives' weights above every distinct
     positive score of *any* of them are summed once (one sparse product instead of one
-    per column), and each column reads its own scores' rows. The weights are integer
-    counts, exact in float64 whichever segments they were summed over, so the values
-    are those of one :func:`_ap` per column.
+    per column), and each column reads its own scores' rows. With integer counts
+    (:func:`_exact_sums`) the sums are exact whichever segments they were summed over,
+    so the values are those of one :func:`_ap` per column; other weights (a weighted
+    sample's) are summed column by column.
     """
     m = S_pos.shape[0]
     Wp = draws.rows("pos")
     Wp_t = Wp.T.astype(float)
     n_pos = Wp.sum(axis=1)[:, None]
     out = np.empty((len(Wp), m))
+    exact = _exact_sums(draws)  # else one column at a time: the sums in their own order
     j0 = 0
     while j0 < m:
         j1 = j0 + 1
-        while j1 < m and np.array_equal(S_neg[j1], S_neg[j0]):
+        while exact and j1 < m and np.array_equal(S_neg[j1], S_neg[j0]):
             j1 += 1
         u_all = np.unique(S_pos[j0:j1])
         # negatives scoring >= each of u_all, descending: the segments above
