@@ -232,7 +232,7 @@ def _exact_sums(draws: Draws) -> bool:
         C = draws.all_counts()
         rows_per_col = np.bincount(draws.column(np.arange(len(draws.y))), minlength=C.shape[1])
         draws.cache["exact_sums"] = bool(
-            np.array_equal(C, np.rint(C)) and (np.abs(C) @ rows_per_col.astype(float)).max() < 2**24
+            np.array_equal(C, np.rint(C)) and (np.abs(C) * rows_per_col).sum(axis=1).max() < 2**24
         )
     return draws.cache["exact_sums"]
 
