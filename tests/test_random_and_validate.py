@@ -86,7 +86,6 @@ def test_numpy_input_gets_column_names():
 
 
 def test_checked_int8_labels_take_the_short_path_with_the_same_result_and_errors():
-
     y = np.array([0, 1, 0, 0, 1], dtype=np.int8)
     for labels in (y, pd.Series(y, index=[9, 8, 7, 6, 5])):
         out = check_binary_target(labels)
