@@ -83,3 +83,18 @@ def test_messages_name_the_column_and_parameter():
 def test_numpy_input_gets_column_names():
     X, y = check_X_y(np.zeros((3, 2)), [0, 1, 0])
     assert list(X.columns) == ["x0", "x1"] and y.dtype == np.int8
+
+
+def test_checked_int8_labels_take_the_short_path_with_the_same_result_and_errors():
+    y = np.array([0, 1, 0, 0, 1], dtype=np.int8)
+    for labels in (y, pd.Series(y, index=[9, 8, 7, 6, 5])):
+        out = check_binary_target(labels)
+        assert out.dtype == np.int8 and out.tolist() == y.tolist()
+        assert not np.shares_memory(out, y)  # a copy: the caller may write to it
+    # int8 that is not 0/1 with both classes takes the general path and its errors
+    for bad, msg in (([0, 0, 0], "single class"), ([1, 1], "single class"),
+                     ([0, 1, 2], "must be binary"), ([0, -1, 1], "must be binary")):  # fmt: skip
+        with pytest.raises(InvalidInputError, match=msg):
+            check_binary_target(np.array(bad, dtype=np.int8))
+    # two arbitrary int8 labels: the rarer one is the positive, as for any dtype
+    assert check_binary_target(np.array([3, -1, -1], dtype=np.int8)).tolist() == [1, 0, 0]

@@ -111,6 +111,40 @@ def test_ap_draws_reuse_the_negatives_order_only_for_the_same_scores():
     assert not np.array_equal(both[:, 0], both[:, 1])
 
 
+def test_ap_columns_sharing_the_negatives_equal_each_column_alone():
+    # severities that move only positives share one sum of the negatives' weights over
+    # the union of their positive scores: the values must be each column's own, bit for
+    # bit; fractional row weights (the ceiling's weighted sample) are summed column by
+    # column in one fixed order, and still equal sklearn's weighted average precision
+    from edgecase.stress._ceiling import _RowWeights
+
+    rng = np.random.default_rng(8)
+    n = 3000
+    y = (rng.random(n) < 0.1).astype(np.int8)
+    base = np.round(rng.random(n), 3)
+    S = np.column_stack(
+        [np.where(y == 1, np.round(np.clip(base - 0.1 * k * rng.random(n), 0, 1), 3), base)
+         for k in range(4)]
+    )  # fmt: skip
+    codes = B.group_codes(rng.integers(0, 400, n), n)
+    metric = M.BUILTIN["pr_auc"]
+    draws = B.Draws(y, codes, 20, np.random.SeedSequence(4))
+    assert B._exact_sums(draws)
+    together = B.weighted_draws(metric, y, S, 0.5, draws)
+    for j in range(S.shape[1]):
+        alone = B.weighted_draws(
+            metric, y, S[:, j], 0.5, B.Draws(y, codes, 20, np.random.SeedSequence(4))
+        )
+        np.testing.assert_array_equal(together[:, j], alone[:, 0])
+    w = np.where(y == 1, 1.0, rng.choice([0.7, 2.5, 5.0], n))
+    weighted = _RowWeights(y, w)
+    assert not B._exact_sums(weighted)
+    got = B.weighted_draws(metric, y, S, 0.5, weighted)
+    for j in range(S.shape[1]):
+        want = average_precision_score(y, S[:, j], sample_weight=w.astype(np.float32))
+        assert got[0, j] == pytest.approx(want, abs=1e-7)  # float32 sums of the weights
+
+
 def test_group_draws_resample_whole_groups_within_strata():
     rng = np.random.default_rng(0)
     groups = rng.integers(0, 50, 800)

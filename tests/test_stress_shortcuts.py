@@ -189,3 +189,41 @@ def test_sweep_calls_and_checks_an_overridden_apply(data):
     with pytest.raises(InvalidInputError, match="amount_evasion.*distance_from_home_km"):
         sweep.run(X, y)
     assert _OwnApply.calls == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"a": np.nan},
+        {"b": np.inf},
+        {"b": 1e300},
+        {"n": 2**60},
+        {"c": None},
+        {"a": np.nan, "b": -np.inf},  # two columns: the first in column order is named
+    ],
+)
+def test_changed_cells_check_raises_check_finites_error_on_the_whole_output(bad):
+    # only the changed cells are checked; the error (column, count, largest value) must
+    # be the one check_finite gives on the whole stressed frame
+    from edgecase._validate import check_finite
+    from edgecase.stress._changes import check_changed_finite
+
+    rng = np.random.default_rng(0)
+    n = 400
+    X = pd.DataFrame({
+        "a": rng.normal(size=n), "b": rng.normal(size=n) * 1e6,
+        "n": rng.integers(0, 10, n), "c": pd.Categorical(rng.choice(["x", "y"], n)),
+    })  # fmt: skip
+    X_s = X.copy()
+    rows = rng.choice(n, 7, replace=False)
+    for col, value in bad.items():
+        X_s.loc[rows, col] = value
+    X_s.loc[rows[:2], "a"] = X_s.loc[rows[:2], "a"] + 1.0  # some good changed cells too
+    with pytest.raises(InvalidInputError) as whole:
+        check_finite(X_s, name="out")
+    with pytest.raises(InvalidInputError) as cells:
+        check_changed_finite(X, X_s, name="out")
+    assert str(cells.value) == str(whole.value)
+    X_ok = X.copy()
+    X_ok.loc[rows, "a"] = 3.0
+    assert check_changed_finite(X, X_ok, name="out")["a"].sum() == len(rows)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from edgecase._validate import check_finite
+from edgecase._validate import check_finite, check_finite_column
 
 __all__ = ["column_changes", "changed_columns", "check_changed_finite"]
 
@@ -68,9 +68,19 @@ def check_changed_finite(
     X: pd.DataFrame, X_s: pd.DataFrame, *, name: str
 ) -> dict[Any, np.ndarray] | None:
     """``check_finite(X_s)`` for an ``X`` that has passed it: only the columns in which
-    ``X_s`` differs from ``X`` are checked (all of them if the frames are not comparable);
-    the errors are ``check_finite``'s, naming the column. Returns
+    ``X_s`` differs from ``X`` are checked, and in them only the changed cells (every
+    cell if the frames are not comparable); the errors are ``check_finite``'s, naming
+    the column. Returns
     :func:`column_changes`."""
     changes = column_changes(X, X_s)
-    check_finite(X_s if changes is None else X_s[changed_columns(changes)], name=name)
+    if changes is None:
+        check_finite(X_s, name=name)
+        return None
+    for col, diff in changes.items():
+        # only the changed cells: the others equal X's, which passed (so the counts in
+        # an error are the whole column's)
+        rows = np.flatnonzero(diff)
+        if len(rows):
+            s = X_s[col]
+            check_finite_column(s if len(rows) == len(s) else s.iloc[rows], name=name, col=col)
     return changes
