@@ -27,6 +27,7 @@ __all__ = [
     "check_declared_params",
     "check_finite",
     "check_finite_column",
+    "zero_one",
     "MAX_ABS_VALUE",
     "MAX_EXACT_INT",
     "check_not_empty",
@@ -294,6 +295,14 @@ def _check_magnitude(s: pd.Series, *, name: str, col: Any) -> None:
         )
 
 
+def zero_one(arr: np.ndarray) -> bool:
+    """Whether every value of ``arr`` is 0 or 1; int8 labels (the checked form) in one
+    pass instead of ``np.isin``'s sort."""
+    if arr.dtype == np.int8:
+        return bool((arr.view(np.uint8) <= 1).all())  # -1 views as 255
+    return bool(np.isin(arr, (0, 1)).all())
+
+
 def _int8_labels(y: Any) -> np.ndarray | None:
     """A copy of ``y`` if it is already what :func:`check_binary_target` returns (1-D
     int8 0/1 with both classes: labels checked once and passed on), else None. Such
@@ -302,7 +311,7 @@ def _int8_labels(y: Any) -> np.ndarray | None:
     arr = y.to_numpy() if isinstance(y, pd.Series) else y
     if not (isinstance(arr, np.ndarray) and arr.dtype == np.int8 and arr.ndim == 1):
         return None
-    if not (arr.view(np.uint8) <= 1).all():  # -1 views as 255
+    if not zero_one(arr):
         return None  # values other than 0/1: the general path names them
     if not 0 < np.count_nonzero(arr) < len(arr):
         return None  # a single class (or none): the general path says which

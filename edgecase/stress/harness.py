@@ -29,6 +29,7 @@ from edgecase._validate import (
     check_finite,
     check_scalar,
     check_score_threshold,
+    zero_one,
 )
 from edgecase.errors import EdgecaseError, InvalidInputError, InvalidParameterError
 from edgecase.parallel import map_tasks
@@ -108,7 +109,7 @@ def _apply_checked(
             f"{len(y_s)} labels; the row counts must match."
         )
     y_s = np.asarray(y_s)
-    if not _zero_one(y_s):
+    if not zero_one(y_s):
         raise InvalidInputError(f"scenario {name!r} at severity {s} returned non-0/1 labels.")
     y_s = y_s.astype(np.int8)
     n_pos = int(y_s.sum())
@@ -118,14 +119,6 @@ def _apply_checked(
             "rows; both classes are needed to measure the metric."
         )
     return X_s, y_s, changes
-
-
-def _zero_one(y: np.ndarray) -> bool:
-    """Whether every label is 0 or 1 (int8 labels, the built-in scenarios' own, are
-    checked in one pass instead of ``np.isin``'s sort)."""
-    if y.dtype == np.int8:
-        return bool((y.view(np.uint8) <= 1).all())  # -1 views as 255
-    return bool(np.isin(y, (0, 1)).all())
 
 
 class _ArrayModel:
